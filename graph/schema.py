@@ -1,0 +1,284 @@
+"""The schema, loaded from ``schema.yaml`` — the one declaration of what the graph may hold.
+
+Constraints and indexes (per engine), dataset validation, CSV header checks, CLI
+choices, the Browser style and the report projections are all derived from the
+:class:`Schema` object built here; nothing else in the code base names a kind.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from intelgraph.errors import SchemaError
+
+__all__ = ["Schema", "NodeKind", "RelType", "PropertySpec", "load_schema", "IDENT_RE"]
+
+#: What a label, relationship type or property key may look like. Everything the
+#: schema declares matches it, so names can be spliced into Cypher without escaping.
+IDENT_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+SCALAR_TYPES = {"string", "text", "int", "float", "bool", "date", "string[]", "enum"}
+
+
+@dataclass(frozen=True)
+class PropertySpec:
+    name: str
+    type: str
+    required: bool = False
+    indexed: bool = False
+    values: tuple[str, ...] = ()
+
+    def coerce(self, value: Any) -> Any:
+        """Return ``value`` as this property's type, or raise ``ValueError`` saying why not.
+
+        Nothing is silently fixed: a string where a number is expected is an error,
+        except that dates are accepted as ISO strings (how YAML, JSON and CSV carry them).
+        """
+        t = self.type
+        if value is None:
+            return None
+        if t in ("string", "text"):
+            if not isinstance(value, str):
+                raise ValueError(f"expected text, got {type(value).__name__} {value!r}")
+            return value
+        if t == "enum":
+            text = str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+            if text is None or text not in self.values:
+                raise ValueError(f"expected one of {', '.join(self.values)}, got {value!r}")
+            return text
+        if t == "int":
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"expected a whole number, got {value!r}")
+            if self.values and str(value) not in self.values:
+                raise ValueError(f"expected one of {', '.join(self.values)}, got {value!r}")
+            if abs(value) >= 2**63:
+                raise ValueError(f"{value} does not fit a 64-bit integer")
+            return value
+        if t == "float":
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ValueError(f"expected a number, got {value!r}")
+            if value != value or value in (float("inf"), float("-inf")):
+                raise ValueError(f"expected a finite number, got {value!r}")
+            return float(value)
+        if t == "bool":
+            if not isinstance(value, bool):
+                raise ValueError(f"expected true or false, got {value!r}")
+            return value
+        if t == "date":
+            if isinstance(value, _dt.datetime):
+                raise ValueError(f"expected a date (yyyy-mm-dd), got a date and time {value!r}")
+            if isinstance(value, _dt.date):
+                return value.isoformat()
+            if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                raise ValueError(f"expected a date as yyyy-mm-dd, got {value!r}")
+            try:
+                return _dt.date.fromisoformat(value).isoformat()
+            except ValueError:
+                raise ValueError(f"{value!r} is not a calendar date") from None
+        if t == "string[]":
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ValueError(f"expected a list of text values, got {value!r}")
+            return list(value)
+        raise ValueError(f"unknown property type {t}")  # pragma: no cover - schema is checked on load
+
+
+@dataclass(frozen=True)
+class NodeKind:
+    name: str
+    description: str
+    abstract: bool
+    parents: tuple[str, ...]
+    ancestors: tuple[str, ...]  # all ancestors, nearest first, without the root label
+    properties: dict[str, PropertySpec]
+    key: tuple[str, ...]
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Labels a node of this kind carries, root first, own kind last."""
+        return ("Entity", *reversed(self.ancestors), self.name)
+
+    def is_a(self, kind: str) -> bool:
+        return kind == self.name or kind in self.ancestors or kind == "Entity"
+
+
+@dataclass(frozen=True)
+class RelType:
+    name: str
+    description: str
+    from_kinds: tuple[str, ...]
+    to_kinds: tuple[str, ...]
+    symmetric: bool
+    stance: bool = False
+    properties: dict[str, PropertySpec] = field(default_factory=dict)
+
+
+#: Properties any relationship may carry besides provenance.
+COMMON_REL_PROPERTIES = {
+    "role": PropertySpec("role", "string"),
+    "date": PropertySpec("date", "date"),
+    "date_from": PropertySpec("date_from", "date"),
+    "date_to": PropertySpec("date_to", "date"),
+    "quantity": PropertySpec("quantity", "int"),
+    "value": PropertySpec("value", "string"),
+    "note": PropertySpec("note", "text"),
+    "weight": PropertySpec("weight", "float"),
+}
+
+#: Provenance properties every written record carries (see schema.yaml).
+PROVENANCE = ("sources", "evidence", "claims")
+GRADING = ("reliability", "credibility")
+
+
+class Schema:
+    """The parsed schema. Build it with :func:`load_schema`."""
+
+    def __init__(self, data: dict[str, Any], origin: str = "schema.yaml"):
+        self.origin = origin
+        self.version = data.get("version")
+        self.root_label: str = data.get("root_label", "Entity")
+        self.id_property: str = data.get("id_property", "id")
+        grading = data.get("grading", {})
+        self.reliability_scale = {str(k): v for k, v in grading.get("reliability", {}).items()}
+        self.credibility_scale = {str(k): v for k, v in grading.get("credibility", {}).items()}
+        raw_kinds = data.get("node_kinds") or {}
+        self.node_kinds: dict[str, NodeKind] = {}
+        for name in raw_kinds:
+            self._build_kind(name, raw_kinds, ())
+        self.relationship_types: dict[str, RelType] = {}
+        for name, spec in (data.get("relationship_types") or {}).items():
+            self._check_ident(name, "relationship type")
+            for k in [*spec.get("from", []), *spec.get("to", [])]:
+                if k not in self.node_kinds:
+                    raise SchemaError(origin, f"relationship_types.{name}", f"names unknown kind {k!r}")
+            self.relationship_types[name] = RelType(
+                name=name,
+                description=spec.get("description", ""),
+                from_kinds=tuple(spec.get("from", [])),
+                to_kinds=tuple(spec.get("to", [])),
+                symmetric=bool(spec.get("symmetric", False)),
+                stance=bool(spec.get("stance", False)),
+                properties=dict(COMMON_REL_PROPERTIES),
+            )
+        self.projections: dict[str, dict[str, Any]] = data.get("projections") or {}
+        for pname, proj in self.projections.items():
+            types = proj.get("relationship_types", [])
+            if types != "all":
+                for t in list(types) + [t for ts in (proj.get("via") or {}).values() for t in ts]:
+                    if t not in self.relationship_types:
+                        raise SchemaError(origin, f"projections.{pname}", f"names unknown relationship type {t!r}")
+            for k in [*proj.get("node_kinds", []), *(proj.get("via") or {})]:
+                if k != self.root_label and k not in self.node_kinds:
+                    raise SchemaError(origin, f"projections.{pname}", f"names unknown kind {k!r}")
+
+    # -- construction -------------------------------------------------------------------
+    def _check_ident(self, name: str, what: str) -> None:
+        if not IDENT_RE.match(name):
+            raise SchemaError(self.origin, name, f"{what} name must match {IDENT_RE.pattern}")
+
+    def _build_kind(self, name: str, raw: dict[str, Any], stack: tuple[str, ...]) -> NodeKind:
+        if name in self.node_kinds:
+            return self.node_kinds[name]
+        if name in stack:
+            raise SchemaError(self.origin, f"node_kinds.{name}", "inherits from itself")
+        if name not in raw:
+            raise SchemaError(self.origin, f"node_kinds.{stack[-1]}", f"extends unknown kind {name!r}")
+        self._check_ident(name, "kind")
+        spec = raw[name] or {}
+        parents = tuple(spec.get("extends", []))
+        ancestors: list[str] = []
+        properties: dict[str, PropertySpec] = {}
+        key: tuple[str, ...] = ()
+        for p in parents:
+            parent = self._build_kind(p, raw, (*stack, name))
+            for a in (parent.name, *parent.ancestors):
+                if a not in ancestors:
+                    ancestors.append(a)
+            for pname, pspec in parent.properties.items():
+                properties.setdefault(pname, pspec)
+            key = key or parent.key
+        for pname, pspec in (spec.get("properties") or {}).items():
+            self._check_ident(pname, "property")
+            ptype = pspec.get("type", "string")
+            if ptype not in SCALAR_TYPES:
+                raise SchemaError(self.origin, f"node_kinds.{name}.{pname}", f"unknown type {ptype!r}")
+            properties[pname] = PropertySpec(
+                name=pname,
+                type=ptype,
+                required=bool(pspec.get("required", False)),
+                indexed=bool(pspec.get("indexed", False)),
+                values=tuple(str(v) for v in pspec.get("values", [])),
+            )
+        key = tuple(spec.get("key", key))
+        for k in key:
+            if k not in properties:
+                raise SchemaError(self.origin, f"node_kinds.{name}.key", f"key property {k!r} is not declared")
+        kind = NodeKind(
+            name=name,
+            description=spec.get("description", ""),
+            abstract=bool(spec.get("abstract", False)),
+            parents=parents,
+            ancestors=tuple(ancestors),
+            properties=properties,
+            key=key,
+        )
+        self.node_kinds[name] = kind
+        return kind
+
+    # -- queries --------------------------------------------------------------------------
+    @property
+    def concrete_kinds(self) -> list[str]:
+        return [k for k, v in self.node_kinds.items() if not v.abstract]
+
+    def kind(self, name: str) -> NodeKind:
+        return self.node_kinds[name]
+
+    def rel(self, name: str) -> RelType:
+        return self.relationship_types[name]
+
+    def kinds_of(self, family: str) -> list[str]:
+        """Concrete kinds that are ``family`` or descend from it."""
+        return [k for k in self.concrete_kinds if self.node_kinds[k].is_a(family)]
+
+    def all_labels(self) -> list[str]:
+        return [self.root_label, *self.node_kinds]
+
+    def indexed_properties(self) -> list[tuple[str, str]]:
+        """(label, property) pairs to index: the id on the root label, then each declared index
+        on the highest kind that declares it."""
+        pairs = [(self.root_label, self.id_property)]
+        for kname, kind in self.node_kinds.items():
+            for pname, spec in kind.properties.items():
+                if not spec.indexed:
+                    continue
+                declared_by_parent = any(pname in self.node_kinds[p].properties and
+                                         self.node_kinds[p].properties[pname].indexed
+                                         for p in kind.ancestors)
+                if not declared_by_parent:
+                    pairs.append((kname, pname))
+        # the lower-cased name used for case-insensitive lookup
+        pairs.append((self.root_label, "name_lc"))
+        return pairs
+
+    def allowed_endpoint(self, rel: RelType, kind: str, side: str) -> bool:
+        allowed = rel.from_kinds if side == "from" else rel.to_kinds
+        return any(self.node_kinds[kind].is_a(a) for a in allowed)
+
+    def stance_types(self) -> list[str]:
+        return [n for n, r in self.relationship_types.items() if r.stance]
+
+    def symmetric_types(self) -> list[str]:
+        return [n for n, r in self.relationship_types.items() if r.symmetric]
+
+
+@lru_cache(maxsize=1)
+def load_schema() -> Schema:
+    """The schema shipped with the package (``intelgraph/graph/schema.yaml``)."""
+    text = resources.files("intelgraph.graph").joinpath("schema.yaml").read_text(encoding="utf-8")
+    return Schema(yaml.safe_load(text), origin="intelgraph/graph/schema.yaml")
