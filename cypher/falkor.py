@@ -8,7 +8,8 @@ demand in a private data directory and stops it when done:
 * a random password is generated once and kept in ``password`` (mode 0600); it is written
   into the server's config file (mode 0600), never onto a command line;
 * persistence: append-only file with ``appendfsync always`` — a write the server has
-  acknowledged survives a crash or SIGKILL of the server — plus an RDB snapshot on shutdown;
+  acknowledged survives a crash or SIGKILL of the server; Redis rewrites the file compactly
+  as it grows (its default ``auto-aof-rewrite`` settings);
 * ``server.json`` records the pid and address; a stale record (dead pid, dead socket) is
   detected and cleared with a message before a fresh start.
 """
@@ -211,17 +212,13 @@ class EmbeddedServer:
             self._clear_stale()
             return False
         pid = int(st["pid"])
+        # SIGTERM is Redis's clean shutdown: it fsyncs the append-only file and exits.
+        # (A SHUTDOWN command through redis-py would be retried with back-off once the
+        # connection drops, costing seconds.)
         try:
-            import redis
-
-            kwargs = self.connection_kwargs()
-            kwargs.pop("host", None) if kwargs.get("unix_socket_path") else None
-            redis.Redis(**kwargs).shutdown(save=True)
-        except Exception:  # noqa: BLE001 - fall back to a signal; SIGTERM also saves
-            try:
-                os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
         deadline = time.monotonic() + wait_s
         while time.monotonic() < deadline and _pid_alive(pid):
             time.sleep(0.05)

@@ -38,6 +38,7 @@ def node_row(schema: Schema, kind: str, node_id: str, props: dict[str, Any], sou
         if v is None:
             continue
         (dates if k in spec and spec[k].type == "date" else plain)[k] = v
+    plain["kind"] = kind  # the most specific label, for queries and exports (label order varies by engine)
     if "name" in plain:
         plain["name_lc"] = normalise(plain["name"])
     if plain.get("aliases"):
