@@ -1,0 +1,18 @@
+// name: claims-by-source
+// title: What a source asserts, or is credited with
+// description: >
+//   Claims a source asserts itself, and claims other documents attribute to it, with the
+//   verbatim quote, the Admiralty grading, what each claim is about, and the stances other
+//   parties took on it.
+// params:
+//   source: {type: entity, kinds: [Source], required: true, example: "Middle East Monitor — Iraqi militias smuggle weapons to Russia via Iran", description: "A document or informant (name, alias or id)"}
+// tags: [claims, provenance]
+MATCH (src:Entity {id: $source})-[link:ASSERTS|ATTRIBUTED_TO]-(c:Claim)
+WITH src, c, collect(DISTINCT CASE WHEN type(link) = 'ASSERTS' THEN 'asserts' ELSE 'credited with' END) AS how
+OPTIONAL MATCH (c)-[:ABOUT]->(x)
+WITH src, c, how, collect(DISTINCT x.name) AS about
+OPTIONAL MATCH (party)-[st:DENIES|DOUBTS|DECLINES_TO_COMMENT|CONFIRMS]->(c)
+WITH src, c, how, about, collect(DISTINCT toLower(type(st)) + ': ' + party.name) AS stances
+RETURN src.name AS source, how, c.statement AS claim, c.quote AS quote, c.reliability AS reliability,
+       c.credibility AS credibility, about, stances
+ORDER BY claim

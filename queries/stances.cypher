@@ -1,0 +1,15 @@
+// name: stances
+// title: Who denies, doubts, confirms or declines to comment on what
+// description: >
+//   Every stance a party took on a claim or a report, by party: denies, doubts,
+//   declines to comment, confirms — with the words reported and where.
+// params:
+//   party: {type: entity, example: "Iraqi Border Ports Authority", description: "Only this party; everyone when omitted"}
+// tags: [stances, claims]
+MATCH (party)-[st:DENIES|DOUBTS|DECLINES_TO_COMMENT|CONFIRMS]->(t)
+WHERE $party IS NULL OR party.id = $party
+OPTIONAL MATCH (src:Source) WHERE src.id IN st.sources
+RETURN party.name AS party, party.kind AS party_kind, toLower(type(st)) AS stance,
+       coalesce(t.statement, t.name) AS target, t.kind AS target_kind,
+       [e IN st.evidence | substring(e, size(split(e, ' | ')[0]) + 3)] AS quotes, collect(DISTINCT src.name) AS reported_by
+ORDER BY party, stance, target
