@@ -253,6 +253,12 @@ class FalkorStore(Store):
         self.name = graph
         self.db = FalkorDB(**server.connection_kwargs())
         self.graph = self.db.select_graph(graph)
+        self._ensure_graph()
+
+    def _ensure_graph(self) -> None:
+        """Create the graph key if it does not exist: FalkorDB refuses read-only queries on a
+        missing key ("empty key"), and a fresh graph should simply read as empty."""
+        self.graph.query("RETURN 1")
 
     # -- protocol ---------------------------------------------------------------------
     def _run(self, cypher: str, params: dict[str, Any] | None, timeout: float | None, read_only: bool) -> Result:
@@ -321,12 +327,7 @@ class FalkorStore(Store):
         except redis.exceptions.ResponseError:
             pass  # no such graph yet
         self.graph = self.db.select_graph(self.name)
-
-    def counts(self) -> tuple[int, int]:
-        try:
-            return super().counts()
-        except StoreError:
-            return 0, 0  # the graph key does not exist yet
+        self._ensure_graph()
 
     def close(self) -> None:
         try:

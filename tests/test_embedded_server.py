@@ -1,0 +1,74 @@
+"""The embedded server's life cycle: private socket, generated password, persistence,
+stale-state recovery."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+
+import pytest
+
+from intelgraph.cypher.falkor import EmbeddedServer, FalkorStore
+
+
+@pytest.fixture
+def own_server(tmp_path):
+    srv = EmbeddedServer(tmp_path / "db")
+    yield srv
+    srv.stop()
+
+
+def test_private_socket_and_password(own_server):
+    assert own_server.start() is True
+    st = json.loads(own_server.state_file.read_text())
+    assert st["socket"] and st["port"] == 0  # no TCP port at all
+    assert stat.S_IMODE(os.stat(own_server.password_file).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(own_server.conf_file).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(own_server.dir).st_mode) == 0o700
+    password = own_server.password_file.read_text().strip()
+    assert len(password) >= 32
+    # the password is not on the server's command line
+    cmdline = open(f"/proc/{st['pid']}/cmdline", "rb").read().decode(errors="replace")
+    assert password not in cmdline
+    # and a client without it is refused
+    import redis
+
+    with pytest.raises(redis.exceptions.AuthenticationError):
+        redis.Redis(unix_socket_path=st["socket"]).ping()
+
+
+def test_start_is_reentrant_and_stop_is_clean(own_server):
+    assert own_server.start() is True
+    assert own_server.start() is False
+    assert own_server.is_running()
+    assert own_server.stop() is True
+    assert not own_server.is_running()
+    assert not own_server.state_file.exists()
+    assert own_server.stop() is False
+
+
+def test_data_survives_sigkill_of_the_server(own_server):
+    st = FalkorStore(own_server, graph="g")
+    st.write("CREATE (:Entity {id: 'kept'})")
+    own_server.kill()
+    st2 = FalkorStore(own_server, graph="g")  # restarts it, after clearing the stale record
+    assert st2.read("MATCH (n:Entity {id: 'kept'}) RETURN count(n)").scalar() == 1
+
+
+def test_stale_state_is_recovered(own_server, caplog):
+    own_server.dir.mkdir(parents=True, exist_ok=True)
+    own_server.state_file.write_text(json.dumps({"pid": 999999, "socket": str(own_server.socket_path), "port": 0}))
+    own_server.socket_path.write_text("")  # a leftover socket file
+    with caplog.at_level("WARNING"):
+        assert own_server.start() is True
+    assert "stale" in caplog.text
+    assert own_server.is_running()
+
+
+def test_store_stops_the_server_it_started(tmp_path):
+    srv = EmbeddedServer(tmp_path / "db2")
+    st = FalkorStore(srv, graph="g")
+    assert srv.is_running()
+    st.close()
+    assert not srv.is_running()
