@@ -174,7 +174,7 @@ class _Reader:
 
     def resolve(self, where: str, fld: str, ref: Any, families: tuple[str, ...] | None = None) -> str | None:
         if not isinstance(ref, str) or not ref:
-            self.bad(where, fld, f"expected a reference (a ref from this file or a node id), got {ref!r}")
+            self.bad(where, fld, f"expected a reference (a ref from this file or a node id), got {str(ref)[:80]!r}")
             return None
         if ref in self.refs:
             kind = self.ref_kind[ref]
@@ -315,10 +315,12 @@ class _Reader:
                 continue
             self.declare(where, rec, kind, nid)
             if "file" in rec:
-                fpath = self.path.parent / str(rec["file"])
-                if not fpath.is_file() or ".." in Path(str(rec["file"])).parts:
+                base = self.path.parent.resolve()
+                fpath = (base / str(rec["file"])).resolve()
+                if (not isinstance(rec["file"], str) or Path(rec["file"]).is_absolute()
+                        or base not in fpath.parents or not fpath.is_file()):
                     self.bad(where, "file", f"no such file beside the dataset: {rec['file']!r}",
-                             "put the document's text next to the dataset file")
+                             "put the document's text in the dataset's folder and give its relative path")
                 else:
                     import hashlib
 
@@ -374,13 +376,14 @@ class _Reader:
             src_ref = rec.get("source")
             src = self.resolve(where, "source", src_ref, ("Source",))
             reserved = {"ref", "kind", "source", "attributed_to", "about", "evidence"}
-            props = self.props(where, "Claim", {"name": rec.get("name") or str(rec.get("statement", ""))[:120], **rec},
+            defaults = {"name": str(rec.get("statement", ""))[:120]}
+            if src in self.reliability:
+                defaults["reliability"] = self.reliability[src]  # the source's grade unless the claim says
+            props = self.props(where, "Claim", {**defaults, **{k: v for k, v in rec.items() if v is not None}},
                                reserved)
             if src is None or not props.get("statement"):
                 continue
             props["source"] = src
-            if not props.get("reliability") and src in self.reliability:
-                props["reliability"] = self.reliability[src]
             nid = node_id("Claim", [src, props["statement"]])
             self.declare(where, rec, "Claim", nid)
             if isinstance(props.get("quote"), str):
@@ -396,6 +399,8 @@ class _Reader:
             sources, evidence = self.evidence(where, rec, required)
             if sec == "sources" and nid in self.texts:
                 sources = sorted({*sources, nid})
+                if not evidence:  # a document we hold is its own evidence: name the file
+                    evidence = [evidence_text(nid, f"(the text of {rec['file']}, sha256 {props['sha256']})")]
             self.plan.add_node(kind, node_row(self.schema, kind, nid, props, sources, evidence))
             if kind == "Leg":
                 self.leg_links(where, rec, props, nid, sources, evidence)
@@ -483,7 +488,7 @@ class _Reader:
             self.bad(where, "claims", "expected a list of claim refs")
             claims = []
         for j, ref in enumerate(claims):
-            cid = self.claim_refs.get(ref)
+            cid = self.claim_refs.get(ref) if isinstance(ref, str) else None
             if cid is None:
                 self.bad(where, f"claims[{j}]", f"unknown claim {ref!r}", "name a ref from the claims section")
                 continue
@@ -528,7 +533,8 @@ class _Reader:
             return
         by = self.resolve(where, "by", rec.get("by"), ("Actor", "Source"))
         target_ref = rec.get("target")
-        target = self.claim_refs.get(target_ref) or self.resolve(where, "target", target_ref, ("Claim", "Source"))
+        target = ((self.claim_refs.get(target_ref) if isinstance(target_ref, str) else None)
+                  or self.resolve(where, "target", target_ref, ("Claim", "Source")))
         src_ref = rec.get("source")
         src = self.resolve(where, "source", src_ref, ("Source",))
         quote = rec.get("quote")
