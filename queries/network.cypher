@@ -2,7 +2,7 @@
 // title: Neighbourhood of an entity, up to three hops
 // description: >
 //   Everything tied to an entity within k hops (membership, support, alliance, association,
-//   shipments and their parties), nearest first, with how it is reached. Ties are followed
+//   shipments and their parties), nearest first, with the ties that reach it from the ring before and the entities they come from. Ties are followed
 //   whatever their direction. Breadth-first, ring by ring, so a hub does not explode into paths.
 // params:
 //   entity: {type: entity, required: true, example: "Iranian army", description: "The entity at the centre (name, alias or id)"}
@@ -21,10 +21,10 @@ OPTIONAL MATCH (x2)-[:MEMBER_OF|PART_OF|SUPPORTS|ALLIED_WITH|ASSOCIATED_WITH|AGR
 WITH a, ring1, ring2, collect(DISTINCT n3) AS reach3
 WITH a, ring1, ring2, [n IN reach3 WHERE n <> a AND NOT n IN ring1 AND NOT n IN ring2] AS ring3
 UNWIND ([x IN ring1 | [x, 1]] + [x IN ring2 | [x, 2]] + [x IN ring3 | [x, 3]]) AS hit
-WITH a, hit[0] AS n, hit[1] AS distance
+WITH a, ring1, ring2, hit[0] AS n, hit[1] AS distance
 OPTIONAL MATCH (n)-[t:MEMBER_OF|PART_OF|SUPPORTS|ALLIED_WITH|ASSOCIATED_WITH|AGREEMENT_WITH|OPPOSES|SPEAKS_FOR|BASED_IN|SENT|HANDLED|RECEIVED|CARRIED|HAS_LEG|OPERATED_BY|FLAGGED_IN]-(m)
-WHERE (distance = 1 AND m = a) OR (distance > 1 AND m <> a)
-WITH a, n, distance, collect(DISTINCT type(t)) AS ties
-RETURN a.name AS centre, n.name AS neighbour, n.kind AS kind, distance, ties
+WHERE (distance = 1 AND m = a) OR (distance = 2 AND m IN ring1) OR (distance = 3 AND m IN ring2)
+WITH a, n, distance, collect(DISTINCT type(t)) AS ties, collect(DISTINCT m.name) AS reached_from
+RETURN a.name AS centre, n.name AS neighbour, n.kind AS kind, distance, ties, reached_from
 ORDER BY distance, neighbour
 LIMIT $limit

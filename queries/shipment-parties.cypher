@@ -9,17 +9,23 @@
 MATCH (s:Shipment)
 WHERE $shipment IS NULL OR s.id = $shipment
 MATCH (x)-[r:SENT|HANDLED|RECEIVED]->(s)
+OPTIONAL MATCH (src:Source) WHERE src.id IN r.sources
+WITH s, r, x, collect(DISTINCT src.name) AS sources
 RETURN s.name AS shipment, toLower(type(r)) AS role, x.name AS party, x.kind AS kind, r.quantity AS quantity,
-       r.sources AS source_ids, r.credibility AS credibility
+       sources, r.credibility AS credibility
 UNION ALL
 MATCH (s:Shipment)
 WHERE $shipment IS NULL OR s.id = $shipment
 MATCH (s)-[:HAS_LEG]->(l:Leg)<-[r:CARRIED]-(x)
+OPTIONAL MATCH (src:Source) WHERE src.id IN r.sources
+WITH s, l, r, x, collect(DISTINCT src.name) AS sources
 RETURN s.name AS shipment, 'carried leg ' + toString(l.order) AS role, x.name AS party, x.kind AS kind,
-       r.quantity AS quantity, r.sources AS source_ids, r.credibility AS credibility
+       r.quantity AS quantity, sources, r.credibility AS credibility
 UNION ALL
 MATCH (s:Shipment)
 WHERE $shipment IS NULL OR s.id = $shipment
 MATCH (s)-[r:CONTAINS]->(m:Materiel)
+OPTIONAL MATCH (src:Source) WHERE src.id IN r.sources
+WITH s, r, m, collect(DISTINCT src.name) AS sources
 RETURN s.name AS shipment, 'contains' AS role, m.name AS party, m.kind AS kind, r.quantity AS quantity,
-       r.sources AS source_ids, r.credibility AS credibility
+       sources, r.credibility AS credibility
