@@ -318,6 +318,34 @@ def export_browser(out_dir: Path) -> None:
         click.echo(f"wrote {path}")
 
 
+# -- demo -------------------------------------------------------------------------------
+@cli.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("intelgraph-demo"),
+              show_default=True, help="Folder for the centrality report.")
+@click.pass_obj
+def demo(obj: Context, out_dir: Path) -> None:
+    """The analyst's loop on the sample story: load it, ask the route, the connections and
+    the denials, and write a centrality report of the actors."""
+    from intelgraph.api import load_paths
+    from intelgraph.queries.runner import run_saved
+    from intelgraph.reports.centrality import centrality_report
+
+    store = obj.store()
+    stats = load_paths(store, [], sample=True)
+    click.echo(f"loaded the sample story: {stats.nodes} nodes, {stats.relationships} relationships\n")
+    for title, name, params in (
+        ("Which route did the PMF weapons take?", "shipment-route", {}),
+        ("How is the PMF connected to Russia, and on whose word?", "connections", {"from": "PMF", "to": "Russia"}),
+        ("Who is connected to the Iranian army?", "network", {"entity": "Iranian army", "hops": "1"}),
+        ("Who denies what?", "stances", {}),
+    ):
+        click.echo(f"== {title}  (intelgraph query run {name}"
+                   + "".join(f" -p {k} {v!r}" for k, v in params.items()) + ")")
+        click.echo(render(run_saved(store, name, params), "table") + "\n")
+    res = centrality_report(store, out_dir, projection="actors")
+    click.echo("centrality report of the actors: " + ", ".join(str(p) for p in res.files))
+
+
 def main() -> None:
     cli(prog_name="intelgraph")
 
