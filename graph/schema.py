@@ -34,6 +34,7 @@ class PropertySpec:
     required: bool = False
     indexed: bool = False
     values: tuple[str, ...] = ()
+    format: str = ""  # "name": one line of text, no control characters, backticks or braces
 
     def coerce(self, value: Any) -> Any:
         """Return ``value`` as this property's type, or raise ``ValueError`` saying why not.
@@ -47,6 +48,8 @@ class PropertySpec:
         if t in ("string", "text"):
             if not isinstance(value, str):
                 raise ValueError(f"expected text, got {type(value).__name__} {value!r}")
+            if self.format == "name":
+                _check_name(value)
             return value
         if t == "enum":
             text = str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
@@ -85,8 +88,25 @@ class PropertySpec:
         if t == "string[]":
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ValueError(f"expected a list of text values, got {value!r}")
+            if self.format == "name":
+                for v in value:
+                    _check_name(v)
             return list(value)
         raise ValueError(f"unknown property type {t}")  # pragma: no cover - schema is checked on load
+
+
+_NAME_BAD = re.compile(r"[\x00-\x1f\x7f`{}]")
+
+
+def _check_name(value: str) -> None:
+    """Names are one line of plain text. Values always travel as parameters, so nothing in a
+    name could run as Cypher; but a name holding backticks, braces or control characters is
+    not a name, and is refused rather than stored."""
+    if not value.strip():
+        raise ValueError("a name cannot be empty or blank")
+    m = _NAME_BAD.search(value)
+    if m:
+        raise ValueError(f"a name is one line of plain text; {m.group(0)!r} is not allowed in {value[:60]!r}")
 
 
 @dataclass(frozen=True)
@@ -214,6 +234,7 @@ class Schema:
                 required=bool(pspec.get("required", False)),
                 indexed=bool(pspec.get("indexed", False)),
                 values=tuple(str(v) for v in pspec.get("values", [])),
+                format=str(pspec.get("format", "")),
             )
         key = tuple(spec.get("key", key))
         for k in key:

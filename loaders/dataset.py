@@ -393,6 +393,20 @@ class _Reader:
         if self.problems:
             return  # references below would only repeat the problems above
 
+        # the same entity described twice must not disagree with itself
+        first_seen: dict[str, tuple[str, dict[str, Any]]] = {}
+        for sec, where, rec, kind, props, nid in node_recs:
+            if nid in first_seen:
+                other_where, other = first_seen[nid]
+                for k in sorted(set(props) & set(other)):
+                    if props[k] != other[k]:
+                        self.bad(where, k, f"the same {kind} as {other_where} but with {k} {props[k]!r} "
+                                 f"instead of {other[k]!r}", "make the two records agree, or merge them")
+            else:
+                first_seen[nid] = (where, props)
+        if self.problems:
+            return
+
         # pass 2: nodes with provenance, then relationships
         for sec, where, rec, kind, props, nid in node_recs:
             required = not (sec == "sources" and nid in self.texts)

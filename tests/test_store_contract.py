@@ -85,8 +85,10 @@ def test_sample_loads_idempotently(any_store):
     first = load_sample(any_store)
     counts = any_store.counts()
     assert counts == (first.nodes, first.relationships)
+    digest = any_store.checksum()
     load_sample(any_store)
     assert any_store.counts() == counts
+    assert any_store.checksum() == digest
 
 
 def test_clear_empties(any_store):
