@@ -1,0 +1,536 @@
+"""Centrality report: who sits at the centre of a projection of the graph.
+
+:func:`centrality_report` projects the stored graph (:mod:`intelgraph.reports.projection`),
+computes the measures with networkx (:func:`compute_measures`) and writes to a folder:
+
+``centrality.csv``
+    one row per node, sorted by id: ``id, name, kind``, one column per measure, ``community``.
+``report.md``, ``report.html``
+    the projection, counts, notes on direction, weights and multi-edges, the top nodes per
+    measure, the communities, and the Cypher that was run.
+``network.png``
+    the network drawn with matplotlib (Agg, no display): node size by a measure, colour by
+    community, labels on the top nodes; the layout is seeded.
+``provenance.json``
+    the queries and parameters, the projection, a SHA-256 of the projected data, library
+    versions, engine, timestamp, seed, and the SHA-256 of each file written.
+
+Choices (also written into every report):
+
+* **Values are networkx's.** ``degree`` is :func:`networkx.degree_centrality` (``in_degree`` and
+  ``out_degree`` are added for a directed projection); ``betweenness`` is exact
+  :func:`networkx.betweenness_centrality` (normalized, all sources, no sampling -- O(nodes x edges);
+  ``betweenness_k`` switches to networkx's seeded estimate for big graphs); ``closeness`` is
+  :func:`networkx.closeness_centrality` (Wasserman--Faust scaling for disconnected graphs; on a
+  DiGraph it uses incoming distances); ``pagerank`` is :func:`networkx.pagerank` (alpha 0.85).
+* **Weights.** An edge's ``weight`` counts the relationships (and shared nodes) it collapses.
+  PageRank, eigenvector centrality and the communities use it as tie strength (``weight=None``
+  turns that off); betweenness and closeness ignore it, because a count of ties is not a
+  distance (as a distance, a stronger tie would be a *longer* path).
+* **Eigenvector** is :func:`networkx.eigenvector_centrality` -- power iteration on A + I from a
+  uniform start, up to 1000 iterations, tolerance 1e-6 -- rather than the ARPACK-based
+  ``eigenvector_centrality_numpy``: from the same start it always returns the same bits, and on a
+  disconnected graph (or one with several equal leading eigenvalues) it returns one defined
+  mixture instead of an arbitrary eigenvector. On a graph that is not (strongly) connected the
+  values concentrate on the component(s) with the largest leading eigenvalue and are near 0
+  elsewhere; on a directed graph they count incoming ties. If the iteration does not converge,
+  the column is left empty (NaN) and the report says so.
+* **Communities**: Louvain (:func:`networkx.community.louvain_communities`) with the report's
+  ``seed``; communities are numbered by size (0 = largest), ties broken by their smallest node id.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import html
+import io
+import json
+import math
+import platform
+import warnings
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from intelgraph.cypher.store import Store
+from intelgraph.graph.schema import Schema
+from intelgraph.reports.projection import DEFAULT_PAGE, Projection, graph_hash, project
+
+__all__ = ["compute_measures", "centrality_report", "report_from_projection", "write_csv", "ReportResult",
+           "MEASURES", "measure_columns", "EIGENVECTOR_MAX_ITER", "EIGENVECTOR_TOL"]
+
+EIGENVECTOR_MAX_ITER = 1000
+EIGENVECTOR_TOL = 1.0e-6
+
+#: Every measure compute_measures may return, in column order (``community`` is last).
+MEASURES = ("degree", "in_degree", "out_degree", "betweenness", "closeness", "eigenvector", "pagerank")
+
+MEASURE_DOC = {
+    "degree": "share of the other nodes a node is tied to (networkx degree_centrality; on a DiGraph in + out, so up to 2)",
+    "in_degree": "share of the other nodes with a tie into the node (in_degree_centrality)",
+    "out_degree": "share of the other nodes the node has a tie to (out_degree_centrality)",
+    "betweenness": "share of shortest paths between other nodes that pass through the node "
+                   "(normalized, unweighted; exact unless the notes say it was sampled)",
+    "closeness": "inverse mean distance to the node, scaled by the share of nodes that can reach it "
+                 "(Wasserman-Faust; unweighted)",
+    "eigenvector": "ties to nodes that are themselves central (power iteration; incoming ties on a DiGraph)",
+    "pagerank": "share of time a random walk along ties spends at the node (alpha 0.85)",
+    "community": "Louvain community (0 = largest)",
+}
+
+FILES = ("centrality.csv", "report.md", "report.html", "network.png", "provenance.json")
+
+
+def measure_columns(directed: bool) -> list[str]:
+    """The measure columns of the CSV for a directed or undirected graph, ``community`` last."""
+    cols = [m for m in MEASURES if directed or m not in ("in_degree", "out_degree")]
+    return [*cols, "community"]
+
+
+# -- measures ---------------------------------------------------------------------------------
+def compute_measures(G: nx.Graph, seed: int = 0, weight: str | None = "weight",
+                     notes: list[str] | None = None, betweenness_k: int | None = None) -> dict[str, dict[Any, Any]]:
+    """Centrality measures and communities of ``G``, as networkx computes them.
+
+    Parameters
+    ----------
+    G : networkx.Graph or networkx.DiGraph
+    seed : int
+        Seed of the Louvain community search (the only sampled step).
+    weight : str or None
+        Edge attribute used as tie strength by PageRank, eigenvector centrality and Louvain.
+        Betweenness and closeness are always unweighted (see the module docstring).
+    notes : list, optional
+        Receives a sentence for anything the caller should know (e.g. non-convergence).
+    betweenness_k : int, optional
+        None (the default): exact betweenness, O(nodes x edges) -- minutes beyond ~10^4 edges.
+        An int below the node count: networkx's estimate from ``k`` source nodes drawn with
+        ``seed`` (noted in ``notes``).
+
+    Returns
+    -------
+    dict
+        measure name -> {node: value}: ``degree`` (plus ``in_degree``/``out_degree`` for a
+        DiGraph), ``betweenness``, ``closeness``, ``eigenvector``, ``pagerank`` and
+        ``community`` (an int per node).
+
+    Examples
+    --------
+    >>> G = nx.florentine_families_graph()
+    >>> round(compute_measures(G)["betweenness"]["Medici"], 3)
+    0.522
+    """
+    notes = notes if notes is not None else []
+    directed = G.is_directed()
+    out: dict[str, dict[Any, Any]] = {"degree": nx.degree_centrality(G)}
+    if directed:
+        out["in_degree"] = nx.in_degree_centrality(G)
+        out["out_degree"] = nx.out_degree_centrality(G)
+    if betweenness_k is not None and 0 < betweenness_k < G.number_of_nodes():
+        out["betweenness"] = nx.betweenness_centrality(G, k=betweenness_k, seed=seed)
+        notes.append(f"Betweenness is estimated from {betweenness_k} sampled source nodes (seed {seed}), "
+                     "not exact.")
+    else:
+        out["betweenness"] = nx.betweenness_centrality(G)
+    out["closeness"] = nx.closeness_centrality(G)
+    out["eigenvector"] = _eigenvector(G, weight, notes)
+    out["pagerank"] = _pagerank(G, weight, notes)
+    out["community"] = community_ids(G, seed=seed, weight=weight)
+    return out
+
+
+def _eigenvector(G: nx.Graph, weight: str | None, notes: list[str]) -> dict[Any, float]:
+    if G.number_of_nodes() == 0:
+        return {}
+    try:
+        return nx.eigenvector_centrality(G, max_iter=EIGENVECTOR_MAX_ITER, tol=EIGENVECTOR_TOL, weight=weight)
+    except nx.PowerIterationFailedConvergence:
+        notes.append(f"Eigenvector centrality did not converge in {EIGENVECTOR_MAX_ITER} iterations "
+                     "(typical of a directed graph without cycles); its column is left empty. Use PageRank.")
+        return {n: math.nan for n in G}
+
+
+def _pagerank(G: nx.Graph, weight: str | None, notes: list[str]) -> dict[Any, float]:
+    if G.number_of_nodes() == 0:
+        return {}
+    try:
+        return nx.pagerank(G, weight=weight)
+    except nx.PowerIterationFailedConvergence:  # pragma: no cover - PageRank converges on any graph in practice
+        notes.append("PageRank did not converge in 100 iterations; its column is left empty.")
+        return {n: math.nan for n in G}
+
+
+def community_ids(G: nx.Graph, seed: int = 0, weight: str | None = "weight") -> dict[Any, int]:
+    """Louvain communities as ``{node: id}``, numbered by size (0 = largest), then smallest node id."""
+    if G.number_of_nodes() == 0:
+        return {}
+    parts = nx.community.louvain_communities(G, weight=weight, seed=seed)
+    ordered = sorted((sorted(map(str, p)), p) for p in parts)
+    ordered.sort(key=lambda item: -len(item[1]))  # stable: equal sizes stay in smallest-id order
+    return {n: i for i, (_, p) in enumerate(ordered) for n in p}
+
+
+# -- the report -------------------------------------------------------------------------------
+@dataclass
+class ReportResult:
+    """What :func:`centrality_report` produced."""
+
+    out_dir: Path
+    files: dict[str, Path]
+    projection: Projection
+    measures: dict[str, dict[Any, Any]]
+    data_sha256: str
+    notes: list[str] = field(default_factory=list)
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def graph(self) -> nx.Graph:
+        return self.projection.graph
+
+
+def centrality_report(store: Store, out_dir: str | Path, projection: str = "all", undirected: bool = False,
+                      seed: int = 0, *, weighted: bool = True, top_n: int = 10, size_by: str = "pagerank",
+                      label_top: int = 15, draw_max_nodes: int = 300, page: int = DEFAULT_PAGE,
+                      betweenness_k: int | None = None, schema: Schema | None = None) -> ReportResult:
+    """Project ``store`` and write the centrality report into ``out_dir`` (created if missing).
+
+    Parameters
+    ----------
+    store : Store
+        The graph to read (FalkorDB or Neo4j). Only read.
+    out_dir : path
+        Folder for ``centrality.csv``, ``report.md``, ``report.html``, ``network.png`` and
+        ``provenance.json`` (existing files of those names are replaced).
+    projection : str
+        A projection named in the schema (``all``, ``actors``, ``social``, ``logistics`` ...).
+    undirected : bool
+        Force an undirected graph even when the projection has directed relationship types.
+    seed : int
+        Seeds the Louvain communities and the drawing's layout. Same data and seed give the same
+        ``centrality.csv``, byte for byte.
+    weighted : bool
+        Use the collapsed-tie counts as strength in PageRank, eigenvector and Louvain.
+    top_n : int
+        Rows per ranked table. ``label_top``: nodes labelled in the drawing. ``size_by``: the
+        measure that sizes nodes in the drawing. ``draw_max_nodes``: above this many nodes only
+        the top nodes by ``size_by`` are drawn.
+    page : int
+        Rows per read from the store.
+    betweenness_k : int, optional
+        Estimate betweenness from this many sampled sources instead of exactly (big graphs).
+    """
+    proj = project(store, projection, undirected=undirected, schema=schema, page=page)
+    return report_from_projection(proj, out_dir, seed=seed, weighted=weighted, top_n=top_n, size_by=size_by,
+                                  label_top=label_top, draw_max_nodes=draw_max_nodes, betweenness_k=betweenness_k,
+                                  engine=getattr(store, "engine", "?"), graph_name=getattr(store, "name", "?"))
+
+
+def report_from_projection(proj: Projection, out_dir: str | Path, seed: int = 0, *, weighted: bool = True,
+                           top_n: int = 10, size_by: str = "pagerank", label_top: int = 15,
+                           draw_max_nodes: int = 300, betweenness_k: int | None = None, engine: str = "?",
+                           graph_name: str = "?") -> ReportResult:
+    """Write the report files for an already projected graph (see :func:`centrality_report`)."""
+    if size_by not in MEASURES:
+        raise ValueError(f"size_by must be one of {', '.join(MEASURES)}, not {size_by!r}")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    G = proj.graph
+    weight = "weight" if weighted else None
+    notes: list[str] = []
+    measures = compute_measures(G, seed=seed, weight=weight, notes=notes, betweenness_k=betweenness_k)
+    columns = measure_columns(G.is_directed())
+    data_sha = graph_hash(G)
+    created = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    facts = _facts(proj, measures, weight, seed, engine, graph_name, created, data_sha)
+    notes = _notes(proj, weighted) + notes
+
+    files = {name: out / name for name in FILES}
+    write_csv(G, measures, files["centrality.csv"])
+    tables = {m: _ranked(G, measures, m, top_n) for m in columns if m != "community"}
+    comms = _communities(G, measures)
+    files["report.md"].write_text(_markdown(proj, facts, notes, tables, comms), encoding="utf-8")
+    files["report.html"].write_text(_html(proj, facts, notes, tables, comms), encoding="utf-8")
+    drawn = draw_network(G, measures, files["network.png"], seed=seed, size_by=size_by, label_top=label_top,
+                         max_nodes=draw_max_nodes, title=f"intelgraph - projection '{proj.spec.name}'")
+    provenance = {
+        "tool": "intelgraph centrality report",
+        "created": created,
+        "engine": engine,
+        "graph": graph_name,
+        "seed": seed,
+        "weighted": weighted,
+        "projection": {**proj.spec.as_dict(), "directed": proj.directed, "undirected_forced": proj.undirected_forced},
+        "queries": proj.queries,
+        "data_sha256": data_sha,
+        "data_hash_covers": "direction; nodes sorted by id as [id, name, kind]; edges sorted as "
+                            "[source, target, weight, types] (ends in id order when undirected); canonical JSON",
+        "counts": {"nodes": G.number_of_nodes(), "edges": G.number_of_edges(), **proj.stats},
+        "measures": {m: MEASURE_DOC[m] for m in columns},
+        "parameters": {"eigenvector": {"function": "networkx.eigenvector_centrality", "max_iter": EIGENVECTOR_MAX_ITER,
+                                       "tol": EIGENVECTOR_TOL, "weight": weight},
+                       "pagerank": {"function": "networkx.pagerank", "alpha": 0.85, "weight": weight},
+                       "betweenness": {"function": "networkx.betweenness_centrality", "normalized": True,
+                                       "k": betweenness_k if betweenness_k and betweenness_k < len(G) else None,
+                                       "seed": seed if betweenness_k and betweenness_k < len(G) else None,
+                                       "weight": None},
+                       "closeness": {"function": "networkx.closeness_centrality", "wf_improved": True,
+                                     "distance": None},
+                       "communities": {"function": "networkx.community.louvain_communities", "seed": seed,
+                                       "weight": weight, "resolution": 1},
+                       "drawing": {"layout": "networkx.spring_layout", "seed": seed, "size_by": size_by,
+                                   "nodes_drawn": drawn}},
+        "notes": notes,
+        "versions": _versions(engine),
+        "files": {name: _sha256(path) for name, path in files.items() if name != "provenance.json"},
+    }
+    files["provenance.json"].write_text(json.dumps(provenance, indent=2, ensure_ascii=False, default=str) + "\n",
+                                        encoding="utf-8")
+    return ReportResult(out_dir=out, files=files, projection=proj, measures=measures, data_sha256=data_sha,
+                        notes=notes, provenance=provenance)
+
+
+# -- CSV --------------------------------------------------------------------------------------
+def _num(value: Any) -> str:
+    if isinstance(value, float):
+        return "" if math.isnan(value) else repr(value)
+    return str(value)
+
+
+def write_csv(G: nx.Graph, measures: dict[str, dict[Any, Any]], path: str | Path) -> None:
+    """One row per node sorted by id; floats in Python's shortest round-trip form, NaN as empty."""
+    cols = [c for c in measure_columns(G.is_directed()) if c in measures]
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["id", "name", "kind", *cols])
+    for n in sorted(G.nodes, key=str):
+        attrs = G.nodes[n]
+        values = (_num(measures[c].get(n, math.nan)) for c in cols)
+        w.writerow([n, attrs.get("name", n), attrs.get("kind", ""), *values])
+    Path(path).write_bytes(buf.getvalue().encode("utf-8"))
+
+
+# -- content shared by the Markdown and HTML reports ------------------------------------------
+def _ranked(G: nx.Graph, measures: dict[str, dict[Any, Any]], measure: str, top_n: int) -> list[dict[str, Any]]:
+    values = measures.get(measure, {})
+    nodes = [n for n in G if not math.isnan(values.get(n, math.nan))]
+    nodes.sort(key=lambda n: (-values[n], str(G.nodes[n].get("name", n)), str(n)))
+    return [{"rank": i + 1, "id": n, "name": G.nodes[n].get("name", n), "kind": G.nodes[n].get("kind", ""),
+             "value": values[n], "community": measures["community"].get(n)} for i, n in enumerate(nodes[:top_n])]
+
+
+def _communities(G: nx.Graph, measures: dict[str, dict[Any, Any]], show: int = 20, members: int = 5):
+    groups: dict[int, list[Any]] = {}
+    for n, c in measures["community"].items():
+        groups.setdefault(c, []).append(n)
+    pr = measures["pagerank"]
+    rows = []
+    for c in sorted(groups)[:show]:
+        top = sorted(groups[c], key=lambda n: (-(pr.get(n, 0) if not math.isnan(pr.get(n, 0)) else 0), str(n)))
+        rows.append({"community": c, "size": len(groups[c]),
+                     "members": [str(G.nodes[n].get("name", n)) for n in top[:members]]})
+    return {"rows": rows, "total": len(groups)}
+
+
+def _facts(proj, measures, weight, seed, engine, graph_name, created, data_sha) -> list[tuple[str, str]]:
+    G = proj.graph
+    isolates = nx.number_of_isolates(G)
+    if G.number_of_nodes():
+        comps = list(nx.weakly_connected_components(G) if G.is_directed() else nx.connected_components(G))
+        comp_text = f"{len(comps)} (largest {max(len(c) for c in comps)} nodes)"
+    else:
+        comp_text = "0"
+    parts = [set() for _ in range(len(set(measures["community"].values())))]
+    for n, c in measures["community"].items():
+        parts[c].add(n)
+    modularity = nx.community.modularity(G, parts, weight=weight) if G.number_of_edges() else float("nan")
+    s = proj.stats
+    return [
+        ("projection", f"{proj.spec.name} — {proj.spec.description}"),
+        ("node kinds", ", ".join(proj.spec.node_kinds)),
+        ("relationship types", ", ".join(proj.spec.relationship_types) or "(none)"),
+        ("via", "; ".join(f"{k}: {', '.join(v)}" for k, v in proj.spec.via.items()) or "(none)"),
+        ("graph", f"{'directed (DiGraph)' if G.is_directed() else 'undirected (Graph)'}"),
+        ("nodes", f"{G.number_of_nodes()} ({isolates} without ties)"),
+        ("edges", (f"{G.number_of_edges()} (from {s.get('relationships', 0)} relationships"
+                  f" and {s.get('via_pairs', 0)} shared-node pairs)")),
+        ("components", comp_text + (" — weakly connected" if G.is_directed() else "")),
+        ("communities", (f"{len(parts)} (Louvain, seed {seed}, modularity "
+                        f"{'n/a' if math.isnan(modularity) else f'{modularity:.3f}'})")),
+        ("engine", f"{engine} (graph {graph_name})"),
+        ("generated", created),
+        ("data SHA-256", data_sha),
+    ]
+
+
+def _notes(proj: Projection, weighted: bool) -> list[str]:
+    spec, s, G = proj.spec, proj.stats, proj.graph
+    notes = []
+    if G.is_directed():
+        notes.append("Directed graph: each directed relationship is one arc from its start to its end; symmetric "
+                     f"types ({', '.join(spec.symmetric_types) or 'none here'}) and shared-node (via) ties are "
+                     "two arcs, one each way. Closeness and eigenvector centrality count incoming paths and ties; "
+                     "in_degree and out_degree are given beside degree.")
+    elif proj.undirected_forced:
+        notes.append("Undirected graph (forced): the projection has directed types, but every tie is read "
+                     "without its direction.")
+    else:
+        notes.append("Undirected graph: every tie in this projection is symmetric or a shared-node (via) tie.")
+    same = " in the same direction" if G.is_directed() else ""
+    notes.append(f"Multi-edges collapsed: ties between the same pair{same} become one edge whose weight is "
+                 f"their number ({s.get('multi_ties_collapsed', 0)} extra ties merged); the edge keeps the list "
+                 "of types it stands for.")
+    if spec.via:
+        notes.append("Via ties: two nodes are tied when both are joined (either direction) to a common "
+                     f"{' or '.join(spec.via)}; each shared node adds 1 to the weight.")
+    if s.get("self_loops_dropped"):
+        notes.append(f"{s['self_loops_dropped']} relationship(s) from a node to itself were left out.")
+    notes.append("Weights: " + ("PageRank, eigenvector centrality and the communities use the edge weight as tie "
+                                "strength; " if weighted else "no measure uses the edge weight; ")
+                 + "betweenness and closeness count hops and ignore weights.")
+    if G.number_of_nodes() and not (nx.is_strongly_connected(G) if G.is_directed() else nx.is_connected(G)):
+        notes.append("The graph is not " + ("strongly " if G.is_directed() else "") + "connected: eigenvector "
+                     "centrality concentrates on the part with the largest leading eigenvalue and is near 0 "
+                     "elsewhere; compare nodes across parts with PageRank or degree instead.")
+    return notes
+
+
+def _fmt(value: Any) -> str:
+    return f"{value:.4f}" if isinstance(value, float) else str(value)
+
+
+def _md_cell(text: Any) -> str:
+    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
+
+
+def _markdown(proj, facts, notes, tables, comms) -> str:
+    lines = [f"# Centrality report — projection `{proj.spec.name}`", "", "| | |", "| --- | --- |"]
+    lines += [f"| {k} | {_md_cell(v)} |" for k, v in facts]
+    lines += ["", "## Notes", ""] + [f"- {_md_cell(n)}" for n in notes]
+    lines += ["", "## Measures", ""] + [f"- **{m}**: {MEASURE_DOC[m]}" for m in [*tables, "community"]]
+    for m, rows in tables.items():
+        lines += ["", f"## Top {len(rows)} by {m}", "", "| rank | name | kind | " + m + " | community |",
+                  "| ---: | --- | --- | ---: | ---: |"]
+        lines += [f"| {r['rank']} | {_md_cell(r['name'])} | {r['kind']} | {_fmt(r['value'])} | {r['community']} |"
+                  for r in rows]
+    lines += ["", f"## Communities ({comms['total']})", "", "| community | size | top members by PageRank |",
+              "| ---: | ---: | --- |"]
+    lines += [f"| {c['community']} | {c['size']} | {_md_cell(', '.join(c['members']))} |" for c in comms["rows"]]
+    if comms["total"] > len(comms["rows"]):
+        lines.append(f"\n({comms['total'] - len(comms['rows'])} smaller communities not shown; see centrality.csv)")
+    lines += ["", "![network](network.png)", "", "## Queries", ""]
+    for q in proj.queries:
+        lines += [(f"{q['purpose']} — {q['rows']} rows, pages of {q['page']}; parameters: "
+                  f"`{json.dumps(q['params'], ensure_ascii=False)}`"), "", "```cypher", q["cypher"], "```", ""]
+    lines += [("Files: `centrality.csv` (every node), `network.png`, `provenance.json` (queries, versions, "
+              "data hash)."), ""]
+    return "\n".join(lines)
+
+
+_CSS = ("body{font-family:system-ui,sans-serif;max-width:70em;margin:2em auto;padding:0 1em;color:#222}"
+        "table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.25em .6em}"
+        "th{background:#f3f3f3}td.n{text-align:right;font-variant-numeric:tabular-nums}"
+        "pre{background:#f6f6f6;padding:.6em;overflow-x:auto}img{max-width:100%}")
+
+
+def _html(proj, facts, notes, tables, comms) -> str:
+    e = html.escape
+    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+           f"<title>Centrality report — {e(proj.spec.name)}</title><style>{_CSS}</style></head><body>",
+           f"<h1>Centrality report — projection <code>{e(proj.spec.name)}</code></h1>", "<table>"]
+    out += [f"<tr><th>{e(k)}</th><td>{e(str(v))}</td></tr>" for k, v in facts]
+    out += ["</table>", "<h2>Notes</h2><ul>"] + [f"<li>{e(n)}</li>" for n in notes] + ["</ul>"]
+    out += ["<h2>Measures</h2><ul>"]
+    out += [f"<li><b>{e(m)}</b>: {e(MEASURE_DOC[m])}</li>" for m in [*tables, "community"]] + ["</ul>"]
+    for m, rows in tables.items():
+        out += [f"<h2>Top {len(rows)} by {e(m)}</h2>",
+                f"<table><tr><th>rank</th><th>name</th><th>kind</th><th>{e(m)}</th><th>community</th></tr>"]
+        out += [f'<tr><td class="n">{r["rank"]}</td><td title="{e(str(r["id"]))}">{e(str(r["name"]))}</td>'
+                f'<td>{e(str(r["kind"]))}</td><td class="n">{_fmt(r["value"])}</td>'
+                f'<td class="n">{r["community"]}</td></tr>' for r in rows]
+        out.append("</table>")
+    out += [f"<h2>Communities ({comms['total']})</h2>",
+            "<table><tr><th>community</th><th>size</th><th>top members by PageRank</th></tr>"]
+    out += [f'<tr><td class="n">{c["community"]}</td><td class="n">{c["size"]}</td>'
+            f'<td>{e(", ".join(c["members"]))}</td></tr>' for c in comms["rows"]]
+    out.append("</table>")
+    out += ['<h2>Network</h2><p><img src="network.png" alt="the projected network"></p>', "<h2>Queries</h2>"]
+    for q in proj.queries:
+        out += [(f"<p>{e(q['purpose'])} — {q['rows']} rows, pages of {q['page']}; parameters: "
+                f"<code>{e(json.dumps(q['params'], ensure_ascii=False))}</code></p>"), f"<pre>{e(q['cypher'])}</pre>"]
+    out += [("<p>Files: <code>centrality.csv</code> (every node), <code>network.png</code>, "
+            "<code>provenance.json</code> (queries, versions, data hash).</p>"), "</body></html>", ""]
+    return "\n".join(out)
+
+
+# -- drawing ----------------------------------------------------------------------------------
+def draw_network(G: nx.Graph, measures: dict[str, dict[Any, Any]], path: str | Path, seed: int = 0,
+                 size_by: str = "pagerank", label_top: int = 15, max_nodes: int = 300, title: str = "") -> int:
+    """Draw ``G`` to a PNG with matplotlib's Agg canvas (no display, no pyplot state). Nodes are
+    sized by ``size_by`` and coloured by community; the ``label_top`` nodes by ``size_by`` are
+    labelled; above ``max_nodes`` only the top nodes are drawn. Returns the number drawn."""
+    from matplotlib import colormaps
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    values = {n: (v if not math.isnan(v) else 0.0) for n, v in measures.get(size_by, {}).items()}
+    ranked = sorted(G.nodes, key=lambda n: (-values.get(n, 0.0), str(n)))
+    keep = sorted(ranked[:max_nodes], key=str)
+    H = G.subgraph(keep)
+    fig = Figure(figsize=(12, 9), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    ax.set_axis_off()
+    shown = f" (top {len(keep)} of {G.number_of_nodes()} nodes by {size_by})" if len(keep) < len(G) else ""
+    ax.set_title(f"{title}{shown}\nsize: {size_by}, colour: community", fontsize=10)
+    if len(H):
+        pos = nx.spring_layout(H, seed=seed, weight="weight")
+        vals = [values.get(n, 0.0) for n in H]
+        lo, hi = min(vals), max(vals)
+        sizes = [60 + 1400 * ((v - lo) / (hi - lo) if hi > lo else 0.5) for v in vals]
+        palette = colormaps["tab20"]
+        comm = measures.get("community", {})
+        colours = [palette(comm[n] % 20) if comm.get(n, 99) < 20 else (0.75, 0.75, 0.75, 1.0) for n in H]
+        directed_arrows = H.is_directed() and H.number_of_edges() <= 1500
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # missing glyphs for non-Latin names
+            nx.draw_networkx_edges(H, pos, ax=ax, alpha=0.35, width=[0.6 + 0.4 * math.log(d.get("weight", 1))
+                                                                      for _, _, d in H.edges(data=True)],
+                                   arrows=directed_arrows, arrowsize=8, node_size=sizes)
+            nx.draw_networkx_nodes(H, pos, ax=ax, node_size=sizes, node_color=colours, linewidths=0.5,
+                                   edgecolors="#333333")
+            top = [n for n in ranked if n in H][:label_top]
+            nx.draw_networkx_labels(H, pos, ax=ax, font_size=8,
+                                    labels={n: _short(H.nodes[n].get("name", n)) for n in top},
+                                    bbox={"facecolor": "white", "alpha": 0.7, "edgecolor": "none", "pad": 0.5})
+    else:
+        ax.text(0.5, 0.5, "(empty projection)", ha="center", va="center", transform=ax.transAxes)
+    fig.savefig(path, format="png")
+    return len(H)
+
+
+def _short(name: Any, limit: int = 28) -> str:
+    text = str(name)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# -- provenance -------------------------------------------------------------------------------
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _versions(engine: str) -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for dist in ("intelgraph", "networkx", "numpy", "scipy", "matplotlib",
+                 {"falkordb": "falkordb", "neo4j": "neo4j"}.get(engine, "")):
+        if not dist:
+            continue
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[dist] = "not installed"
+    return out
