@@ -71,7 +71,8 @@ EIGENVECTOR_TOL = 1.0e-6
 MEASURES = ("degree", "in_degree", "out_degree", "betweenness", "closeness", "eigenvector", "pagerank")
 
 MEASURE_DOC = {
-    "degree": "share of the other nodes a node is tied to (networkx degree_centrality; on a DiGraph in + out, so up to 2)",
+    "degree": "share of the other nodes a node is tied to (networkx degree_centrality; on a DiGraph "
+              "in + out, so up to 2)",
     "in_degree": "share of the other nodes with a tie into the node (in_degree_centrality)",
     "out_degree": "share of the other nodes the node has a tie to (out_degree_centrality)",
     "betweenness": "share of shortest paths between other nodes that pass through the node "
