@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from intelgraph.errors import InputErrors, Problem
-from intelgraph.graph.ids import node_id, relationship_id
+from intelgraph.graph.ids import node_id, normalise, relationship_id
 from intelgraph.graph.schema import Schema, load_schema
 from intelgraph.loaders.plan import Plan, evidence_text, node_row
 
@@ -394,16 +394,21 @@ class _Reader:
             return  # references below would only repeat the problems above
 
         # the same entity described twice must not disagree with itself
-        first_seen: dict[str, tuple[str, dict[str, Any]]] = {}
+        first_seen: dict[str, tuple[str, dict[str, tuple[Any, str]]]] = {}
         for sec, where, rec, kind, props, nid in node_recs:
             if nid in first_seen:
                 other_where, other = first_seen[nid]
-                for k in sorted(set(props) & set(other)):
-                    if props[k] != other[k]:
-                        self.bad(where, k, f"the same {kind} as {other_where} but with {k} {props[k]!r} "
-                                 f"instead of {other[k]!r}", "make the two records agree, or merge them")
+                for k in sorted(props):
+                    if k not in other:
+                        other[k] = (props[k], where)
+                        continue
+                    value, seen_at = other[k]
+                    if props[k] != value and not (k in self.schema.kind(kind).key
+                                                  and normalise(props[k]) == normalise(value)):
+                        self.bad(where, k, f"the same {kind} as {seen_at} but with {k} {props[k]!r} "
+                                 f"instead of {value!r}", "make the two records agree, or merge them")
             else:
-                first_seen[nid] = (where, props)
+                first_seen[nid] = (where, {k: (v, where) for k, v in props.items()})
         if self.problems:
             return
 
