@@ -46,3 +46,24 @@ def sample_store(server):
     yield st
     st.clear()
     st.close()
+
+
+ENGINES = ["falkordb"] + (["neo4j"] if os.environ.get("INTELGRAPH_TEST_NEO4J_URI") else [])
+
+
+@pytest.fixture(params=ENGINES)
+def engine_store(request, server):
+    """A fresh, empty graph on every configured engine: the embedded FalkorDB always, Neo4j
+    too when INTELGRAPH_TEST_NEO4J_URI (with NEO4J_USER, NEO4J_PASSWORD) is set. Engines that
+    are not configured are not parametrized at all, so nothing is skipped."""
+    if request.param == "falkordb":
+        st = FalkorStore(server, graph=f"engine{next(_counter)}_{os.getpid()}")
+    else:
+        from intelgraph.cypher.neo4j_store import Neo4jStore
+
+        st = Neo4jStore(os.environ["INTELGRAPH_TEST_NEO4J_URI"], os.environ.get("NEO4J_USER", "neo4j"),
+                        os.environ["NEO4J_PASSWORD"], database=os.environ.get("NEO4J_DATABASE", "neo4j"))
+    st.clear()
+    yield st
+    st.clear()
+    st.close()

@@ -20,26 +20,6 @@ from intelgraph.reports.centrality import (
     EIGENVECTOR_MAX_ITER, EIGENVECTOR_TOL, centrality_report, compute_measures, measure_columns)
 from intelgraph.reports.projection import UnknownProjection, graph_hash, project, projection_spec
 
-NEO4J_URI = os.environ.get("INTELGRAPH_TEST_NEO4J_URI")
-
-
-@pytest.fixture(params=["falkordb", pytest.param("neo4j", marks=pytest.mark.neo4j)])
-def engine_store(request):
-    """The embedded FalkorDB graph, and Neo4j too when INTELGRAPH_TEST_NEO4J_URI is set."""
-    if request.param == "falkordb":
-        yield request.getfixturevalue("store")
-        return
-    if not NEO4J_URI:
-        pytest.skip("set INTELGRAPH_TEST_NEO4J_URI to run against Neo4j")
-    from intelgraph.cypher.neo4j_store import Neo4jStore
-
-    st = Neo4jStore(NEO4J_URI, os.environ.get("NEO4J_USER", "neo4j"), os.environ["NEO4J_PASSWORD"])
-    st.clear()
-    yield st
-    st.clear()
-    st.close()
-
-
 # -- datasets written as files and loaded through the dataset loader ---------------------------
 TEXT = "Everything in this test dataset is asserted here.\n"
 
