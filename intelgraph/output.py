@@ -26,6 +26,10 @@ def _compact(value: Any) -> str:
     if isinstance(value, dict):
         if "name" in value and ("_labels" in value or "id" in value):
             return str(value["name"])
+        if {"from", "type", "to"} <= set(value):  # a step of a path
+            arrow = f"<-[{value['type']}]-" if value.get("direction") == "backward" else f"-[{value['type']}]->"
+            srcs = value.get("sources") or []
+            return f"{value['from']} {arrow} {value['to']}" + (f" ({'; '.join(map(str, srcs))})" if srcs else "")
         if "nodes" in value and "relationships" in value:
             return " - ".join(_compact(n) for n in value["nodes"])
         return json.dumps(value, ensure_ascii=False, default=str)

@@ -489,7 +489,7 @@ def draw_network(G: nx.Graph, measures: dict[str, dict[Any, Any]], path: str | P
     shown = f" (top {len(keep)} of {G.number_of_nodes()} nodes by {size_by})" if len(keep) < len(G) else ""
     ax.set_title(f"{title}{shown}\nsize: {size_by}, colour: community", fontsize=10)
     if len(H):
-        pos = nx.spring_layout(H, seed=seed, weight="weight")
+        pos = _layout(H, seed)
         vals = [values.get(n, 0.0) for n in H]
         lo, hi = min(vals), max(vals)
         sizes = [60 + 1400 * ((v - lo) / (hi - lo) if hi > lo else 0.5) for v in vals]
@@ -512,6 +512,25 @@ def draw_network(G: nx.Graph, measures: dict[str, dict[Any, Any]], path: str | P
         ax.text(0.5, 0.5, "(empty projection)", ha="center", va="center", transform=ax.transAxes)
     fig.savefig(path, format="png")
     return len(H)
+
+
+def _layout(H: nx.Graph, seed: int) -> dict[Any, Any]:
+    """Connected nodes laid out together (Kamada-Kawai, deterministic; spring layout with the
+    seed for large graphs); isolated nodes in rows beneath, so they do not crowd the picture."""
+    U = H.to_undirected(as_view=True)
+    isolates = sorted((n for n in H if U.degree(n) == 0), key=str)
+    core = U.subgraph([n for n in H if U.degree(n) > 0])
+    pos: dict[Any, Any] = {}
+    if len(core):
+        if len(core) <= 300:
+            pos.update(nx.kamada_kawai_layout(core))
+        else:
+            pos.update(nx.spring_layout(core, seed=seed, weight="weight", k=2 / math.sqrt(len(core))))
+    per_row = max(8, int(math.sqrt(len(isolates) or 1) * 3))
+    for i, n in enumerate(isolates):
+        row, col = divmod(i, per_row)
+        pos[n] = (-1 + 2 * (col + 0.5) / per_row, -1.25 - 0.15 * row)
+    return pos
 
 
 def _short(name: Any, limit: int = 28) -> str:
