@@ -4,7 +4,7 @@
 //   Who a document cites, and who they cite in turn — the chain from an article back to the
 //   report, informants and people it rests on.
 // params:
-//   source: {type: entity, kinds: [Source], required: true, example: "Middle East Monitor — Iraqi militias smuggle weapons to Russia via Iran", description: "The document to start from"}
+//   source: {type: entity, kinds: [Source], required: true, example: MEMO article, description: "The document to start from"}
 // tags: [provenance, sources]
 MATCH (d:Entity {id: $source})
 MATCH p = (d)-[:CITES*1..5]->(x)

@@ -5,7 +5,7 @@
 //   verbatim quote, the Admiralty grading, what each claim is about, and the stances other
 //   parties took on it.
 // params:
-//   source: {type: entity, kinds: [Source], required: true, example: "Middle East Monitor — Iraqi militias smuggle weapons to Russia via Iran", description: "A document or informant (name, alias or id)"}
+//   source: {type: entity, kinds: [Source], required: true, example: MEMO article, description: "A document or informant (name, alias or id)"}
 // tags: [claims, provenance]
 MATCH (src:Entity {id: $source})-[link:ASSERTS|ATTRIBUTED_TO]-(c:Claim)
 WITH src, c, collect(DISTINCT CASE WHEN type(link) = 'ASSERTS' THEN 'asserts' ELSE 'credited with' END) AS how

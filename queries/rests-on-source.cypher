@@ -5,7 +5,7 @@
 //   it has other sources too. `only this source` marks the facts that would be unsupported
 //   if the source were discredited.
 // params:
-//   source: {type: entity, kinds: [Source], required: true, example: "Middle East Monitor — Iraqi militias smuggle weapons to Russia via Iran", description: "A document or informant"}
+//   source: {type: entity, kinds: [Source], required: true, example: MEMO article, description: "A document or informant"}
 // tags: [provenance]
 MATCH (src:Entity {id: $source})
 MATCH (a)-[r]->(b)

@@ -240,3 +240,11 @@ def test_header_errors_name_the_line(tmp_path):
     p = _write(tmp_path, "h", "// name: h\n// title: t\n// description: d\n// params:\n//   x: {type: widget}\nRETURN $x\n")
     with pytest.raises(QueryError, match=r":5: parameter 'x': unknown type"):
         parse_query_file(p)
+
+
+@pytest.mark.parametrize("name", sorted(load_queries()))
+def test_every_example_runs_and_answers(sample_store, name):
+    """The examples in each header (shown by `query show`, the Browser guide and the docs)
+    are real: they run on the sample story and return rows."""
+    q = load_queries()[name]
+    assert run_saved(sample_store, q, q.example_params()).rows, f"{name} with {q.example_params()} found nothing"
