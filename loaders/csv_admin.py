@@ -1,0 +1,1088 @@
+"""CSV files in the neo4j-admin import header format, read into a load :class:`Plan`.
+
+The header of each input says what the file holds (as for ``neo4j-admin database import``):
+
+* a **node file** has one ``:ID`` column — ``name:ID(Person)``, ``personId:ID(People)``,
+  ``:ID`` — optionally a ``:LABEL`` column (labels ``;``-separated), typed property columns
+  ``prop:type`` and ``:IGNORE`` columns;
+* a **relationship file** has ``:START_ID(Space)`` and ``:END_ID(Space)``, a ``:TYPE`` column
+  (or a type given for the whole input), and typed property columns.
+
+Types: ``string`` (the default), ``int``, ``long``, ``float``, ``double``, ``boolean``, ``date``
+and their arrays (``string[]``, ...; elements split on the array delimiter, ``;``). Each
+property must be declared by the schema for the row's kind, with a compatible type
+(``weight:float`` or ``weight:double`` for a float; ``order:int`` or ``order:long`` for an int).
+
+Ids are ours, not the file's: a node's id is derived from its kind and key properties
+(:func:`intelgraph.graph.ids.node_id`). The ``:ID`` value is a handle that relationship files
+of the same load use to point at the node (per ID space, as in neo4j-admin); if the ``:ID``
+column is named after a property of the kind (``name:ID(Person)``), its value is also that
+property. An ``id:ID(...)`` value that already is an intelgraph id of the row's kind
+(``person:0123...``, as :mod:`intelgraph.loaders.export_admin` writes) is used as the id.
+Relationship ends resolve against the node files of the same call, else against intelgraph
+ids (checked against the graph when a ``store`` is given).
+
+Provenance, per row: columns ``source`` (a Source node's id, or its name, in this load) and
+``quote``; or ``sources:string[]`` / ``evidence:string[]`` / ``claims:string[]`` as exported;
+or one source for the whole load (``source="..."``: a Document of that name is created, and a
+row's evidence is ``"<file name> row <n>"``). A row with no provenance is an error.
+
+Reading streams each file once through the :mod:`csv` module. Every problem — file, row,
+column, reason — is collected and raised together as :class:`InputErrors`; the plan is
+returned only when every input is valid, so nothing is written from a bad load.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from intelgraph.errors import InputErrors, Problem
+from intelgraph.graph.ids import node_id, normalise, relationship_id
+from intelgraph.graph.schema import COMMON_REL_PROPERTIES, IDENT_RE, PropertySpec, Schema, load_schema
+from intelgraph.loaders.plan import Plan, evidence_text, node_row
+
+__all__ = [
+    "read_csv_files", "parse_header", "parse_input_spec", "group_inputs", "Header", "Column", "CsvInput",
+    "ARRAY_DELIMITER", "MAX_FIELD_CHARS", "CSV_TYPES", "EXPORT_TYPES", "CONTENT_ID_RE",
+]
+
+ARRAY_DELIMITER = ";"
+MAX_FIELD_CHARS = 100_000
+MAX_PROBLEMS = 500
+MAX_LINE_BYTES = 64 * 1024 * 1024  # one physical line; fields are limited to MAX_FIELD_CHARS anyway
+#: The value types a property column may declare (arrays add ``[]``).
+CSV_TYPES = ("string", "int", "long", "float", "double", "boolean", "date")
+#: Types neo4j-admin knows that no schema property can hold.
+_NEO4J_ONLY_TYPES = ("byte", "short", "char", "point", "time", "localtime", "datetime", "localdatetime",
+                     "duration")
+_KEYWORDS = ("ID", "START_ID", "END_ID", "LABEL", "TYPE", "IGNORE")
+_SPACED = ("ID", "START_ID", "END_ID")
+
+#: Which column types carry each schema property type.
+_COMPATIBLE = {
+    "string": ("string",), "text": ("string",), "enum": ("string",),
+    "int": ("int", "long"), "float": ("float", "double"), "bool": ("boolean",),
+    "date": ("date",), "string[]": ("string[]",),
+}
+#: The column type the exporter writes for each schema property type.
+EXPORT_TYPES = {"string": "string", "text": "string", "enum": "string", "int": "long", "float": "double",
+                "bool": "boolean", "date": "date", "string[]": "string[]"}
+
+#: An intelgraph node id: ``<kind in lower case>:<20 hex digits>``.
+CONTENT_ID_RE = re.compile(r"^([a-z][a-z0-9_]*):([0-9a-f]{20})$")
+_REL_ID_RE = re.compile(r"^rel:[0-9a-f]{20}$")
+_INT_RE = re.compile(r"^[+-]?[0-9]+$")
+_FLOAT_RE = re.compile(r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
+_COL_RE = re.compile(
+    r"^(?P<name>[^:]*)(?::(?P<type>[A-Za-z_]+)(?P<array>\[\])?(?:\((?P<space>[^()]*)\))?(?P<opts>\{.*\})?)?$")
+
+# provenance and bookkeeping columns, by name (not schema properties)
+_PROVENANCE_COLS = {"sources": "string[]", "evidence": "string[]", "claims": "string[]",
+                    "source": "string", "quote": "string"}
+_REL_EXTRA_COLS = {"id": ("string",), "reliability": ("string",), "credibility": ("int", "long")}
+#: Lookup properties the node statements derive (see plan.node_row); accepted when they agree.
+_DERIVED_COLS = {"kind": "string", "name_lc": "string", "aliases_lc": "string[]", "aliases_text": "string"}
+#: String properties that hold the id of another node (resolved by id or by name).
+_REFERENCE_PROPS = {("Claim", "source"): "Source", ("Leg", "shipment"): "Shipment"}
+
+
+# -- the header --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Column:
+    """One header field. ``role`` is ``id``, ``start_id``, ``end_id``, ``label``, ``type``,
+    ``ignore`` or ``property``; ``type`` is the element type of a property (``string`` when the
+    header gives none) and ``array`` says whether it is an array."""
+
+    index: int
+    text: str
+    name: str
+    role: str
+    type: str = "string"
+    array: bool = False
+    space: str | None = None
+
+    @property
+    def csv_type(self) -> str:
+        return self.type + ("[]" if self.array else "")
+
+
+@dataclass(frozen=True)
+class Header:
+    """A parsed header: ``entity`` is ``node`` or ``relationship``."""
+
+    file: str
+    entity: str
+    columns: tuple[Column, ...]
+
+    def role(self, role: str) -> Column | None:
+        return next((c for c in self.columns if c.role == role), None)
+
+    @property
+    def properties(self) -> list[Column]:
+        return [c for c in self.columns if c.role == "property"]
+
+    def __len__(self) -> int:
+        return len(self.columns)
+
+
+_FORMS = ("write each column as name:type (born:date, aliases:string[]) or one of :ID(Space), "
+          ":START_ID(Space), :END_ID(Space), :LABEL, :TYPE, :IGNORE")
+
+
+def parse_header(fields: Sequence[str], file: str = "<header>", record: str = "header") -> Header:
+    """Parse the header fields of a neo4j-admin CSV file.
+
+    Pure syntax: it does not consult the schema (the row's kind decides which properties are
+    allowed). Raises :class:`InputErrors` listing every problem, each naming ``file``,
+    ``record`` and the column as written.
+
+    >>> h = parse_header(["name:ID(Person)", ":LABEL", "born:date", "aliases:string[]"])
+    >>> h.entity, [c.role for c in h.columns], h.columns[0].space, h.columns[3].array
+    ('node', ['id', 'label', 'property', 'property'], 'Person', True)
+    """
+    problems: list[Problem] = []
+
+    def bad(text: str, reason: str, fix: str = "") -> None:
+        problems.append(Problem(file, record, text, reason, fix))
+
+    if not fields or (len(fields) == 1 and fields[0] == ""):
+        bad("(header)", "the header is empty", "put the header on the first line: " + _FORMS)
+        raise InputErrors(problems)
+
+    columns: list[Column] = []
+    for i, text in enumerate(fields):
+        shown = text if text else f"(column {i + 1})"
+        if text == "":
+            bad(shown, "empty column name", "name the column, or mark it :IGNORE")
+            continue
+        if text != text.strip():
+            bad(shown, "spaces around the column name", "remove the spaces around the comma")
+            continue
+        m = _COL_RE.fullmatch(text)
+        if not m:
+            bad(shown, "malformed header field", _FORMS)
+            continue
+        name, typ, array, space, opts = m.group("name", "type", "array", "space", "opts")
+        if typ is None:  # a plain name: a string property
+            if not IDENT_RE.fullmatch(name):
+                bad(shown, f"{name!r} is not a property name (letters, digits, _)", _FORMS)
+                continue
+            columns.append(Column(i, text, name, "property"))
+            continue
+        if opts:
+            bad(shown, f"type options {opts} are not supported", "drop the {...} part")
+            continue
+        if typ.upper() in _KEYWORDS:
+            kw = typ.upper()
+            if array:
+                bad(shown, f":{kw} cannot be an array", _FORMS)
+                continue
+            if space is not None and kw not in _SPACED:
+                bad(shown, f":{kw} takes no ID space", _FORMS)
+                continue
+            if space is not None and not space.strip():
+                bad(shown, "empty ID space in ()", f"name the ID space, e.g. :{kw}(Person), or drop the ()")
+                continue
+            if name and kw == "ID" and not IDENT_RE.fullmatch(name):
+                bad(shown, f"{name!r} is not a property name (letters, digits, _)", "e.g. name:ID(Person)")
+                continue
+            columns.append(Column(i, text, name, kw.lower(), "string", False, space))
+            continue
+        t = typ.lower()
+        if space is not None:
+            bad(shown, f"a {t} column takes no (...) ID space", _FORMS)
+            continue
+        if t in _NEO4J_ONLY_TYPES:
+            bad(shown, f"type {typ!r} is not supported: no schema property has it",
+                f"use one of: {', '.join(CSV_TYPES)} (or an array of them)")
+            continue
+        if t not in CSV_TYPES:
+            bad(shown, f"unknown type {typ!r}", f"use one of: {', '.join(CSV_TYPES)} (or an array of them)")
+            continue
+        if not name:
+            bad(shown, "a property column needs a name", f"e.g. weight:{t}{array or ''}")
+            continue
+        if not IDENT_RE.fullmatch(name):
+            bad(shown, f"{name!r} is not a property name (letters, digits, _)", _FORMS)
+            continue
+        columns.append(Column(i, text, name, "property", t, bool(array)))
+
+    by_role: dict[str, list[Column]] = {}
+    for c in columns:
+        by_role.setdefault(c.role, []).append(c)
+    for role, label in (("id", ":ID"), ("start_id", ":START_ID"), ("end_id", ":END_ID"), ("label", ":LABEL"),
+                        ("type", ":TYPE")):
+        for extra in by_role.get(role, [])[1:]:
+            bad(extra.text, f"duplicate {label} column (the first is column {by_role[role][0].index + 1})",
+                f"keep one {label} column; mark the others :IGNORE")
+    seen: dict[str, Column] = {}
+    for c in columns:
+        if c.role == "property" or (c.role == "id" and c.name):
+            if c.name in seen:
+                bad(c.text, f"property {c.name!r} is already given by column {seen[c.name].index + 1} "
+                    f"({seen[c.name].text})", "keep one column per property")
+            else:
+                seen[c.name] = c
+
+    has_id = "id" in by_role
+    has_rel = "start_id" in by_role or "end_id" in by_role
+    entity = "relationship" if has_rel else "node"
+    if has_id and has_rel:
+        bad(by_role["id"][0].text, "a header cannot have both :ID (a node file) and :START_ID/:END_ID "
+            "(a relationship file)", "put nodes and relationships in separate files")
+    elif has_rel:
+        for role, label in (("start_id", ":START_ID"), (("end_id", ":END_ID"))):
+            if role not in by_role:
+                bad(label, f"missing {label} column: a relationship file needs :START_ID and :END_ID",
+                    f"add a {label}(Space) column")
+        if "label" in by_role:
+            bad(by_role["label"][0].text, ":LABEL belongs in a node file, not a relationship file",
+                "drop the column or mark it :IGNORE")
+    elif not has_id and not problems:
+        bad("(header)", "missing :ID column: the header has neither :ID (a node file) nor "
+            ":START_ID/:END_ID (a relationship file)",
+            "add an :ID column, e.g. name:ID(Person); or is the header line missing?")
+    if has_id and not has_rel and "type" in by_role:
+        bad(by_role["type"][0].text, ":TYPE belongs in a relationship file, not a node file",
+            "drop the column or mark it :IGNORE")
+    if problems:
+        raise InputErrors(problems)
+    return Header(file, entity, tuple(columns))
+
+
+# -- inputs ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CsvInput:
+    """One neo4j-admin input: ``files[0]`` starts with the header line (and may hold data rows
+    too); ``files[1:]`` hold data only — as in ``--nodes=h.csv,part1.csv,part2.csv``.
+    ``labels`` are added to every node row (``--nodes=Person=...``); ``rel_type`` is the type
+    of rows with no ``:TYPE`` value (``--relationships=KNOWS=...``)."""
+
+    files: tuple[Path, ...]
+    labels: tuple[str, ...] = ()
+    rel_type: str | None = None
+
+    @classmethod
+    def of(cls, item: "str | Path | Sequence[str | Path] | CsvInput") -> "CsvInput":
+        if isinstance(item, CsvInput):
+            return item
+        if isinstance(item, (str, Path)):
+            return cls((Path(item),))
+        return cls(tuple(Path(p) for p in item))
+
+
+HEADER_SUFFIX = "_header.csv"
+
+
+def group_inputs(items: Iterable[str | Path | Sequence[str | Path] | CsvInput]) -> list[CsvInput]:
+    """Inputs from paths as a shell glob gives them: a file named ``X_header.csv`` is the header of
+    the files ``X.csv`` and ``X_part<N>.csv`` given beside it (the layout
+    :func:`intelgraph.loaders.export_admin.export_neo4j_admin` writes); any other file has its
+    header on its first line. Sequences and :class:`CsvInput` items are taken as they are."""
+    plain = [Path(i) for i in items if isinstance(i, (str, Path))]
+    headers = {p.parent / p.name[: -len(HEADER_SUFFIX)]: p for p in plain if p.name.endswith(HEADER_SUFFIX)}
+    parts: dict[Path, list[Path]] = {stem: [] for stem in headers}
+    claimed: set[Path] = set()
+    for p in plain:
+        if p.name.endswith(HEADER_SUFFIX):
+            continue
+        for stem in headers:
+            if p.parent == stem.parent and (p.name == f"{stem.name}.csv" or re.fullmatch(
+                    re.escape(stem.name) + r"_part[0-9]+\.csv", p.name)):
+                parts[stem].append(p)
+                claimed.add(p)
+    out: list[CsvInput] = []
+    for item in items:
+        if isinstance(item, (str, Path)):
+            p = Path(item)
+            if p.name.endswith(HEADER_SUFFIX):
+                stem = p.parent / p.name[: -len(HEADER_SUFFIX)]
+                out.append(CsvInput((p, *sorted(parts[stem], key=lambda q: (len(q.name), q.name)))))
+            elif p not in claimed:
+                out.append(CsvInput((p,)))
+        else:
+            out.append(CsvInput.of(item))
+    return out
+
+
+def parse_input_spec(spec: str) -> CsvInput:
+    """Parse a neo4j-admin style input, ``[Label[:Label]...=]header.csv[,part.csv...]``.
+
+    >>> parse_input_spec("Person=h.csv,p.csv").labels
+    ('Person',)
+    """
+    prefix, sep, files = spec.partition("=")
+    if not sep:
+        prefix, files = "", spec
+    names = tuple(p for p in prefix.split(":") if p) if prefix else ()
+    return CsvInput(tuple(Path(f) for f in files.split(",") if f), labels=names)
+
+
+# -- reading -----------------------------------------------------------------------------
+class _TooMany(Exception):
+    pass
+
+
+class _Lines:
+    """The lines of a binary file, decoded one by one (so a bad byte is placed on its line),
+    line ends kept, as the csv module wants them."""
+
+    def __init__(self, fh: Any):
+        self.fh = fh
+        self.number = 0
+
+    def __iter__(self) -> "_Lines":
+        return self
+
+    def __next__(self) -> str:
+        raw = self.fh.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            raise StopIteration
+        self.number += 1
+        if len(raw) > MAX_LINE_BYTES:
+            raise csv.Error(f"line {self.number} is longer than {MAX_LINE_BYTES} bytes")
+        return raw.decode("utf-8")
+
+
+@dataclass
+class _NodeRec:
+    file: str
+    fname: str
+    row: int
+    where: str
+    kind: str
+    props: dict[str, Any]
+    handle: tuple[str | None, str] | None
+    id_col: str
+    own_id: str | None
+    prov: dict[str, Any]
+    nid: str | None = None
+    ok: bool = True
+
+
+@dataclass
+class _Group:
+    inp: CsvInput
+    header: Header
+    header_row: int
+    first_file: Path
+    reported: set[tuple[Any, ...]] = field(default_factory=set)
+    checked: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+
+
+def _short(value: str, limit: int = 80) -> str:
+    return repr(value if len(value) <= limit else value[:limit] + "...")
+
+
+class _Reader:
+    def __init__(self, schema: Schema, source: str | None, store: Any, delimiter: str):
+        self.schema = schema
+        self.store = store
+        self.delim = delimiter
+        self.problems: list[Problem] = []
+        self.plan = Plan(schema)
+        self.prefix_kind = {k.lower(): k for k in schema.node_kinds}
+        self.file_source = source
+        self.file_source_id: str | None = None
+        self.nodes: list[_NodeRec] = []
+        self.idmap: dict[tuple[str | None, str], tuple[str, str]] = {}  # handle -> (node id, where)
+        self.node_seen: dict[str, tuple[str, dict[str, Any]]] = {}
+        self.rel_seen: dict[str, tuple[str, dict[str, Any]]] = {}
+        self.by_name: dict[str, dict[str, set[str]]] = {}  # family -> normalised name -> node ids
+        self.external: list[tuple[str, str, str, str]] = []  # (file, where, field, id) not in this load
+        self.allowed: dict[tuple[str, str | None, str], bool] = {}
+
+    # -- problems --------------------------------------------------------------------------
+    def bad(self, file: str, where: str, fld: str, reason: str, fix: str = "") -> None:
+        self.problems.append(Problem(file, where, fld, reason, fix))
+        if len(self.problems) >= MAX_PROBLEMS:
+            raise _TooMany
+
+    def once(self, group: _Group, key: tuple[Any, ...], file: str, where: str, fld: str, reason: str,
+             fix: str = "") -> None:
+        """Report a problem that every row of an input would repeat, for its first row only
+        (the other rows are skipped quietly: the load fails anyway)."""
+        if key not in group.reported:
+            group.reported.add(key)
+            self.bad(file, where, fld, reason, fix)
+
+    # -- files ---------------------------------------------------------------------------
+    def records(self, path: Path) -> Iterator[tuple[int, list[str]]]:
+        """(row number, fields) of each non-blank record, streamed. Rows are numbered from 1,
+        blank lines included; reading stops at the first undecodable byte or broken quoting."""
+        name = str(path)
+        try:
+            fh = open(path, "rb")
+        except OSError as exc:
+            self.bad(name, "(file)", "(file)", f"cannot read the file: {exc.strerror or exc}", "check the path")
+            return
+        with fh:
+            head = fh.read(4)
+            if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                self.bad(name, "row 1", "(file)", "file is UTF-16 (it starts with a UTF-16 byte-order mark), "
+                         "not UTF-8", "save it as UTF-8")
+                return
+            fh.seek(3 if head.startswith(codecs.BOM_UTF8) else 0)  # a UTF-8 BOM means nothing: skip it
+            lines = _Lines(fh)
+            reader = csv.reader(lines, strict=True)
+            n = 0
+            while True:
+                try:
+                    fields = next(reader)
+                except StopIteration:
+                    return
+                except UnicodeDecodeError as exc:
+                    byte = exc.object[exc.start:exc.start + 1].hex()
+                    self.bad(name, f"row {n + 1}", "(row)", f"not UTF-8: byte 0x{byte} on line {lines.number} "
+                             "cannot be decoded", "save the file as UTF-8")
+                    return
+                except csv.Error as exc:
+                    self.bad(name, f"row {n + 1}", "(row)", f"not valid CSV: {exc}",
+                             "a field holding a comma, a quote or a line break must be in double quotes, "
+                             "with inner quotes doubled")
+                    return
+                n += 1
+                if fields:
+                    yield n, fields
+
+    def check_fields(self, name: str, where: str, header: Header, fields: list[str]) -> bool:
+        if len(fields) != len(header):
+            self.bad(name, where, "(row)", f"the row has {len(fields)} field(s), the header has {len(header)}",
+                     "quote fields that contain commas; give every row one field per header column")
+            return False
+        ok = True
+        for col, value in zip(header.columns, fields):
+            if len(value) > MAX_FIELD_CHARS:
+                self.bad(name, where, col.text, f"{len(value)} characters, over the {MAX_FIELD_CHARS} limit",
+                         "shorten the field (keep long documents as source files)")
+                ok = False
+            elif "\x00" in value:
+                self.bad(name, where, col.text, "contains a NUL character (is the file UTF-16?)",
+                         "remove control characters; save the file as UTF-8")
+                ok = False
+        return ok
+
+    def open_input(self, inp: CsvInput) -> _Group | None:
+        if not inp.files:
+            self.bad("(input)", "(input)", "(files)", "an input with no files", "give at least one CSV file")
+            return None
+        first = inp.files[0]
+        rows = self.records(first)
+        try:
+            for row, fields in rows:
+                try:
+                    header = parse_header(fields, str(first), f"row {row} (header)")
+                except InputErrors as exc:
+                    for p in exc.problems:
+                        self.bad(p.file, p.record, p.field, p.reason, p.fix)
+                    return None
+                if header.entity == "node" and inp.rel_type:
+                    self.bad(str(first), f"row {row} (header)", ":ID",
+                             f"a relationship type ({inp.rel_type}) was given for a node file")
+                    return None
+                if header.entity == "relationship" and inp.labels:
+                    self.bad(str(first), f"row {row} (header)", ":START_ID",
+                             f"labels ({', '.join(inp.labels)}) were given for a relationship file")
+                    return None
+                return _Group(inp, header, row, first)
+        finally:
+            rows.close()
+        if not any(p.file == str(first) for p in self.problems):
+            self.bad(str(first), "row 1", "(header)", "the file is empty: no header line",
+                     "put the header on the first line, e.g. name:ID(Person),:LABEL")
+        return None
+
+    def data_rows(self, group: _Group) -> Iterator[tuple[Path, int, list[str]]]:
+        for i, path in enumerate(group.inp.files):
+            for row, fields in self.records(path):
+                if i == 0 and row <= group.header_row:
+                    continue
+                if i > 0 and row == 1 and fields == [c.text for c in group.header.columns]:
+                    self.bad(str(path), "row 1", "(row)", "this data file repeats the header",
+                             f"only the first file ({group.first_file.name}) holds the header; "
+                             "remove the line here")
+                    continue
+                yield path, row, fields
+
+    # -- values ----------------------------------------------------------------------------
+    def parse_value(self, col: Column, text: str) -> Any:
+        """The typed value of one field; ``None`` for an empty field. Raises ValueError."""
+        if text == "":
+            return None
+        if col.array:
+            items = text.split(self.delim)
+            if any(item == "" for item in items):
+                raise ValueError(f"an empty element in the {col.csv_type} value "
+                                 f"(elements are separated by {self.delim!r})")
+            return [self.scalar(col.type, item) for item in items]
+        return self.scalar(col.type, text)
+
+    @staticmethod
+    def scalar(t: str, text: str) -> Any:
+        if t == "string":
+            return text
+        if t in ("int", "long"):
+            if not _INT_RE.fullmatch(text):
+                raise ValueError(f"not a whole number ({t})")
+            value = int(text)
+            bits = 31 if t == "int" else 63
+            if not -(2**bits) <= value < 2**bits:
+                raise ValueError(f"does not fit a {bits + 1}-bit {t}" + (" (declare the column :long)"
+                                                                        if t == "int" else ""))
+            return value
+        if t in ("float", "double"):
+            if not _FLOAT_RE.fullmatch(text):
+                raise ValueError(f"not a number ({t}); write e.g. 1.5 or 2e-3")
+            value = float(text)
+            if value in (float("inf"), float("-inf")):
+                raise ValueError("out of range")
+            return value
+        if t == "boolean":
+            low = text.lower()
+            if low not in ("true", "false"):
+                raise ValueError("not a boolean: write true or false")
+            return low == "true"
+        if t == "date":
+            return PropertySpec("_", "date").coerce(text)
+        raise ValueError(f"unknown type {t}")  # pragma: no cover - the header parser refuses it
+
+    # -- node files: pass 1 ----------------------------------------------------------------
+    def kind_of(self, group: _Group, name: str, where: str, labels: list[str]) -> str | None:
+        key = ("kind", tuple(labels))
+        if key in group.checked:
+            return group.checked[key]  # type: ignore[return-value]
+        kind = self._kind_of(group, name, where, labels)
+        if kind is not None:
+            group.checked[key] = kind  # type: ignore[assignment]
+        return kind
+
+    def _kind_of(self, group: _Group, name: str, where: str, labels: list[str]) -> str | None:
+        schema = self.schema
+        lcol = group.header.role("label")
+        fld = lcol.text if lcol else ":LABEL"
+        unknown = [x for x in labels if x != schema.root_label and x not in schema.node_kinds]
+        if unknown:
+            other = next((c for c in ";|\x1f\x1e\x1d" if c != self.delim and c in unknown[0]), None)
+            fix = (f"labels are separated by {self.delim!r}; this looks like a file written with array "
+                   f"delimiter U+{ord(other):04X}: pass that delimiter (array_delimiter={other!r})"
+                   if other else f"use the schema's kinds: {', '.join(schema.concrete_kinds)}")
+            self.once(group, ("label", unknown[0]), name, where, fld, f"unknown label {unknown[0]!r}", fix)
+            return None
+        kinds = sorted({x for x in labels if x in schema.node_kinds})
+        if not kinds:
+            idc = group.header.role("id")
+            space = idc.space if idc else None
+            if space in schema.node_kinds:
+                kinds = [space]
+            else:
+                self.once(group, ("nokind",), name, where, fld, "no kind: the row has no label naming a kind, "
+                          f"and the ID space {space!r} is not a kind", "add a :LABEL column (e.g. Person), or "
+                          "name the ID space after the kind, e.g. name:ID(Person)")
+                return None
+        nodes = schema.node_kinds
+        most = [k for k in kinds if all(nodes[k].is_a(o) for o in kinds)]
+        if len(most) != 1:
+            self.bad(name, where, fld, f"the labels {';'.join(labels)} name more than one kind "
+                     f"({', '.join(kinds)})", "give each row the labels of one kind")
+            return None
+        kind = most[0]
+        if nodes[kind].abstract:
+            self.bad(name, where, fld, f"{kind} is abstract",
+                     f"use one of: {', '.join(schema.kinds_of(kind))}")
+            return None
+        return kind
+
+    def column_ok(self, group: _Group, kind: str, col: Column, name: str, where: str) -> bool:
+        """Whether a column may give a value to a node of ``kind``: checked (and reported) once per
+        input, kind and column, at the first row that fills it. In a file of mixed kinds a column
+        left empty on a row of a kind that lacks the property is fine."""
+        key = ("column", kind, col.index)
+        if key in group.checked:
+            return group.checked[key]
+        spec = self.schema.kind(kind).properties
+        ok = True
+        if col.role == "id":  # the :ID column named after a property also sets it
+            if col.name in spec and spec[col.name].type not in ("string", "text", "enum"):
+                self.bad(name, where, col.text, f"{col.name} is {spec[col.name].type} for a {kind}, but :ID "
+                         "values are text", f"make {col.name} its own typed column and use a plain :ID")
+                ok = False
+            group.checked[key] = ok
+            return ok
+        expected: tuple[str, ...] = ()
+        if col.name in _PROVENANCE_COLS and not (kind == "Claim" and col.name in ("source", "quote")):
+            expected = (_PROVENANCE_COLS[col.name],)
+        elif col.name in _DERIVED_COLS:
+            expected = (_DERIVED_COLS[col.name],)
+        elif col.name == self.schema.id_property:
+            self.bad(name, where, col.text, f"{col.name!r} is the intelgraph id, derived from content",
+                     f"make it the :ID column ({col.name}:ID(...)) or drop it")
+            ok = False
+        elif col.name not in spec:
+            self.bad(name, where, col.text, f"{kind} has no property {col.name!r}",
+                     f"use one of: {', '.join(sorted(spec))}; or mark the column :IGNORE")
+            ok = False
+        else:
+            expected = _COMPATIBLE[spec[col.name].type]
+        if ok and col.csv_type not in expected:
+            self.bad(name, where, col.text, f"{col.name} is {expected[0]} for a {kind}, the column says "
+                     f"{col.csv_type}", f"declare it {col.name}:{expected[0]}")
+            ok = False
+        group.checked[key] = ok
+        return ok
+
+    def node_row(self, group: _Group, path: Path, row: int, fields: list[str]) -> None:
+        name, where = str(path), f"row {row}"
+        header = group.header
+        if not self.check_fields(name, where, header, fields):
+            return
+        labels = list(group.inp.labels)
+        lcol = header.role("label")
+        if lcol is not None and fields[lcol.index] != "":
+            parts = fields[lcol.index].split(self.delim)
+            if any(p == "" for p in parts):
+                self.bad(name, where, lcol.text, f"an empty label in {_short(fields[lcol.index])}",
+                         f"separate labels with {self.delim!r}, with nothing empty between")
+                return
+            labels += parts
+        kind = self.kind_of(group, name, where, labels)
+        if kind is None:
+            return
+        spec = self.schema.kind(kind).properties
+        props: dict[str, Any] = {}
+        prov: dict[str, Any] = {}
+        derived: dict[str, Any] = {}
+        ok = True
+        for col in header.properties:
+            text = fields[col.index]
+            if text == "":
+                continue
+            if not self.column_ok(group, kind, col, name, where):
+                ok = False
+                continue
+            try:
+                value = self.parse_value(col, text)
+            except ValueError as exc:
+                self.bad(name, where, col.text, f"{_short(text)}: {exc}")
+                ok = False
+                continue
+            if col.name in _PROVENANCE_COLS:
+                prov[col.name] = value
+                if kind == "Claim" and col.name in ("source", "quote"):
+                    props[col.name] = value
+                continue
+            if col.name in _DERIVED_COLS:
+                derived[col.name] = value
+                continue
+            try:
+                props[col.name] = spec[col.name].coerce(value)
+            except ValueError as exc:
+                self.bad(name, where, col.text, f"{_short(text)}: {exc}")
+                ok = False
+        idc = header.role("id")
+        handle, own_id = None, None
+        if idc is not None:
+            value = fields[idc.index]
+            if value == "":
+                self.bad(name, where, idc.text, "empty :ID value",
+                         "give every node an id value (relationship files refer to it)")
+                return
+            handle = (idc.space, value)
+            if idc.name == self.schema.id_property:
+                m = CONTENT_ID_RE.fullmatch(value)
+                if m and m.group(1) != kind.lower():
+                    self.bad(name, where, idc.text, f"{_short(value)} is the id of a "
+                             f"{self.prefix_kind.get(m.group(1), m.group(1))}, but the row is a {kind}",
+                             "fix the label or the id")
+                    return
+                own_id = value if m else None
+            elif idc.name in spec:
+                if not self.column_ok(group, kind, idc, name, where):
+                    return
+                try:
+                    props[idc.name] = spec[idc.name].coerce(value)
+                except ValueError as exc:
+                    self.bad(name, where, idc.text, f"{_short(value)}: {exc}")
+                    ok = False
+        if not ok:
+            return
+        kspec = self.schema.kind(kind)
+        for k in kspec.key:
+            if props.get(k) in (None, ""):
+                via = f" (or name the :ID column {k}:ID(...))" if idc is not None and not idc.name else ""
+                self.bad(name, where, k, f"missing: a {kind}'s id is derived from {', '.join(kspec.key)}",
+                         f"add a {k} column{via}")
+                ok = False
+        for k, s in spec.items():
+            if s.required and k not in kspec.key and props.get(k) in (None, "", []):
+                self.bad(name, where, k, f"required for a {kind}", f"add a {k} column and fill it")
+                ok = False
+        if not ok:
+            return
+        if derived:
+            check = node_row(self.schema, kind, "x", props)["props"]
+            for k, v in derived.items():
+                if check.get(k) != v:
+                    col = next(c for c in header.properties if c.name == k)
+                    self.bad(name, where, col.text, f"{_short(str(v))} does not match what is derived from the "
+                             f"row ({_short(str(check.get(k)))})", f"drop the {k} column: it is recomputed")
+                    return
+        rec = _NodeRec(name, path.name, row, where, kind, props, handle, idc.text if idc else ":ID", own_id,
+                       prov)
+        if own_id is not None:
+            rec.nid = own_id
+        elif not any((kind, k) in _REFERENCE_PROPS for k in kspec.key):
+            rec.nid = node_id(kind, [props[k] for k in kspec.key])
+        self.nodes.append(rec)
+        if rec.nid and "name" in props:
+            for family in {f for f in _REFERENCE_PROPS.values() if self.schema.kind(kind).is_a(f)}:
+                self.by_name.setdefault(family, {}).setdefault(normalise(props["name"]), set()).add(rec.nid)
+        if rec.nid:
+            self.plan.node_kind.setdefault(rec.nid, kind)
+
+    # -- references ------------------------------------------------------------------------
+    def id_kind(self, value: str) -> str | None:
+        m = CONTENT_ID_RE.fullmatch(value)
+        return self.prefix_kind.get(m.group(1)) if m else None
+
+    def resolve_ref(self, file: str, where: str, fld: str, value: str, family: str, what: str) -> str | None:
+        """A node of ``family`` named by intelgraph id, or by name among this load's nodes."""
+        kind = self.id_kind(value)
+        if kind is not None:
+            if not self.schema.kind(kind).is_a(family):
+                self.bad(file, where, fld, f"{_short(value)} is a {kind}, not a {family}",
+                         f"name a {family} ({', '.join(self.schema.kinds_of(family))})")
+                return None
+            if value not in self.plan.node_kind:
+                self.external.append((file, where, fld, value))
+            return value
+        found = self.by_name.get(family, {}).get(normalise(value), set())
+        if len(found) == 1:
+            return next(iter(found))
+        if len(found) > 1:
+            self.bad(file, where, fld, f"{_short(value)} names {len(found)} different {family} nodes "
+                     f"({', '.join(sorted(found))})", "give the id instead of the name")
+            return None
+        self.bad(file, where, fld, f"unknown {what} {_short(value)}",
+                 f"name a {family} node of this load (a node file row), or give its intelgraph id"
+                 + ("; or pass --source" if family == "Source" else ""))
+        return None
+
+    def provenance(self, file: str, fname: str, row: int, where: str, prov: dict[str, Any],
+                   ) -> tuple[list[str], list[str], list[str]] | None:
+        sources: list[str] = []
+        ok = True
+        for sid in prov.get("sources", []):
+            rid = self.resolve_ref(file, where, "sources", sid, "Source", "source id")
+            if rid is None:
+                ok = False
+            elif rid not in sources:
+                sources.append(rid)
+        evidence = list(prov.get("evidence", []))
+        claims: list[str] = []
+        for cid in prov.get("claims", []):
+            if self.id_kind(cid) != "Claim":
+                self.bad(file, where, "claims", f"{_short(cid)} is not a claim id", "give claim:... ids")
+                ok = False
+                continue
+            if cid not in self.plan.node_kind:
+                self.external.append((file, where, "claims", cid))
+            claims.append(cid)
+        quote = prov.get("quote")
+        if prov.get("source"):
+            sid = self.resolve_ref(file, where, "source", prov["source"], "Source", "source")
+            if sid is None:
+                return None
+            sources.append(sid)
+            evidence.append(evidence_text(sid, quote or f"{fname} row {row}"))
+        elif self.file_source_id and not sources:
+            sources.append(self.file_source_id)
+            evidence.append(evidence_text(self.file_source_id, quote or f"{fname} row {row}"))
+        elif quote:
+            self.bad(file, where, "quote", "a quote with no source", "add a source column, or pass --source")
+            return None
+        if not ok:
+            return None
+        if not sources:
+            self.bad(file, where, "source", "no provenance: the row names no source",
+                     "add a `source` column (a Source's id or name in this load), or pass --source "
+                     "(one source for the whole file)")
+            return None
+        return sources, evidence, claims
+
+    def conflict(self, seen: dict[str, tuple[str, dict[str, Any]]], rid: str, file: str, where: str,
+                 values: dict[str, Any], what: str, same_when_normalised: tuple[str, ...] = ()) -> bool:
+        here = f"{file} {where}"
+        if rid not in seen:
+            seen[rid] = (here, values)
+            return False
+        first, before = seen[rid]
+        for k in sorted(set(values) & set(before)):
+            if k in same_when_normalised and normalise(values[k]) == normalise(before[k]):
+                continue  # key values the id treats as equal ("Ada" and "ada")
+            if values[k] != before[k]:
+                self.bad(file, where, k, f"the same {what} as {first}, where {k} is {_short(str(before[k]))}; "
+                         f"here it is {_short(str(values[k]))}", "make the rows agree, or drop one")
+                return True
+        before.update({k: v for k, v in values.items() if k not in before})
+        return False
+
+    # -- node files: pass 2 ----------------------------------------------------------------
+    def finish_nodes(self) -> None:
+        for rec in self.nodes:
+            kspec = self.schema.kind(rec.kind)
+            for (kind, prop), family in _REFERENCE_PROPS.items():
+                if kind == rec.kind and isinstance(rec.props.get(prop), str):
+                    rid = self.resolve_ref(rec.file, rec.where, prop, rec.props[prop], family, family.lower())
+                    if rid is None:
+                        rec.ok = False
+                    else:
+                        rec.props[prop] = rid
+                        if prop in rec.prov:  # a claim's source is also its provenance: resolved once
+                            rec.prov[prop] = rid
+            if not rec.ok:
+                continue
+            if rec.nid is None:
+                rec.nid = node_id(rec.kind, [rec.props[k] for k in kspec.key])
+                self.plan.node_kind.setdefault(rec.nid, rec.kind)
+            if rec.handle is not None:
+                prior = self.idmap.get(rec.handle)
+                if prior is not None and prior[0] != rec.nid:
+                    space = f" in ID space {rec.handle[0]!r}" if rec.handle[0] else ""
+                    self.bad(rec.file, rec.where, rec.id_col, f"duplicate id {_short(rec.handle[1])}{space}: "
+                             f"{prior[1]} has it for a different node", "give each node its own id value")
+                    rec.ok = False
+                    continue
+                self.idmap[rec.handle] = (rec.nid, f"{rec.file} {rec.where}")
+        for rec in self.nodes:
+            if not rec.ok or rec.nid is None:
+                continue
+            prov = self.provenance(rec.file, rec.fname, rec.row, rec.where, rec.prov)
+            if prov is None:
+                continue
+            sources, evidence, claims = prov
+            if rec.kind == "Claim" and rec.nid not in claims:
+                claims.append(rec.nid)
+            if self.conflict(self.node_seen, rec.nid, rec.file, rec.where, rec.props, rec.kind,
+                             self.schema.kind(rec.kind).key):
+                continue
+            self.plan.add_node(rec.kind, node_row(self.schema, rec.kind, rec.nid, rec.props, sources, evidence,
+                                                  claims))
+        self.nodes = []
+
+    # -- relationship files ------------------------------------------------------------------
+    def endpoint(self, group: _Group, col: Column, name: str, where: str, value: str) -> str | None:
+        label = ":START_ID" if col.role == "start_id" else ":END_ID"
+        if value == "":
+            self.bad(name, where, col.text, f"empty {label} value", "give both ends of every relationship")
+            return None
+        hit = self.idmap.get((col.space, value))
+        if hit is not None:
+            return hit[0]
+        kind = self.id_kind(value)
+        if kind is not None:
+            if value not in self.plan.node_kind:
+                self.external.append((name, where, col.text, value))
+            return value
+        space = f"ID space {col.space!r}" if col.space else "the global ID space"
+        self.bad(name, where, col.text, f"dangling {label} {_short(value)}: no node of this load has that id "
+                 f"in {space}, and it is not an intelgraph id",
+                 f"add the node to a node file of the same load (with :ID({col.space or ''})), "
+                 "or check the ID space")
+        return None
+
+    def rel_columns(self, group: _Group, name: str, where: str) -> bool:
+        key = ("rel-columns",)
+        if key in group.reported:
+            return ("rel-columns-ok",) in group.reported
+        group.reported.add(key)
+        ok = True
+        common = COMMON_REL_PROPERTIES
+        for col in group.header.properties:
+            if col.name in _PROVENANCE_COLS:
+                expected: tuple[str, ...] = (_PROVENANCE_COLS[col.name],)
+            elif col.name in _REL_EXTRA_COLS:
+                expected = _REL_EXTRA_COLS[col.name]
+            elif col.name in common:
+                expected = _COMPATIBLE[common[col.name].type]
+            else:
+                self.bad(name, where, col.text, f"relationships have no property {col.name!r}",
+                         f"use one of: {', '.join(sorted(common))}; or mark the column :IGNORE")
+                ok = False
+                continue
+            if col.csv_type not in expected:
+                self.bad(name, where, col.text, f"{col.name} is {expected[0]} on a relationship, the column says "
+                         f"{col.csv_type}", f"declare it {col.name}:{expected[0]}")
+                ok = False
+        if ok:
+            group.reported.add(("rel-columns-ok",))
+        return ok
+
+    def rel_row(self, group: _Group, path: Path, row: int, fields: list[str]) -> None:
+        name, where = str(path), f"row {row}"
+        header = group.header
+        if not self.check_fields(name, where, header, fields) or not self.rel_columns(group, name, where):
+            return
+        schema = self.schema
+        tcol = header.role("type")
+        rtype = (fields[tcol.index] if tcol is not None else "") or group.inp.rel_type
+        if not rtype:
+            self.bad(name, where, tcol.text if tcol else ":TYPE", "no relationship type",
+                     "add a :TYPE column, or give the type for the whole file")
+            return
+        if rtype not in schema.relationship_types:
+            self.bad(name, where, tcol.text if tcol else ":TYPE", f"unknown relationship type {_short(rtype)}",
+                     f"use one of: {', '.join(schema.relationship_types)}")
+            return
+        rt = schema.rel(rtype)
+        scol, ecol = header.role("start_id"), header.role("end_id")
+        assert scol is not None and ecol is not None
+        start = self.endpoint(group, scol, name, where, fields[scol.index])
+        end = self.endpoint(group, ecol, name, where, fields[ecol.index])
+        plain: dict[str, Any] = {}
+        dates: dict[str, Any] = {}
+        prov: dict[str, Any] = {}
+        extra: dict[str, Any] = {}
+        ok = start is not None and end is not None
+        for col in header.properties:
+            text = fields[col.index]
+            try:
+                value = self.parse_value(col, text)
+                if value is None:
+                    continue
+                if col.name in _PROVENANCE_COLS:
+                    prov[col.name] = value
+                elif col.name == "id":
+                    if not _REL_ID_RE.fullmatch(value):
+                        raise ValueError("not an intelgraph relationship id (rel:<20 hex digits>); relationship "
+                                         "ids are derived from content — drop the column")
+                    extra["id"] = value
+                elif col.name == "reliability":
+                    if value not in schema.reliability_scale:
+                        raise ValueError(f"expected one of {', '.join(schema.reliability_scale)}")
+                    extra["reliability"] = value
+                elif col.name == "credibility":
+                    if str(value) not in schema.credibility_scale:
+                        raise ValueError(f"expected one of {', '.join(schema.credibility_scale)}")
+                    extra["credibility"] = value
+                else:
+                    spec = rt.properties[col.name]
+                    (dates if spec.type == "date" else plain)[col.name] = spec.coerce(value)
+            except ValueError as exc:
+                self.bad(name, where, col.text, f"{_short(text)}: {exc}")
+                ok = False
+        if not ok:
+            return
+        assert start is not None and end is not None
+        for side, nid, col in (("from", start, scol), ("to", end, ecol)):
+            kind = self.plan.node_kind.get(nid) or self.id_kind(nid)
+            allowed_key = (rtype, kind, side)
+            if allowed_key not in self.allowed:
+                self.allowed[allowed_key] = bool(kind) and schema.allowed_endpoint(rt, kind, side)
+            if kind and not self.allowed[allowed_key]:
+                allowed = rt.from_kinds if side == "from" else rt.to_kinds
+                self.bad(name, where, col.text, f"{rtype} cannot {'start at' if side == 'from' else 'end at'} "
+                         f"a {kind} ({_short(fields[col.index])})", f"it joins {', '.join(rt.from_kinds)} to "
+                         f"{', '.join(rt.to_kinds)}" if allowed else "")
+                ok = False
+        if not ok:
+            return
+        got = self.provenance(name, path.name, row, where, prov)
+        if got is None:
+            return
+        sources, evidence, claims = got
+        values = {**plain, **dates}
+        disc = tuple(values.get(k) for k in ("role", "date", "date_from"))
+        rid = extra.get("id") or relationship_id(rtype, start, end, disc, symmetric=rt.symmetric)
+        if rt.symmetric and end < start:
+            start, end = end, start
+        if self.conflict(self.rel_seen, rid, name, where,
+                         {**values, "type": rtype, "ends": (start, end),
+                          **{g: extra[g] for g in ("reliability", "credibility") if g in extra}}, "relationship"):
+            return
+        self.plan.add_rel(rtype, {"id": rid, "s": start, "t": end, "props": plain, "dates": dates,
+                                  "sources": sources, "evidence": evidence, "claims": claims,
+                                  "reliability": extra.get("reliability"),
+                                  "credibility": extra.get("credibility")})
+
+    # -- the graph -------------------------------------------------------------------------
+    def check_external(self) -> None:
+        """Ids named but not loaded here must be in the graph (when there is one to ask)."""
+        if self.store is None or not self.external:
+            return
+        wanted = sorted({e[3] for e in self.external})
+        found: dict[str, list[str]] = {}
+        for i in range(0, len(wanted), 5000):
+            res = self.store.read(
+                f"UNWIND $ids AS i MATCH (n:{self.schema.root_label} {{{self.schema.id_property}: i}}) "
+                "RETURN n.id, labels(n)", {"ids": wanted[i:i + 5000]})
+            found.update({r[0]: list(r[1]) for r in res.rows})
+        for file, where, fld, nid in self.external:
+            kind = self.id_kind(nid)
+            if nid not in found:
+                self.bad(file, where, fld, f"{nid} is neither in this load nor in the graph",
+                         "load the node first, or add it to a node file of this load")
+            elif kind not in found[nid]:
+                self.bad(file, where, fld, f"{nid} is in the graph, but not as a {kind}")
+
+
+def read_csv_files(paths: Iterable[str | Path | Sequence[str | Path] | CsvInput], source: str | None = None,
+                   *, schema: Schema | None = None, store: Any = None,
+                   array_delimiter: str = ARRAY_DELIMITER) -> Plan:
+    """Read neo4j-admin CSV inputs into one validated :class:`Plan`.
+
+    Each item of ``paths`` is a CSV file whose first line is its header (a file named
+    ``X_header.csv`` is instead the header of ``X.csv`` given beside it: :func:`group_inputs`), or a sequence
+    ``(header_file, data_file, ...)`` whose first file starts with the header (neo4j-admin's
+    ``h.csv,part1.csv``), or a :class:`CsvInput` (also carrying labels or a relationship type for
+    the whole input; :func:`parse_input_spec` reads neo4j-admin's ``Label=h.csv,p.csv`` form).
+    Node files are read before relationship files, whatever the order given.
+
+    ``source``: the name of the one source of every row without its own provenance; a
+    Document of that name is added. ``store``: if given, ids that point outside this load are
+    checked against it. Raises :class:`InputErrors` listing every problem found.
+    """
+    schema = schema or load_schema()
+    if len(array_delimiter) != 1 or array_delimiter in ',"\r\n':
+        raise ValueError(f"the array delimiter must be one character other than , \" and line breaks, "
+                         f"not {array_delimiter!r}")
+    reader = _Reader(schema, source, store, array_delimiter)
+    old_limit = csv.field_size_limit()
+    csv.field_size_limit(max(old_limit, 16 * MAX_FIELD_CHARS))  # longer fields are reported, not fatal
+    try:
+        if source is not None:
+            text = source.strip() if isinstance(source, str) else ""
+            if not text or len(text) > 1000 or "\x00" in text:
+                reader.bad("(--source)", "(option)", "source", "expected the name of a document (1-1000 "
+                           "characters)", 'e.g. --source "Krebs 2002, Mapping Networks of Terrorist Cells"')
+            else:
+                doc = node_id("Document", [source])
+                reader.file_source_id = doc
+                reader.plan.add_node("Document", node_row(schema, "Document", doc, {"name": source}, [doc]))
+                reader.by_name.setdefault("Source", {}).setdefault(normalise(source), set()).add(doc)
+        inputs = group_inputs(list(paths))
+        groups = [g for g in (reader.open_input(i) for i in inputs) if g is not None]
+        for group in groups:
+            if group.header.entity == "node":
+                for path, row, fields in reader.data_rows(group):
+                    reader.node_row(group, path, row, fields)
+        reader.finish_nodes()
+        for group in groups:
+            if group.header.entity == "relationship":
+                for path, row, fields in reader.data_rows(group):
+                    reader.rel_row(group, path, row, fields)
+        if not reader.problems:
+            reader.check_external()
+    except _TooMany:
+        reader.problems.append(Problem(reader.problems[-1].file, "(file)", "(file)",
+                                       f"stopped after {MAX_PROBLEMS} problems", "fix these and load again"))
+    finally:
+        csv.field_size_limit(old_limit)
+    if reader.problems:
+        raise InputErrors(reader.problems)
+    return reader.plan
