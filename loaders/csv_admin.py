@@ -636,9 +636,21 @@ class _Reader:
         group.checked[key] = ok
         return ok
 
+    def unsourced(self, group: _Group, name: str, where: str) -> bool:
+        """An input with no source column, loaded without a source for the whole load: said once."""
+        if self.file_source_id is None and not any(c.name in ("source", "sources") for c in group.header.properties):
+            self.once(group, ("unsourced",), name, where, "source",
+                      "no provenance: the file has no `source` (or `sources`) column and no source was given "
+                      "for the whole load", "add a `source` column (a Source's id or name in this load), or pass "
+                      "--source (one source for the whole file)")
+            return True
+        return False
+
     def node_row(self, group: _Group, path: Path, row: int, fields: list[str]) -> None:
         name, where = str(path), f"row {row}"
         header = group.header
+        if self.unsourced(group, name, where):
+            return
         if not self.check_fields(name, where, header, fields):
             return
         labels = list(group.inp.labels)
@@ -926,6 +938,8 @@ class _Reader:
     def rel_row(self, group: _Group, path: Path, row: int, fields: list[str]) -> None:
         name, where = str(path), f"row {row}"
         header = group.header
+        if self.unsourced(group, name, where):
+            return
         if not self.check_fields(name, where, header, fields) or not self.rel_columns(group, name, where):
             return
         schema = self.schema
