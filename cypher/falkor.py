@@ -114,6 +114,9 @@ class EmbeddedServer:
             kwargs.update(host="127.0.0.1", port=st["port"])
         try:
             return bool(redis.Redis(**kwargs).ping())
+        except redis.exceptions.BusyLoadingError:
+            self._loading = True
+            return False
         except (redis.exceptions.RedisError, OSError):
             return False
 
@@ -145,7 +148,7 @@ class EmbeddedServer:
         return f"cleared a stale embedded-server record in {self.dir} (the server had stopped)"
 
     # -- start/stop -------------------------------------------------------------------
-    def start(self, wait_s: float = 60.0) -> bool:
+    def start(self, wait_s: float = 600.0) -> bool:
         """Start the server if it is not running. Returns True if this call started it."""
         if self.is_running():
             return False
@@ -171,6 +174,13 @@ class EmbeddedServer:
             f"logfile {self.log_file}",
             "appendonly yes",
             "appendfsync always",
+            # The append-only file replays graph queries one by one at start-up, which is slow
+            # for big loads; Redis rewrites it as an RDB snapshot plus a short tail once the
+            # tail has grown by half the snapshot's size (and at least 4 MB), so a restart
+            # loads a snapshot rather than replaying every load ever made.
+            "aof-use-rdb-preamble yes",
+            "auto-aof-rewrite-percentage 50",
+            "auto-aof-rewrite-min-size 4mb",
             'save ""',
             "dbfilename dump.rdb",
             "maxclients 1000",
@@ -187,6 +197,7 @@ class EmbeddedServer:
             raise ServerError(f"the embedded server did not start: {proc.stderr.strip() or proc.stdout.strip()}",
                               hint=f"see {self.log_file}")
         st: dict[str, Any] = {"socket": str(self.socket_path) if use_socket else None, "port": port}
+        announced = False
         deadline = time.monotonic() + wait_s
         while time.monotonic() < deadline:
             if pidfile.exists() and "pid" not in st:
@@ -200,6 +211,9 @@ class EmbeddedServer:
                 if self._ping(st):
                     self.state_file.write_text(json.dumps(st))
                     return True
+                if getattr(self, "_loading", False) and not announced:
+                    log.warning("the embedded server is loading its data from %s; big graphs take a while", self.dir)
+                    announced = True
             time.sleep(0.05)
         tail = self.log_file.read_text(errors="replace")[-2000:] if self.log_file.exists() else ""
         raise ServerError(f"the embedded server did not become ready in {wait_s:.0f}s:\n{tail}",
@@ -318,6 +332,16 @@ class FalkorStore(Store):
                 break
             time.sleep(0.05)
         return created
+
+    def compact(self) -> None:
+        """Ask the server to rewrite its append-only file as a snapshot (in the background), so
+        the next start loads the snapshot instead of replaying the load query by query."""
+        import redis
+
+        try:
+            self.db.connection.execute_command("BGREWRITEAOF")
+        except redis.exceptions.ResponseError:
+            pass  # a rewrite is already running or scheduled
 
     def clear(self) -> None:
         import redis

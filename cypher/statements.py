@@ -19,7 +19,7 @@ __all__ = [
 
 def quote_name(name: str) -> str:
     """Backtick-quote a label/type/key after checking it is a plain identifier."""
-    if not IDENT_RE.match(name):
+    if not IDENT_RE.fullmatch(name):
         raise ValueError(f"refusing to use {name!r} as a label, type or key: not a plain identifier")
     return f"`{name}`"
 

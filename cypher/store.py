@@ -76,6 +76,9 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def close(self) -> None: ...
 
+    def compact(self) -> None:
+        """Let the engine tidy its storage after a big load (a no-op where there is nothing to do)."""
+
     # -- shared helpers built on read/write ----------------------------------------------
     def counts(self) -> tuple[int, int]:
         nodes = self.read("MATCH (n) RETURN count(n)").scalar() or 0

@@ -22,7 +22,7 @@ __all__ = ["Schema", "NodeKind", "RelType", "PropertySpec", "load_schema", "IDEN
 
 #: What a label, relationship type or property key may look like. Everything the
 #: schema declares matches it, so names can be spliced into Cypher without escaping.
-IDENT_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+IDENT_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*")  # use with fullmatch
 
 SCALAR_TYPES = {"string", "text", "int", "float", "bool", "date", "string[]", "enum"}
 
@@ -199,7 +199,7 @@ class Schema:
 
     # -- construction -------------------------------------------------------------------
     def _check_ident(self, name: str, what: str) -> None:
-        if not IDENT_RE.match(name):
+        if not IDENT_RE.fullmatch(name):
             raise SchemaError(self.origin, name, f"{what} name must match {IDENT_RE.pattern}")
 
     def _build_kind(self, name: str, raw: dict[str, Any], stack: tuple[str, ...]) -> NodeKind:

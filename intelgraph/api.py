@@ -36,7 +36,7 @@ def status(store: Store, settings: Settings | None = None) -> dict[str, Any]:
 
 
 def read_plans(store: Store | None, paths: list[Path], sample: bool = False,
-               source: str | None = None) -> list[Plan]:
+               source: str | None = None, array_delimiter: str = ";") -> list[Plan]:
     """Read and validate every input before anything is written. CSV files are read together."""
     from intelgraph.loaders.api import read_any, sample_path
 
@@ -53,7 +53,7 @@ def read_plans(store: Store | None, paths: list[Path], sample: bool = False,
         from intelgraph.loaders.csv_admin import read_csv_files
 
         try:
-            plans.append(read_csv_files(csvs, source=source))
+            plans.append(read_csv_files(csvs, source=source, store=store, array_delimiter=array_delimiter))
         except InputErrors as exc:
             problems.extend(exc.problems)
     if problems:
@@ -62,9 +62,9 @@ def read_plans(store: Store | None, paths: list[Path], sample: bool = False,
 
 
 def load_paths(store: Store, paths: list[Path], sample: bool = False, source: str | None = None,
-               batch_size: int = 1000, progress: bool = False) -> LoadStats:
+               batch_size: int = 1000, progress: bool = False, array_delimiter: str = ";") -> LoadStats:
     """Validate all inputs, then write them; returns what was written."""
-    plans = read_plans(store, paths, sample=sample, source=source)
+    plans = read_plans(store, paths, sample=sample, source=source, array_delimiter=array_delimiter)
     total = LoadStats()
     rows = sum(sum(p.counts()) for p in plans)
     bar = None

@@ -45,7 +45,7 @@ def read_any(path: str | Path, store: Store | None = None, source: str | None = 
     if suffix == ".csv":
         from intelgraph.loaders.csv_admin import read_csv_files
 
-        return read_csv_files([path], source=source)
+        return read_csv_files([path], source=source, store=store)
     raise InputErrors([Problem(str(path), "(file)", "(file)", f"unknown file type {suffix or '(none)'}",
                                "give a .yaml, .yml, .json or .csv file")])
 

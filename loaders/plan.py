@@ -21,6 +21,8 @@ from intelgraph.graph.schema import Schema
 
 __all__ = ["Plan", "LoadStats", "write_plan", "node_row", "evidence_text"]
 
+COMPACT_AFTER_ROWS = 20_000  # after a load this big, let the engine compact its storage
+
 
 def evidence_text(source_id: str, quote: str) -> str:
     """How one piece of evidence is stored: the source's id, then the verbatim quote."""
@@ -122,4 +124,6 @@ def write_plan(store: Store, plan: Plan, batch_size: int = 1000, fresh: bool = F
         store.write_batches(stmt, list(rows.values()), batch_size, progress)
         stats.by_type[rel_type] = len(rows)
         stats.relationships += len(rows)
+    if stats.nodes + stats.relationships >= COMPACT_AFTER_ROWS:
+        store.compact()
     return stats
