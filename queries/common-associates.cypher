@@ -13,7 +13,7 @@ WHERE c <> a AND c <> b
 WITH a, b, c, collect(DISTINCT type(r1)) AS firstTies, collect(DISTINCT type(r2)) AS secondTies,
      collect(r1.sources) + collect(r2.sources) AS sourceLists
 WITH a, b, c, firstTies, secondTies,
-     reduce(acc = [], xs IN sourceLists | acc + [x IN xs WHERE NOT x IN acc]) AS sourceIds
+     reduce(acc = [], xs IN sourceLists | acc + [x IN coalesce(xs, []) WHERE NOT x IN acc]) AS sourceIds
 OPTIONAL MATCH (src:Source) WHERE src.id IN sourceIds
 RETURN c.name AS associate, c.kind AS kind, a.name AS first, firstTies, b.name AS second, secondTies,
        collect(DISTINCT src.name) AS sources

@@ -31,7 +31,7 @@ WITH o, d, s, modes, legSources, stops,
      [i IN range(0, size(stops) - 1) WHERE stops[i].id IN destIds] AS atDest
 WHERE size(atOrigin) > 0 AND size(atDest) > 0 AND atOrigin[0] < atDest[size(atDest) - 1]
 WITH o, d, s, modes, stops[atOrigin[0]..atDest[size(atDest) - 1] + 1] AS route,
-     reduce(acc = [], xs IN legSources | acc + [x IN xs WHERE NOT x IN acc]) AS sourceIds
+     reduce(acc = [], xs IN legSources | acc + [x IN coalesce(xs, []) WHERE NOT x IN acc]) AS sourceIds
 OPTIONAL MATCH (src:Source) WHERE src.id IN sourceIds
 RETURN o.name AS origin, d.name AS destination, s.name AS shipment,
        [p IN route | p.name] AS route, modes, collect(DISTINCT src.name) AS sources
