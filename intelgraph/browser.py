@@ -196,8 +196,10 @@ def params_command(query: SavedQuery) -> str:
 
 
 def entity_lookup_statement(name: str, root_label: str = "Entity") -> str:
-    """Cypher a Browser user runs to find the id of the entity called ``name``."""
-    return (f"MATCH (n:{root_label}) WHERE toLower(n.name) = toLower({_cypher_literal(name)}) "
+    """Cypher a Browser user runs to find the id of the entity called ``name`` (or with that
+    alias), case-insensitively, as intelgraph's own resolution does."""
+    lit = _cypher_literal(name)
+    return (f"MATCH (n:{root_label}) WHERE n.name_lc = toLower({lit}) OR toLower({lit}) IN n.aliases_lc "
             "RETURN n.id, n.name, labels(n)")
 
 

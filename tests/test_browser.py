@@ -155,12 +155,12 @@ def test_guide_params_are_browser_literals(schema, sample_queries):
         ":params {from: '<id of PMF>', to: '<id of O\\'Brien & Co>', hops: 3, since: '2024-01-31', "
         "status: 'alleged', names: ['a', 'b'], strict: false, weight: null}")
     # entity parameters: a placeholder, and how to find the id
-    assert "MATCH (n:Entity) WHERE toLower(n.name) = toLower('PMF') RETURN n.id" in ties
+    assert "MATCH (n:Entity) WHERE n.name_lc = toLower('PMF') OR toLower('PMF') IN n.aliases_lc RETURN n.id" in ties
     assert "toLower('O\\'Brien & Co')" in ties
     # the Neo4j variant, not the shared text
     assert "elementId(r) AS neo4j_only" in ties
     assert ":params {}" in _slides(guide)[1]
-    assert "MATCH (n:Entity) WHERE toLower(n.name) = toLower('PMF') RETURN n.id" in _slides(guide)[0]
+    assert "MATCH (n:Entity) WHERE n.name_lc = toLower('PMF') OR toLower('PMF') IN n.aliases_lc RETURN n.id" in _slides(guide)[0]
 
 
 def test_guide_without_queries(schema):
@@ -203,3 +203,13 @@ def test_command_line_writes_the_files(tmp_path):
     assert (tmp_path / "out" / GRASS_FILE).read_text(encoding="utf-8") == browser_files()[GRASS_FILE]
     assert (tmp_path / "out" / GUIDE_FILE).is_file()
     assert zipfile.is_zipfile(tmp_path / "fav.zip")
+
+
+def test_entity_lookup_in_the_guide_finds_names_and_aliases(sample_store):
+    """The lookup the guide tells Browser users to run resolves like intelgraph does."""
+    from intelgraph.browser import entity_lookup_statement
+    from intelgraph.queries.runner import resolve_entity
+
+    for text in ("PMF", "popular mobilization forces", "Iranian embassy in London"):
+        rows = sample_store.read(entity_lookup_statement(text)).rows
+        assert [r[0] for r in rows] == [resolve_entity(sample_store, text)]
