@@ -215,6 +215,12 @@ def query_show(name: str, engine: str | None) -> None:
         click.echo(f"tags: {', '.join(q.tags)}\n")
     if q.variants:
         click.echo(f"engine variants: {', '.join(sorted(q.variants))}\n")
+    from intelgraph.queries.procedures import procedure_for
+
+    engines = [e for e in ENGINES if procedure_for(e, q.name)]
+    if engines:
+        click.echo(f"answered on {', '.join(engines)} by an engine procedure that gives the same rows faster "
+                   "(intelgraph/queries/procedures.py)\n")
     click.echo(q.text_for(engine) if engine else q.text)
 
 

@@ -14,7 +14,8 @@ WITH a, b, c, collect(DISTINCT type(r1)) AS firstTies, collect(DISTINCT type(r2)
      collect(r1.sources) + collect(r2.sources) AS sourceLists
 WITH a, b, c, firstTies, secondTies,
      reduce(acc = [], xs IN sourceLists | acc + [x IN coalesce(xs, []) WHERE NOT x IN acc]) AS sourceIds
-OPTIONAL MATCH (src:Source) WHERE src.id IN sourceIds
+UNWIND (CASE WHEN size(coalesce(sourceIds, [])) = 0 THEN [null] ELSE sourceIds END) AS sourceId
+OPTIONAL MATCH (src:Entity {id: sourceId})
 RETURN c.name AS associate, c.kind AS kind, a.name AS first, firstTies, b.name AS second, secondTies,
        collect(DISTINCT src.name) AS sources
 ORDER BY associate

@@ -24,7 +24,8 @@ UNWIND range(0, size(paths) - 1) AS pathNo
 WITH pathNo, paths[pathNo] AS p
 UNWIND range(0, length(p) - 1) AS i
 WITH pathNo, p, i, relationships(p)[i] AS r, nodes(p)[i] AS here, nodes(p)[i + 1] AS next
-OPTIONAL MATCH (src:Source) WHERE src.id IN r.sources
+UNWIND (CASE WHEN size(coalesce(r.sources, [])) = 0 THEN [null] ELSE r.sources END) AS sourceId
+OPTIONAL MATCH (src:Entity {id: sourceId})
 WITH pathNo, p, i, r, here, next, collect(DISTINCT src.name) AS sources
 ORDER BY pathNo, i
 WITH pathNo, p, collect({step: i + 1, from: here.name, type: type(r),

@@ -11,7 +11,8 @@ OPTIONAL MATCH (credited:Claim)-[:ATTRIBUTED_TO]->(t)
 WITH party, st, t, direct, collect(DISTINCT credited) AS credited
 WITH party, st, t, direct + credited AS claims
 UNWIND (CASE WHEN size(claims) = 0 THEN [null] ELSE claims END) AS c
-OPTIONAL MATCH (src:Source) WHERE src.id IN st.sources
+UNWIND (CASE WHEN size(coalesce(st.sources, [])) = 0 THEN [null] ELSE st.sources END) AS sourceId
+OPTIONAL MATCH (src:Entity {id: sourceId})
 WITH party, st, t, c, collect(DISTINCT src.name) AS reported_by
 RETURN coalesce(c.statement, t.name) AS claim,
        CASE WHEN c IS NULL OR c = t THEN null ELSE t.name END AS through,

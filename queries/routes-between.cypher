@@ -32,7 +32,8 @@ WITH o, d, s, modes, legSources, stops,
 WHERE size(atOrigin) > 0 AND size(atDest) > 0 AND atOrigin[0] < atDest[size(atDest) - 1]
 WITH o, d, s, modes, stops[atOrigin[0]..atDest[size(atDest) - 1] + 1] AS route,
      reduce(acc = [], xs IN legSources | acc + [x IN coalesce(xs, []) WHERE NOT x IN acc]) AS sourceIds
-OPTIONAL MATCH (src:Source) WHERE src.id IN sourceIds
+UNWIND (CASE WHEN size(coalesce(sourceIds, [])) = 0 THEN [null] ELSE sourceIds END) AS sourceId
+OPTIONAL MATCH (src:Entity {id: sourceId})
 RETURN o.name AS origin, d.name AS destination, s.name AS shipment,
        [p IN route | p.name] AS route, modes, collect(DISTINCT src.name) AS sources
 ORDER BY shipment

@@ -7,6 +7,7 @@ from typing import Any
 from intelgraph.cypher.store import Result, Store
 from intelgraph.errors import QueryError
 from intelgraph.graph.ids import normalise
+from intelgraph.queries.procedures import procedure_for
 from intelgraph.queries.registry import SavedQuery, get_query
 
 __all__ = ["run_saved", "prepare_params", "resolve_entity"]
@@ -62,8 +63,13 @@ def prepare_params(store: Store | None, query: SavedQuery, given: dict[str, Any]
 
 
 def run_saved(store: Store, name: str | SavedQuery, params: dict[str, Any] | None = None,
-              timeout: float | None = None) -> Result:
-    """Run a saved query read-only on ``store`` and return its rows."""
+              timeout: float | None = None, use_procedures: bool = True) -> Result:
+    """Run a saved query read-only on ``store`` and return its rows. Where the engine has a
+    faster procedure for the query (:mod:`intelgraph.queries.procedures`), that answers;
+    ``use_procedures=False`` runs the Cypher text itself."""
     query = name if isinstance(name, SavedQuery) else get_query(name)
     values = prepare_params(store, query, params or {})
+    procedure = procedure_for(store.engine, query.name) if use_procedures else None
+    if procedure is not None:
+        return procedure(store, query, values)
     return store.read(query.text_for(store.engine), values, timeout=timeout)

@@ -9,7 +9,8 @@
 MATCH (s:Shipment)
 WHERE $shipment IS NULL OR s.id = $shipment
 MATCH (x)-[r:SENT|HANDLED|RECEIVED]->(s)
-OPTIONAL MATCH (src:Source) WHERE src.id IN r.sources
+UNWIND (CASE WHEN size(coalesce(r.sources, [])) = 0 THEN [null] ELSE r.sources END) AS sourceId
+OPTIONAL MATCH (src:Entity {id: sourceId})
 WITH s, r, x, collect(DISTINCT src.name) AS sources
 RETURN s.name AS shipment, toLower(type(r)) AS role, x.name AS party, x.kind AS kind, r.quantity AS quantity,
        sources, r.credibility AS credibility
@@ -17,7 +18,8 @@ UNION ALL
 MATCH (s:Shipment)
 WHERE $shipment IS NULL OR s.id = $shipment
 MATCH (s)-[:HAS_LEG]->(l:Leg)<-[r:CARRIED]-(x)
-OPTIONAL MATCH (src:Source) WHERE src.id IN r.sources
+UNWIND (CASE WHEN size(coalesce(r.sources, [])) = 0 THEN [null] ELSE r.sources END) AS sourceId
+OPTIONAL MATCH (src:Entity {id: sourceId})
 WITH s, l, r, x, collect(DISTINCT src.name) AS sources
 RETURN s.name AS shipment, 'carried leg ' + toString(l.order) AS role, x.name AS party, x.kind AS kind,
        r.quantity AS quantity, sources, r.credibility AS credibility
@@ -25,7 +27,8 @@ UNION ALL
 MATCH (s:Shipment)
 WHERE $shipment IS NULL OR s.id = $shipment
 MATCH (s)-[r:CONTAINS]->(m:Materiel)
-OPTIONAL MATCH (src:Source) WHERE src.id IN r.sources
+UNWIND (CASE WHEN size(coalesce(r.sources, [])) = 0 THEN [null] ELSE r.sources END) AS sourceId
+OPTIONAL MATCH (src:Entity {id: sourceId})
 WITH s, r, m, collect(DISTINCT src.name) AS sources
 RETURN s.name AS shipment, 'contains' AS role, m.name AS party, m.kind AS kind, r.quantity AS quantity,
        sources, r.credibility AS credibility

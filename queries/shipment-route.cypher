@@ -15,7 +15,8 @@ OPTIONAL MATCH (l)-[:PASSES_THROUGH]->(v:Place)
 WITH s, l, a, b, collect(DISTINCT v.name) AS via
 OPTIONAL MATCH (c)-[:CARRIED]->(l)
 WITH s, l, a, b, via, collect(DISTINCT c.name) AS carriers
-OPTIONAL MATCH (src:Source) WHERE src.id IN l.sources
+UNWIND (CASE WHEN size(coalesce(l.sources, [])) = 0 THEN [null] ELSE l.sources END) AS sourceId
+OPTIONAL MATCH (src:Entity {id: sourceId})
 WITH s, l, a, b, via, carriers, collect(DISTINCT src.name) AS sources
 RETURN s.name AS shipment, l.order AS leg, a.name AS departs, via, b.name AS arrives,
        [x IN [a.name] + via + [b.name] WHERE x IS NOT NULL] AS stops,

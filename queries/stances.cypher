@@ -8,7 +8,8 @@
 // tags: [stances, claims]
 MATCH (party)-[st:DENIES|DOUBTS|DECLINES_TO_COMMENT|CONFIRMS]->(t)
 WHERE $party IS NULL OR party.id = $party
-OPTIONAL MATCH (src:Source) WHERE src.id IN st.sources
+UNWIND (CASE WHEN size(coalesce(st.sources, [])) = 0 THEN [null] ELSE st.sources END) AS sourceId
+OPTIONAL MATCH (src:Entity {id: sourceId})
 RETURN party.name AS party, party.kind AS party_kind, toLower(type(st)) AS stance,
        coalesce(t.statement, t.name) AS target, t.kind AS target_kind,
        [e IN st.evidence | substring(e, size(split(e, ' | ')[0]) + 3)] AS quotes, collect(DISTINCT src.name) AS reported_by
