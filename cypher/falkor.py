@@ -307,7 +307,21 @@ class FalkorStore(Store):
     def write(self, cypher, params=None, timeout=None) -> Result:
         return self._run(cypher, params, timeout, read_only=False)
 
+    def _create_schema_object(self, stmt: str) -> bool:
+        """Run an index statement; False if the index is already there. Several loaders may
+        apply the schema to a new graph at once: between one's look at ``db.indexes()`` and its
+        ``CREATE INDEX`` another may have made the index, which is what was wanted."""
+        try:
+            self.write(stmt)
+        except StoreError as exc:
+            if "already indexed" in str(exc):
+                return False
+            raise
+        return True
+
     def apply_schema(self) -> list[str]:
+        import redis
+
         created = []
         existing = set()
         try:
@@ -319,16 +333,37 @@ class FalkorStore(Store):
         for label, prop, stmt in falkordb_index_statements(self.schema):
             if (label, prop) in existing:
                 continue
-            self.write(stmt)
-            created.append(stmt)
+            if self._create_schema_object(stmt):
+                created.append(stmt)
+        fulltext = set()
+        try:
+            for row in self.read("CALL db.indexes() YIELD label, types RETURN label, types").rows:
+                fulltext |= {(row[0], p) for p, kinds in (row[1] or {}).items() if "FULLTEXT" in kinds}
+        except StoreError:
+            pass
+        if not {(self.schema.root_label, "name"), (self.schema.root_label, "aliases_text")} <= fulltext:
+            # names and aliases, for the `search` query (Neo4j: the entity_names index)
+            if self._create_schema_object(f"CALL db.idx.fulltext.createNodeIndex({{label: '{self.schema.root_label}', "
+                                          "stopwords: []}, 'name', 'aliases_text')"):
+                created.append("full-text index on Entity(name, aliases_text)")
         root, key = self.schema.root_label, self.schema.id_property
         have = {(c["label"], tuple(c["properties"])) for c in self.graph.list_constraints()}
         if (root, (key,)) not in have:
-            self.graph.create_node_unique_constraint(root, key)
-            created.append(f"GRAPH.CONSTRAINT CREATE {self.name} UNIQUE NODE {root} PROPERTIES 1 {key}")
+            try:
+                self.graph.create_node_unique_constraint(root, key)
+                created.append(f"GRAPH.CONSTRAINT CREATE {self.name} UNIQUE NODE {root} PROPERTIES 1 {key}")
+            except redis.exceptions.ResponseError as exc:
+                if "already exists" not in str(exc).lower():  # else: a concurrent loader made it
+                    raise StoreError(f"FalkorDB refused the unique constraint on {root}.{key}: {exc}") from None
         # the constraint is built asynchronously; wait so the caller can rely on it
         for _ in range(600):
-            if all(c["status"] == "OPERATIONAL" for c in self.graph.list_constraints()):
+            status = {c["status"] for c in self.graph.list_constraints()}
+            if "FAILED" in status:  # the graph already holds two nodes with one id
+                raise StoreError(f"FalkorDB could not build the unique constraint on {root}.{key} in graph "
+                                 f"{self.name!r}: it holds duplicate ids",
+                                 hint="find them with `intelgraph cypher \"MATCH (n:Entity) WITH n.id AS id, "
+                                      "count(*) AS c WHERE c > 1 RETURN id, c\"`")
+            if status <= {"OPERATIONAL"}:
                 break
             time.sleep(0.05)
         return created

@@ -58,6 +58,7 @@ class ParamSpec:
     values: tuple[str, ...] = ()
     min: float | None = None
     max: float | None = None
+    pattern: str | None = None  # a regular expression text values must match in full
 
     def check(self, raw: Any, query: str) -> Any:
         """Convert a value given on the command line (text) or from Python to this type."""
@@ -110,6 +111,8 @@ class ParamSpec:
                 raise bad(f"unknown type {t}")
         except (ValueError, TypeError, AttributeError):
             raise bad(f"expected a {t}, got {raw!r}") from None
+        if self.pattern and t in ("string", "entity") and not re.fullmatch(self.pattern, value):
+            raise bad(f"{value!r} is not allowed here (it must match {self.pattern})")
         if t in ("int", "float"):
             if self.min is not None and value < self.min:
                 raise bad(f"must be at least {self.min:g}, got {value}")
@@ -196,13 +199,15 @@ def parse_query_file(path: Path, text: str | None = None, variants: dict[str, st
         ptype = spec.get("type")
         if ptype not in PARAM_TYPES:
             raise QueryError(f"parameter {pname!r}: unknown type {ptype!r} (use {', '.join(PARAM_TYPES)})", name, pline)
-        extra = set(spec) - {"type", "required", "default", "example", "description", "kinds", "values", "min", "max"}
+        extra = set(spec) - {"type", "required", "default", "example", "description", "kinds", "values", "min", "max",
+                             "pattern"}
         if extra:
             raise QueryError(f"parameter {pname!r}: unknown field(s) {', '.join(sorted(extra))}", name, pline)
         p = ParamSpec(name=pname, type=ptype, required=bool(spec.get("required", False)),
                       default=spec.get("default"), example=spec.get("example"),
                       description=str(spec.get("description", "")), kinds=tuple(spec.get("kinds", ())),
-                      values=tuple(str(v) for v in spec.get("values", ())), min=spec.get("min"), max=spec.get("max"))
+                      values=tuple(str(v) for v in spec.get("values", ())), min=spec.get("min"), max=spec.get("max"),
+                      pattern=spec.get("pattern"))
         if p.default is not None:
             p.check(p.default, qname)
         if p.example is not None:

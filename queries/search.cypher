@@ -1,17 +1,21 @@
 // name: search
 // title: Search entities by name or alias
 // description: >
-//   Entities whose name or one of whose aliases contains the text, case-insensitively,
-//   exact matches first. Optionally only one kind.
+//   Entities with a name or alias containing words that start with the words given,
+//   case-insensitively, best matches first (exact names and aliases first of all), through the
+//   engine's full-text index. Optionally only one kind.
 // params:
-//   text: {type: string, required: true, example: anzali, description: "A fragment of a name or alias"}
+//   text: {type: string, required: true, example: anzali, pattern: "[\\w\\s'.,/-]{1,200}", description: "Words, or the start of words, of a name or alias"}
 //   kind: {type: string, example: Port, description: "Only this kind (e.g. Person, Port, ArmedGroup)"}
 //   limit: {type: int, default: 50, min: 1, max: 10000, example: 20}
 // tags: [search]
-MATCH (n:Entity)
-WHERE ($kind IS NULL OR n.kind = $kind)
-  AND (n.name_lc CONTAINS toLower($text) OR any(a IN coalesce(n.aliases_lc, []) WHERE a CONTAINS toLower($text)))
-RETURN n.name AS name, n.kind AS kind, n.aliases AS aliases, n.id AS id,
-       CASE WHEN n.name_lc = toLower($text) OR toLower($text) IN coalesce(n.aliases_lc, []) THEN 'exact' ELSE 'partial' END AS match
-ORDER BY match, name
+WITH [w IN split(toLower(replace(replace(replace(replace(replace($text, '-', ' '), "'", ' '), '.', ' '), ',', ' '), '/', ' ')), ' ')
+      WHERE w <> ''] AS words
+CALL db.idx.fulltext.queryNodes('Entity', reduce(q = '', w IN words | q + w + '* ')) YIELD node, score
+WITH node, score
+WHERE $kind IS NULL OR node.kind = $kind
+WITH node, score,
+     CASE WHEN node.name_lc = toLower($text) OR toLower($text) IN coalesce(node.aliases_lc, []) THEN 'exact' ELSE 'partial' END AS match
+RETURN node.name AS name, node.kind AS kind, node.aliases AS aliases, node.id AS id, match
+ORDER BY match, score DESC, name
 LIMIT $limit

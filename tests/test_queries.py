@@ -146,7 +146,14 @@ def test_search(sample_store):
     ports = rows(sample_store, "search", text="anzali", kind="Port")
     assert [h["name"] for h in ports] == ["Bandar Anzali"]
     by_alias = rows(sample_store, "search", text="pmf")
-    assert any(h["name"] == "Popular Mobilization Forces" and h["match"] == "exact" for h in by_alias)
+    assert by_alias[0]["name"] == "Popular Mobilization Forces" and by_alias[0]["match"] == "exact"
+    # words of a name in any order, word starts, hyphens and apostrophes
+    assert "Bandar Anzali" in {h["name"] for h in rows(sample_store, "search", text="anz band")}
+    assert rows(sample_store, "search", text="s-300", kind="Materiel")[0]["name"] == "S-300"
+    assert "Muhammad Al-Basri" in {h["name"] for h in rows(sample_store, "search", text="al-basri")}
+    assert "Embassy of Iran in London" in {h["name"] for h in rows(sample_store, "search", text="iranian embassy")}
+    with pytest.raises(QueryError, match="not allowed"):
+        rows(sample_store, "search", text="x') RETURN 1 //")
 
 
 def test_rests_on_source(sample_store):
