@@ -10,21 +10,23 @@
 //   limit: {type: int, default: 200, min: 1, max: 100000, example: 50, description: "At most this many neighbours"}
 // tags: [network]
 MATCH (a:Entity {id: $entity})
-OPTIONAL MATCH (a)-[r1:MEMBER_OF|PART_OF|SUPPORTS|ALLIED_WITH|ASSOCIATED_WITH|AGREEMENT_WITH|OPPOSES|SPEAKS_FOR|BASED_IN|SENT|HANDLED|RECEIVED|CARRIED|HAS_LEG|OPERATED_BY|FLAGGED_IN]-(n1)
-WITH a, collect(DISTINCT n1) AS ring1
+OPTIONAL MATCH (a)-[t1:MEMBER_OF|PART_OF|SUPPORTS|ALLIED_WITH|ASSOCIATED_WITH|AGREEMENT_WITH|OPPOSES|SPEAKS_FOR|BASED_IN|SENT|HANDLED|RECEIVED|CARRIED|HAS_LEG|OPERATED_BY|FLAGGED_IN]-(n1)
+WHERE n1 <> a
+WITH a, n1, collect(DISTINCT type(t1)) AS ties1
+WITH a, collect(n1) AS ring1, collect([n1.name, n1.kind, ties1, [a.name], 1]) AS rows1
 UNWIND (CASE WHEN $hops >= 2 AND size(ring1) > 0 THEN ring1 ELSE [null] END) AS x1
-OPTIONAL MATCH (x1)-[:MEMBER_OF|PART_OF|SUPPORTS|ALLIED_WITH|ASSOCIATED_WITH|AGREEMENT_WITH|OPPOSES|SPEAKS_FOR|BASED_IN|SENT|HANDLED|RECEIVED|CARRIED|HAS_LEG|OPERATED_BY|FLAGGED_IN]-(n2)
-WITH a, ring1, collect(DISTINCT n2) AS reach2
-WITH a, ring1, [n IN reach2 WHERE n <> a AND NOT n IN ring1] AS ring2
+OPTIONAL MATCH (x1)-[t2:MEMBER_OF|PART_OF|SUPPORTS|ALLIED_WITH|ASSOCIATED_WITH|AGREEMENT_WITH|OPPOSES|SPEAKS_FOR|BASED_IN|SENT|HANDLED|RECEIVED|CARRIED|HAS_LEG|OPERATED_BY|FLAGGED_IN]-(n2)
+WHERE n2 <> a AND NOT n2 IN ring1
+WITH a, ring1, rows1, n2, collect(DISTINCT type(t2)) AS ties2, collect(DISTINCT x1.name) AS from2
+WITH a, ring1, rows1, collect(n2) AS ring2, collect([n2.name, n2.kind, ties2, from2, 2]) AS rows2
 UNWIND (CASE WHEN $hops >= 3 AND size(ring2) > 0 THEN ring2 ELSE [null] END) AS x2
-OPTIONAL MATCH (x2)-[:MEMBER_OF|PART_OF|SUPPORTS|ALLIED_WITH|ASSOCIATED_WITH|AGREEMENT_WITH|OPPOSES|SPEAKS_FOR|BASED_IN|SENT|HANDLED|RECEIVED|CARRIED|HAS_LEG|OPERATED_BY|FLAGGED_IN]-(n3)
-WITH a, ring1, ring2, collect(DISTINCT n3) AS reach3
-WITH a, ring1, ring2, [n IN reach3 WHERE n <> a AND NOT n IN ring1 AND NOT n IN ring2] AS ring3
-UNWIND ([x IN ring1 | [x, 1]] + [x IN ring2 | [x, 2]] + [x IN ring3 | [x, 3]]) AS hit
-WITH a, ring1, ring2, hit[0] AS n, hit[1] AS distance
-OPTIONAL MATCH (n)-[t:MEMBER_OF|PART_OF|SUPPORTS|ALLIED_WITH|ASSOCIATED_WITH|AGREEMENT_WITH|OPPOSES|SPEAKS_FOR|BASED_IN|SENT|HANDLED|RECEIVED|CARRIED|HAS_LEG|OPERATED_BY|FLAGGED_IN]-(m)
-WHERE (distance = 1 AND m = a) OR (distance = 2 AND m IN ring1) OR (distance = 3 AND m IN ring2)
-WITH a, n, distance, collect(DISTINCT type(t)) AS ties, collect(DISTINCT m.name) AS reached_from
-RETURN a.name AS centre, n.name AS neighbour, n.kind AS kind, distance, ties, reached_from
+OPTIONAL MATCH (x2)-[t3:MEMBER_OF|PART_OF|SUPPORTS|ALLIED_WITH|ASSOCIATED_WITH|AGREEMENT_WITH|OPPOSES|SPEAKS_FOR|BASED_IN|SENT|HANDLED|RECEIVED|CARRIED|HAS_LEG|OPERATED_BY|FLAGGED_IN]-(n3)
+WHERE n3 <> a AND NOT n3 IN ring1 AND NOT n3 IN ring2
+WITH a, rows1, rows2, n3, collect(DISTINCT type(t3)) AS ties3, collect(DISTINCT x2.name) AS from3
+WITH a, rows1, rows2, collect([n3.name, n3.kind, ties3, from3, 3]) AS rows3
+UNWIND rows1 + rows2 + rows3 AS hit
+WITH a, hit
+WHERE hit[0] IS NOT NULL
+RETURN a.name AS centre, hit[0] AS neighbour, hit[1] AS kind, hit[4] AS distance, hit[2] AS ties, hit[3] AS reached_from
 ORDER BY distance, neighbour
 LIMIT $limit
