@@ -14,6 +14,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from intelgraph.graph.schema import PROVENANCE
+
 __all__ = ["Store", "Result", "to_jsonable"]
 
 DEFAULT_TIMEOUT_S = 30.0
@@ -85,28 +87,51 @@ class Store(abc.ABC):
         rels = self.read("MATCH ()-[r]->() RETURN count(r)").scalar() or 0
         return int(nodes), int(rels)
 
-    def checksum(self, page: int = 50_000) -> str:
+    def checksum(self, page: int = 50_000, provenance_as_sets: bool = False) -> str:
         """SHA-256 of every node and relationship with its labels, type and properties, in id
-        order: equal checksums mean equal graphs (for "nothing changed" checks)."""
+        order: equal checksums mean equal graphs (for "nothing changed" checks).
+
+        The provenance lists (``sources``, ``evidence``, ``claims``) hold each entry once, in
+        the order the loads that added them arrived: loads of overlapping files in another order,
+        or at once, store the same sets in another order. ``provenance_as_sets=True`` sorts them
+        first, to compare graphs built by such loads."""
         import hashlib
         import json
+
+        def canonical(props: dict[str, Any]) -> Any:
+            props = to_jsonable(props)
+            if provenance_as_sets:
+                for p in PROVENANCE:
+                    if isinstance(props.get(p), list):
+                        props[p] = sorted(props[p])
+            return props
 
         h = hashlib.sha256()
         for row in self.iter_read("MATCH (n) RETURN n.id, labels(n), properties(n) ORDER BY n.id", page=page):
             nid, labels, props = row
-            h.update(json.dumps(["n", nid, sorted(labels), to_jsonable(props)], sort_keys=True, default=str).encode())
+            h.update(json.dumps(["n", nid, sorted(labels), canonical(props)], sort_keys=True, default=str).encode())
         for row in self.iter_read("MATCH (a)-[r]->(b) RETURN r.id, type(r), a.id, b.id, properties(r) "
                                   "ORDER BY r.id, a.id, b.id", page=page):
-            h.update(json.dumps(["r", *row[:4], to_jsonable(row[4])], sort_keys=True, default=str).encode())
+            h.update(json.dumps(["r", *row[:4], canonical(row[4])], sort_keys=True, default=str).encode())
         return h.hexdigest()
 
+    def write_idempotent(self, cypher: str, params: dict[str, Any] | None = None,
+                         timeout: float | None = None) -> Result:
+        """Run a write that may safely run twice — the loader's ``MERGE`` on content-derived ids.
+        An engine whose concurrent transactions can lose a race on a constraint (Neo4j) runs it
+        again; by default it is a plain :meth:`write` (FalkorDB runs one write per graph at a
+        time, so its writes never race)."""
+        return self.write(cypher, params, timeout)
+
     def write_batches(self, cypher: str, rows: Sequence[Any], batch_size: int = 1000,
-                      progress: Any = None, extra: dict[str, Any] | None = None) -> int:
-        """Run ``cypher`` (which reads ``$rows``) once per batch of rows; return rows written."""
+                      progress: Any = None, extra: dict[str, Any] | None = None, idempotent: bool = False) -> int:
+        """Run ``cypher`` (which reads ``$rows``) once per batch of rows; return rows written.
+        ``idempotent=True`` says a batch may run twice (see :meth:`write_idempotent`)."""
         done = 0
+        run = self.write_idempotent if idempotent else self.write
         for start in range(0, len(rows), batch_size):
             chunk = list(rows[start:start + batch_size])
-            self.write(cypher, {"rows": chunk, **(extra or {})})
+            run(cypher, {"rows": chunk, **(extra or {})})
             done += len(chunk)
             if progress is not None:
                 progress(len(chunk))

@@ -110,18 +110,20 @@ def write_plan(store: Store, plan: Plan, batch_size: int = 1000, fresh: bool = F
     """Write a validated plan: schema first, then nodes kind by kind, then relationships.
 
     ``fresh=True`` uses ``CREATE`` instead of ``MERGE`` — only for an empty target graph.
+    The ``MERGE`` batches are idempotent, so the store may run one again after it lost a race
+    to a concurrent loader (:meth:`Store.write_idempotent`); ``CREATE`` batches are not.
     """
     store.apply_schema()
     stats = LoadStats()
     schema = plan.schema
     for kind, rows in plan.nodes.items():
         stmt = (node_create_statement if fresh else node_merge_statement)(schema, schema.kind(kind))
-        store.write_batches(stmt, list(rows.values()), batch_size, progress)
+        store.write_batches(stmt, list(rows.values()), batch_size, progress, idempotent=not fresh)
         stats.by_kind[kind] = len(rows)
         stats.nodes += len(rows)
     for rel_type, rows in plan.rels.items():
         stmt = (relationship_create_statement if fresh else relationship_merge_statement)(schema, schema.rel(rel_type))
-        store.write_batches(stmt, list(rows.values()), batch_size, progress)
+        store.write_batches(stmt, list(rows.values()), batch_size, progress, idempotent=not fresh)
         stats.by_type[rel_type] = len(rows)
         stats.relationships += len(rows)
     if stats.nodes + stats.relationships >= COMPACT_AFTER_ROWS:
