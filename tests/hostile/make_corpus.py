@@ -116,6 +116,30 @@ def cases() -> dict[str, tuple[bytes | str, str]]:
     mutate("unknown-section", "secrets", lambda d: d.update(secrets=[1]))
     mutate("record-not-a-mapping", "(record)", lambda d: d["entities"].append("just a string"))
     mutate("ref-is-a-list", "claims[0]", lambda d: d["facts"][0].update(claims=[["x"]]))
+    # neo4j-admin CSV (each file is loaded alone, so relationships point at nodes it lacks
+    # only where that is the point of the case)
+    people = "name:ID(Person),:LABEL,source,quote\nAlice Example,Person,Hostile test document,Alice Example\n"
+    out["csv-truncated.csv"] = ('name:ID(Person),:LABEL,source,quote\nAlice Example,Person,"Hostile test doc', "(row)")
+    out["csv-header-two-ids.csv"] = ("name:ID(Person),other:ID(Person),:LABEL\nA,B,Person\n", "other:ID(Person)")
+    out["csv-header-unknown-type.csv"] = ("name:ID(Person),:LABEL,born:datetime\nA,Person,2020-01-01\n", "born:datetime")
+    out["csv-header-empty-column.csv"] = ("name:ID(Person),,:LABEL\nA,x,Person\n", "(column 2)")
+    out["csv-header-both-id-and-start.csv"] = (":ID,:START_ID,:END_ID,:TYPE\na,b,c,KNOWS\n", ":ID")
+    out["csv-wrong-field-count.csv"] = (people + "Bob Example,Person\n", "(row)")
+    out["csv-bad-float.csv"] = ("name:ID(X),:LABEL,lat:float,source,quote\nSrc,Document,,Src,itself\n"
+                                "Springfield,City,north,Src,Springfield\n", "lat:float")
+    out["csv-unknown-label.csv"] = ("name:ID(Wizard),:LABEL,source,quote\nMerlin,Wizard,d,q\n", ":LABEL")
+    out["csv-label-injection.csv"] = ("name:ID(Person),:LABEL,source,quote\n"
+                                      "Eve,\"Person`) MATCH (n) DETACH DELETE n //\",d,q\n", ":LABEL")
+    out["csv-type-injection.csv"] = (":START_ID(Person),:END_ID(Person),:TYPE,source,quote\n"
+                                     "A,B,\"KNOWS]->() MATCH (n) DETACH DELETE n //\",d,q\n", ":TYPE")
+    out["csv-property-key-injection.csv"] = ("name:ID(Person),:LABEL,`x`) DETACH DELETE (n,source,quote\n"
+                                             "A,Person,1,d,q\n", "`x`) DETACH DELETE (n")
+    out["csv-dangling-start.csv"] = (":START_ID(Person),:END_ID(Person),:TYPE,source,quote\n"
+                                     "Nobody,Noone,ASSOCIATED_WITH,d,q\n", ":START_ID(Person)")
+    out["csv-no-provenance.csv"] = ("name:ID(Person),:LABEL\nAlice Example,Person\n", "source")
+    out["csv-utf16.csv"] = (people.encode("utf-16"), "(file)")
+    out["csv-bad-date.csv"] = ("name:ID(Document),:LABEL,date:date,source,quote\nSrc,Document,2022-01-01,Src,itself\n"
+                               "Doc,Document,2022-13-45,Src,a document\n", "date:date")
     return out
 
 
