@@ -10,12 +10,23 @@ demand in a private data directory and stops it when done:
 * persistence: append-only file with ``appendfsync always`` — a write the server has
   acknowledged survives a crash or SIGKILL of the server; Redis rewrites the file compactly
   as it grows (its default ``auto-aof-rewrite`` settings);
-* ``server.json`` records the pid and address; a stale record (dead pid, dead socket) is
-  detected and cleared with a message before a fresh start.
+* ``server.json`` records the pid and address (written whole or not at all). Before a start
+  the directory is checked and what was found is said in a warning: a record naming a dead
+  pid, or a pid now used by another program, is stale and cleared with the leftover socket; a
+  server of this directory still running without a valid record (a start interrupted after the
+  spawn) is adopted, never doubled; one that is alive but does not answer is an error naming
+  its pid, since a second server on the same files would corrupt them;
+* concurrent commands share one server: starts are serialised by a lock file, each open
+  store holds a shared lock, and a server started on demand is stopped when its last store
+  (in any process) closes; one started by ``intelgraph db start`` keeps running;
+* writes to one graph are queued on a per-graph lock file (see ``FalkorStore._writing``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
 import json
 import logging
 import os
@@ -23,7 +34,9 @@ import secrets
 import signal
 import socket
 import subprocess
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +76,38 @@ def _pid_alive(pid: int) -> bool:
         return True
 
 
+def _int(value: Any) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text().strip()
+    except OSError:
+        return None
+
+
+def _is_server(pid: int | None, data_dir: Path) -> bool:
+    """Is ``pid`` a live ``redis-server`` working in ``data_dir``? (Redis changes to its ``dir``
+    at start-up, so the working directory tells one data directory's server from any other
+    process — a pid in an old record may have been reused by an unrelated program.) Where
+    ``/proc`` cannot tell, any live process counts."""
+    if not pid or pid <= 0 or not _pid_alive(pid):
+        return False
+    proc = Path(f"/proc/{pid}")
+    try:
+        exe = os.path.basename(os.readlink(proc / "exe"))
+        cwd = Path(os.readlink(proc / "cwd"))
+    except PermissionError:
+        return True  # another user's process: cannot look inside
+    except OSError:
+        return not Path("/proc/self").exists() and _pid_alive(pid)
+    return exe.startswith("redis-server") and cwd == data_dir
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -71,6 +116,10 @@ def _free_port() -> int:
 
 class EmbeddedServer:
     """Start, find, and stop the FalkorDB server that owns one data directory."""
+
+    #: How long a live server process may stay silent before it is reported as not answering
+    #: (one that says it is loading its data is waited for as long as it keeps saying so).
+    answer_wait_s = 10.0
 
     def __init__(self, data_dir: str | os.PathLike[str]):
         self.dir = Path(data_dir).expanduser().resolve()
@@ -83,11 +132,18 @@ class EmbeddedServer:
     # -- state ------------------------------------------------------------------------
     def _password(self) -> str:
         if not self.password_file.exists():
-            self.dir.mkdir(parents=True, exist_ok=True)
-            os.chmod(self.dir, 0o700)
-            fd = os.open(self.password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            self._ensure_dir()
+            # written aside, then linked into place: a concurrent reader never sees it half written
+            tmp = self.dir / f".password.{os.getpid()}"
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w") as fh:
                 fh.write(secrets.token_urlsafe(32))
+            try:
+                os.link(tmp, self.password_file)
+            except FileExistsError:
+                pass  # another process made it first; use theirs
+            finally:
+                tmp.unlink(missing_ok=True)
         return self.password_file.read_text().strip()
 
     def state(self) -> dict[str, Any] | None:
@@ -105,51 +161,159 @@ class EmbeddedServer:
         return {"host": "127.0.0.1", "port": st["port"], "password": self._password()}
 
     def _ping(self, st: dict[str, Any]) -> bool:
+        """One PING, no retries (redis-py's default back-off would spend seconds on a dead
+        socket)."""
         import redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
 
-        kwargs: dict[str, Any] = {"password": self._password(), "socket_timeout": 2}
+        kwargs: dict[str, Any] = {"password": self._password(), "socket_timeout": 2, "socket_connect_timeout": 2,
+                                  "retry": Retry(NoBackoff(), 0)}
         if st.get("socket"):
             kwargs["unix_socket_path"] = st["socket"]
         else:
             kwargs.update(host="127.0.0.1", port=st["port"])
+        client = redis.Redis(**kwargs)
         try:
-            return bool(redis.Redis(**kwargs).ping())
+            return bool(client.ping())
         except redis.exceptions.BusyLoadingError:
             self._loading = True
             return False
         except (redis.exceptions.RedisError, OSError):
             return False
+        finally:
+            client.close()
 
     def is_running(self) -> bool:
         st = self.state()
-        return bool(st and _pid_alive(int(st.get("pid", 0))) and self._ping(st))
+        return bool(st and _is_server(int(st.get("pid") or 0), self.dir) and self._ping(st))
+
+    # -- locks --------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Hold the directory's start/stop lock: concurrent commands that find no server
+        running start one between them, not one each, and none stops it under another."""
+        self._ensure_dir()
+        fd = os.open(self.dir / "server.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # releases the lock
+
+    def _hold(self) -> int:
+        """A shared lock on ``users.lock`` held by each open store: while any is held, a server
+        that was started on demand is not stopped. Returns the descriptor to release."""
+        fd = os.open(self.dir / "users.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        return fd
+
+    def _unused(self) -> bool:
+        fd = os.open(self.dir / "users.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            return False
+        finally:
+            os.close(fd)
+
+    def _ensure_dir(self) -> None:
+        if not self.dir.exists():
+            self.dir.mkdir(parents=True, exist_ok=True)
+            os.chmod(self.dir, 0o700)
+
+    # -- recovery -----------------------------------------------------------------------
+    def _write_state(self, st: dict[str, Any]) -> None:
+        tmp = self.state_file.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(st))
+        os.replace(tmp, self.state_file)  # never a half-written record
+
+    def _address_from_conf(self) -> dict[str, Any] | None:
+        """Where a server started from this directory's config file listens."""
+        try:
+            lines = self.conf_file.read_text().splitlines()
+        except OSError:
+            return None
+        conf = dict(line.split(" ", 1) for line in lines if " " in line)
+        if conf.get("unixsocket"):
+            return {"socket": conf["unixsocket"], "port": 0}
+        try:
+            return {"socket": None, "port": int(conf.get("port", ""))}
+        except ValueError:
+            return None
+
+    def _answers(self, st: dict[str, Any]) -> bool:
+        """Wait for a live server process to answer: as long as it says it is loading its data,
+        else up to ``answer_wait_s``. False if it does not answer (or has exited)."""
+        pid = int(st["pid"])
+        deadline = time.monotonic() + self.answer_wait_s
+        while True:
+            self._loading = False
+            if self._ping(st):
+                return True
+            if not _pid_alive(pid):
+                return False
+            if self._loading:
+                deadline = max(deadline, time.monotonic() + self.answer_wait_s)
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.1)
 
     def _clear_stale(self) -> str | None:
-        """Remove the traces of a server that is gone; return a message if there were any."""
+        """Make the directory's record agree with what is running, before a start (or after a
+        stop). Returns a message saying what was found, or None if all was in order.
+
+        * a live server of this directory that answers is kept — adopted, with a fresh record,
+          if the record was missing or torn (a start interrupted after the server was spawned);
+        * a live server of this directory that does not answer is an error: starting a second
+          server on the same files would corrupt them;
+        * a record naming a dead pid, or a pid that is now another program (reused after a crash
+          or reboot), is stale: it is cleared with the leftover socket and pid file.
+        """
         st = self.state()
-        if st is None and not self.socket_path.exists():
-            return None
-        if st and _pid_alive(int(st.get("pid", 0))):
-            if self._ping(st):
-                return None
-            # alive but not answering: give it a moment (it may be loading its data)
-            for _ in range(50):
-                time.sleep(0.2)
-                if self._ping(st):
+        pidfile = self.dir / "falkordb.pid"
+        recorded = _int((st or {}).get("pid"))
+        spawned = _int(_read(pidfile))
+        live = next((p for p in (recorded, spawned) if p and _is_server(p, self.dir)), None)
+        if live is not None:
+            addr = st if st and recorded == live and "port" in st else self._address_from_conf()
+            if addr is None:
+                raise ServerError(f"a FalkorDB server (pid {live}) is running in {self.dir} but its config file "
+                                  f"{self.conf_file.name} is gone, so intelgraph cannot tell where it listens",
+                                  hint=f"stop it with `kill {live}` and run the command again")
+            addr = {**addr, "pid": live}
+            if self._answers(addr):
+                if st == addr:
                     return None
-                if not _pid_alive(int(st["pid"])):
-                    break
-            else:
+                self._write_state(addr)
+                return (f"found the embedded server (pid {live}) in {self.dir} running without a valid record "
+                        "(a start was interrupted); using it")
+            if _is_server(live, self.dir):
                 raise ServerError(
-                    f"the embedded server (pid {st['pid']}) for {self.dir} is running but does not answer",
-                    hint=f"stop it with `kill {st['pid']}` and run the command again; see {self.log_file}")
-        for p in (self.state_file, self.socket_path, self.dir / "falkordb.pid"):
+                    f"the embedded server (pid {live}) for {self.dir} is running but does not answer",
+                    hint=f"a second server on the same files would corrupt them, so none was started; stop it with "
+                         f"`kill {live}` (or `kill -9 {live}` if it does not exit) and run the command again; "
+                         f"see {self.log_file}")
+            return self._clear_stale()  # it exited while we waited
+        if st is None and not self.socket_path.exists() and not pidfile.exists() and not self.state_file.exists():
+            return None
+        for p in (self.state_file, self.socket_path, pidfile):
             p.unlink(missing_ok=True)
+        if recorded and _pid_alive(recorded):
+            return (f"cleared a stale embedded-server record in {self.dir}: it names pid {recorded}, which is not "
+                    "this directory's server but another program (the server had stopped and its pid was reused)")
         return f"cleared a stale embedded-server record in {self.dir} (the server had stopped)"
 
     # -- start/stop -------------------------------------------------------------------
-    def start(self, wait_s: float = 600.0) -> bool:
-        """Start the server if it is not running. Returns True if this call started it."""
+    def start(self, wait_s: float = 600.0, on_demand: bool = False) -> bool:
+        """Start the server if it is not running. Returns True if this call started it.
+        ``on_demand=True`` (a store opening it for one command) marks it to be stopped when its
+        last store closes; a server started otherwise (``intelgraph db start``) keeps running."""
+        with self._locked():
+            return self._start(wait_s, on_demand)
+
+    def _start(self, wait_s: float, on_demand: bool) -> bool:
         if self.is_running():
             return False
         msg = self._clear_stale()
@@ -209,7 +373,8 @@ class EmbeddedServer:
                 if not _pid_alive(st["pid"]):
                     break
                 if self._ping(st):
-                    self.state_file.write_text(json.dumps(st))
+                    st["on_demand"] = on_demand
+                    self._write_state(st)
                     return True
                 if getattr(self, "_loading", False) and not announced:
                     log.warning("the embedded server is loading its data from %s; big graphs take a while", self.dir)
@@ -221,11 +386,16 @@ class EmbeddedServer:
 
     def stop(self, wait_s: float = 60.0) -> bool:
         """Stop the server cleanly (snapshot, then exit). Returns True if one was running."""
+        with self._locked():
+            return self._stop(wait_s)
+
+    def _stop(self, wait_s: float) -> bool:
         st = self.state()
-        if not st or not _pid_alive(int(st.get("pid", 0))):
+        candidates = (_int((st or {}).get("pid")), _int(_read(self.dir / "falkordb.pid")))
+        pid = next((p for p in candidates if p and _is_server(p, self.dir)), None)
+        if pid is None:  # never signal a pid that is not this directory's server
             self._clear_stale()
             return False
-        pid = int(st["pid"])
         # SIGTERM is Redis's clean shutdown: it fsyncs the append-only file and exits.
         # (A SHUTDOWN command through redis-py would be retried with back-off once the
         # connection drops, costing seconds.)
@@ -263,8 +433,20 @@ class FalkorStore(Store):
 
         self.server = server
         self.schema = schema or load_schema()
-        self.started_here = server.start() if autostart else False
         self.name = graph
+        self._user_fd: int | None = None
+        self._write_fd: int | None = None
+        self._thread_lock = threading.Lock()
+        if autostart:
+            # start (or find) the server and register as its user under one lock, so a store
+            # closing in another process cannot stop it in between
+            with server._locked():
+                self.started_here = server._start(600.0, on_demand=True)
+                self._user_fd = server._hold()
+        else:
+            self.started_here = False
+            with contextlib.suppress(OSError):
+                self._user_fd = server._hold()
         self.db = FalkorDB(**server.connection_kwargs())
         self.graph = self.db.select_graph(graph)
         self._ensure_graph()
@@ -273,6 +455,25 @@ class FalkorStore(Store):
         """Create the graph key if it does not exist: FalkorDB refuses read-only queries on a
         missing key ("empty key"), and a fresh graph should simply read as empty."""
         self.graph.query("RETURN 1")
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Hold this graph's write lock (a file lock in the data directory, shared by every
+        intelgraph process using the server). FalkorDB 4.16 documents one write at a time per
+        graph, yet a relationship MERGE that runs while another client's query adds labels to
+        nodes can create the relationship twice (seen with four concurrent loaders); queueing
+        our writes here makes concurrent loads behave as sequential ones."""
+        with self._thread_lock:
+            if self._write_fd is None:
+                locks = self.server.dir / "locks"
+                locks.mkdir(mode=0o700, exist_ok=True)
+                digest = hashlib.sha256(self.name.encode("utf-8")).hexdigest()[:20]
+                self._write_fd = os.open(locks / f"graph-{digest}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self._write_fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self._write_fd, fcntl.LOCK_UN)
 
     # -- protocol ---------------------------------------------------------------------
     def _run(self, cypher: str, params: dict[str, Any] | None, timeout: float | None, read_only: bool) -> Result:
@@ -283,7 +484,8 @@ class FalkorStore(Store):
             if read_only:
                 res = self.graph.ro_query(cypher, params or None, timeout=ms)
             else:
-                res = self.graph.query(cypher, params or None, timeout=ms)
+                with self._writing():
+                    res = self.graph.query(cypher, params or None, timeout=ms)
         except redis.exceptions.ResponseError as exc:
             text = str(exc)
             if "timed out" in text.lower():
@@ -350,7 +552,8 @@ class FalkorStore(Store):
         have = {(c["label"], tuple(c["properties"])) for c in self.graph.list_constraints()}
         if (root, (key,)) not in have:
             try:
-                self.graph.create_node_unique_constraint(root, key)
+                with self._writing():
+                    self.graph.create_node_unique_constraint(root, key)
                 created.append(f"GRAPH.CONSTRAINT CREATE {self.name} UNIQUE NODE {root} PROPERTIES 1 {key}")
             except redis.exceptions.ResponseError as exc:
                 if "already exists" not in str(exc).lower():  # else: a concurrent loader made it
@@ -381,21 +584,31 @@ class FalkorStore(Store):
     def clear(self) -> None:
         import redis
 
-        try:
-            self.graph.delete()
-        except redis.exceptions.ResponseError:
-            pass  # no such graph yet
-        self.graph = self.db.select_graph(self.name)
-        self._ensure_graph()
+        with self._writing():
+            try:
+                self.graph.delete()
+            except redis.exceptions.ResponseError:
+                pass  # no such graph yet
+            self.graph = self.db.select_graph(self.name)
+            self._ensure_graph()
 
     def close(self) -> None:
+        """Close the connection. A server started on demand (by a store, not by ``intelgraph db
+        start``) is stopped when its last store, in any process, closes."""
         try:
             self.db.connection.close()
         except Exception:  # noqa: BLE001
             pass
-        if self.started_here:
-            self.server.stop()
-            self.started_here = False
+        if self._write_fd is not None:
+            os.close(self._write_fd)
+            self._write_fd = None
+        fd, self._user_fd = self._user_fd, None
+        if fd is not None:
+            with self.server._locked():
+                os.close(fd)  # no longer a user
+                if (self.server.state() or {}).get("on_demand") and self.server._unused():
+                    self.server._stop(60.0)
+        self.started_here = False
 
 
 def _plain(value: Any) -> Any:
