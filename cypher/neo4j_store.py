@@ -3,12 +3,28 @@
 Reads are routed READ and run in read transactions, so a saved query that writes is refused
 by the server; writes run in managed transactions (``execute_write``) that the driver
 retries on transient errors. ``database_`` is always set. Credentials come from the
-caller (options, environment, ``.env`` or a prompt) and are never logged or printed.
+caller (environment, ``.env`` or a prompt) and are never logged or printed; a URI that
+carries them (``bolt://user:secret@host``) is refused without being echoed.
+
+Concurrent loaders: Neo4j runs their transactions at once. Two ``MERGE``\ s of the same node
+can both find nothing; the unique constraint lets one commit and fails the other with
+``Neo.ClientError.Schema.ConstraintValidationFailed``, a client error the driver does not
+retry. The loader's batches are idempotent (``MERGE`` on content ids), so
+:meth:`Neo4jStore.write_idempotent` runs such a batch again, a few times with jittered
+exponential back-off (:func:`retry_delay`); the node the other loader committed is then
+matched. Provenance merges (``SET n.sources = coalesce(n.sources, []) + ...``) read the
+property on the right-hand side of ``SET``, for which Cypher takes the write lock before
+reading, so concurrent merges are not lost. Schema statements that another loader has just
+run (``...AlreadyExists``) count as done.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import logging
+import random
+import time
+import urllib.parse
 from typing import Any
 
 from intelgraph.cypher.statements import neo4j_schema_statements
@@ -16,7 +32,43 @@ from intelgraph.cypher.store import DEFAULT_TIMEOUT_S, Result, Store
 from intelgraph.errors import QueryTimeout, ReadOnlyViolation, ServerError, StoreError
 from intelgraph.graph.schema import Schema, load_schema
 
-__all__ = ["Neo4jStore"]
+__all__ = ["Neo4jStore", "retry_delay", "schema_already_exists", "MAX_RETRIES"]
+
+log = logging.getLogger(__name__)
+
+#: Status codes after which an idempotent write is run again: a MERGE that lost a race on the
+#: unique constraint. Transient errors (deadlocks, ...) are retried by the driver's managed
+#: transactions first; one that still surfaces gets the same few extra tries.
+CONFLICT_CODES = frozenset({"Neo.ClientError.Schema.ConstraintValidationFailed"})
+SCHEMA_EXISTS_CODES = frozenset({
+    "Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists",
+    "Neo.ClientError.Schema.ConstraintAlreadyExists",
+    "Neo.ClientError.Schema.IndexAlreadyExists",
+})
+MAX_RETRIES = 5
+MAX_DELAY_S = 2.0
+
+
+def retry_delay(code: str | None, attempt: int, idempotent: bool, rng: random.Random | None = None) -> float | None:
+    """Seconds to wait before running a failed write again, or None to give up.
+
+    ``attempt`` counts the retries (1 for the first). Only idempotent writes are retried
+    (a ``CREATE`` that hit the constraint would hit it again), only after a lost race or a
+    transient error, at most :data:`MAX_RETRIES` times; the delay doubles from 50 ms up to
+    :data:`MAX_DELAY_S`, jittered to between half and all of that so racing loaders spread out.
+    """
+    if not idempotent or not code or attempt < 1 or attempt > MAX_RETRIES:
+        return None
+    if code not in CONFLICT_CODES and not code.startswith("Neo.TransientError."):
+        return None
+    ceiling = min(MAX_DELAY_S, 0.05 * 2 ** (attempt - 1))
+    return ceiling * (0.5 + (rng or random).random() / 2)
+
+
+def schema_already_exists(code: str | None) -> bool:
+    """Did a schema statement fail only because an equivalent index or constraint exists
+    (made by a concurrent loader between ``IF NOT EXISTS`` and the commit)?"""
+    return bool(code) and code in SCHEMA_EXISTS_CODES
 
 
 class Neo4jStore(Store):
@@ -30,6 +82,16 @@ class Neo4jStore(Store):
         self._neo4j = neo4j
         self.schema = schema or load_schema()
         self.name = database
+        try:
+            parts = urllib.parse.urlsplit(uri)
+            has_credentials = parts.username is not None or parts.password is not None
+        except ValueError:
+            has_credentials = "@" in uri
+        if has_credentials:  # do not echo it: the password would be in the message
+            raise ServerError("the Neo4j URI carries a user name or password; intelgraph does not take credentials "
+                              "in URIs", hint="give the URI as bolt://host:7687 or neo4j+s://host, the user in "
+                                              "NEO4J_USER (or --user) and the password in NEO4J_PASSWORD or .env "
+                                              "(or --ask-password)")
         self.uri = uri
         try:
             self.driver = neo4j.GraphDatabase.driver(uri, auth=(user, password),
@@ -42,7 +104,8 @@ class Neo4jStore(Store):
             raise ServerError(f"cannot reach Neo4j at {uri}: {exc}",
                               hint="is the server up? `docker compose up -d --wait`") from None
 
-    def _run(self, cypher: str, params: dict[str, Any] | None, timeout: float | None, read_only: bool) -> Result:
+    def _execute(self, cypher: str, params: dict[str, Any] | None, timeout: float | None, read_only: bool) -> Result:
+        """Run one statement in a managed transaction; driver errors are raised as they are."""
         neo4j = self._neo4j
         query = neo4j.Query(cypher, timeout=timeout if timeout is not None else self.timeout)
 
@@ -57,19 +120,48 @@ class Neo4jStore(Store):
                      "relationships_deleted": c.relationships_deleted}
             return Result(keys, rows, stats)
 
+        with self.driver.session(database=self.name,
+                                 default_access_mode=neo4j.READ_ACCESS if read_only else neo4j.WRITE_ACCESS) as s:
+            return s.execute_read(work) if read_only else s.execute_write(work)
+
+    def _translate(self, exc: Exception) -> StoreError:
+        neo4j = self._neo4j
+        if isinstance(exc, neo4j.exceptions.ServiceUnavailable):
+            return ServerError(f"lost the connection to Neo4j at {self.uri}: {exc}")
+        code = getattr(exc, "code", None) or ""
+        message = getattr(exc, "message", None) or str(exc)
+        if "TransactionTimedOut" in code or "Timeout" in code:
+            return QueryTimeout(f"the query ran past its time limit: {message}")
+        if "WriteOnReadOnlyAccessDatabase" in code or "ForbiddenOnReadOnlyDatabase" in code or "AccessMode" in code:
+            return ReadOnlyViolation("this query writes to the graph, but it was run read-only")
+        return StoreError(f"Neo4j refused the query ({code}): {message}")
+
+    def _run(self, cypher: str, params: dict[str, Any] | None, timeout: float | None, read_only: bool) -> Result:
+        neo4j = self._neo4j
         try:
-            with self.driver.session(database=self.name,
-                                     default_access_mode=neo4j.READ_ACCESS if read_only else neo4j.WRITE_ACCESS) as s:
-                return s.execute_read(work) if read_only else s.execute_write(work)
-        except neo4j.exceptions.ClientError as exc:
-            code = exc.code or ""
-            if "TransactionTimedOut" in code or "Timeout" in code:
-                raise QueryTimeout(f"the query ran past its time limit: {exc.message}") from None
-            if "WriteOnReadOnlyAccessDatabase" in code or "ForbiddenOnReadOnlyDatabase" in code or "AccessMode" in code:
-                raise ReadOnlyViolation("this query writes to the graph, but it was run read-only") from None
-            raise StoreError(f"Neo4j refused the query ({code}): {exc.message}") from None
-        except neo4j.exceptions.ServiceUnavailable as exc:
-            raise ServerError(f"lost the connection to Neo4j at {self.uri}: {exc}") from None
+            return self._execute(cypher, params, timeout, read_only)
+        except (neo4j.exceptions.Neo4jError, neo4j.exceptions.ServiceUnavailable) as exc:
+            raise self._translate(exc) from None
+
+    def write_idempotent(self, cypher, params=None, timeout=None) -> Result:
+        """A write that may run twice (a load batch): after a lost MERGE race on the unique
+        constraint, or a transient error that outlasted the driver's retries, it is run again
+        (see :func:`retry_delay`)."""
+        neo4j = self._neo4j
+        attempt = 0
+        while True:
+            try:
+                return self._execute(cypher, params, timeout, read_only=False)
+            except neo4j.exceptions.Neo4jError as exc:
+                attempt += 1
+                delay = retry_delay(exc.code, attempt, idempotent=True)
+                if delay is None:
+                    raise self._translate(exc) from None
+                log.info("a load batch lost a race with another writer (%s); running it again in %.2fs "
+                         "(retry %d of %d)", exc.code, delay, attempt, MAX_RETRIES)
+                time.sleep(delay)
+            except neo4j.exceptions.ServiceUnavailable as exc:
+                raise self._translate(exc) from None
 
     def read(self, cypher, params=None, timeout=None) -> Result:
         return self._run(cypher, params, timeout, read_only=True)
@@ -78,9 +170,16 @@ class Neo4jStore(Store):
         return self._run(cypher, params, timeout, read_only=False)
 
     def apply_schema(self) -> list[str]:
+        neo4j = self._neo4j
         statements = neo4j_schema_statements(self.schema)
         for stmt in statements:
-            self.write(stmt)
+            try:
+                self._execute(stmt, None, None, read_only=False)
+            except neo4j.exceptions.Neo4jError as exc:
+                if not schema_already_exists(exc.code):  # else: a concurrent loader just made it
+                    raise self._translate(exc) from None
+            except neo4j.exceptions.ServiceUnavailable as exc:
+                raise self._translate(exc) from None
         self.write("CALL db.awaitIndexes(300)")
         return statements
 
