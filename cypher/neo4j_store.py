@@ -103,6 +103,9 @@ class Neo4jStore(Store):
         except (neo4j.exceptions.ServiceUnavailable, ValueError, OSError) as exc:
             raise ServerError(f"cannot reach Neo4j at {uri}: {exc}",
                               hint="is the server up? `docker compose up -d --wait`") from None
+        except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError) as exc:
+            # e.g. a server too old for the driver's options: a message, not a traceback
+            raise ServerError(f"cannot use Neo4j at {uri}: {exc}", hint="intelgraph needs Neo4j 5") from None
 
     def _execute(self, cypher: str, params: dict[str, Any] | None, timeout: float | None, read_only: bool) -> Result:
         """Run one statement in a managed transaction; driver errors are raised as they are."""
