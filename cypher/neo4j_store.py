@@ -6,7 +6,7 @@ retries on transient errors. ``database_`` is always set. Credentials come from 
 caller (environment, ``.env`` or a prompt) and are never logged or printed; a URI that
 carries them (``bolt://user:secret@host``) is refused without being echoed.
 
-Concurrent loaders: Neo4j runs their transactions at once. Two ``MERGE``\ s of the same node
+Concurrent loaders: Neo4j runs their transactions at once. Two ``MERGE`` statements of the same node
 can both find nothing; the unique constraint lets one commit and fails the other with
 ``Neo.ClientError.Schema.ConstraintValidationFailed``, a client error the driver does not
 retry. The loader's batches are idempotent (``MERGE`` on content ids), so
