@@ -13,7 +13,8 @@ from intelgraph.graph.schema import IDENT_RE, NodeKind, RelType, Schema
 __all__ = [
     "quote_name", "neo4j_schema_statements", "falkordb_index_statements",
     "node_merge_statement", "relationship_merge_statement", "node_create_statement",
-    "relationship_create_statement", "node_rows_statement", "relationship_rows_statement",
+    "relationship_create_statement", "node_rows_statement", "node_lookup_statement", "node_update_statement",
+    "relationship_rows_statement",
 ]
 
 
@@ -159,50 +160,79 @@ def _row_provenance(target: str, first: int, merge: bool) -> list[str]:
     return out
 
 
-def node_rows_statement(schema: Schema, kind: NodeKind, props: tuple[str, ...], dates: tuple[str, ...],
-                        create: bool = False) -> str:
-    """Write nodes of one kind from list rows ``[id, *props, *dates, sources, evidence, claims, tag]``
-    and return ``[tag, internal id]`` pairs as one JSON text (one string to read, not a row per node).
-
-    ``create=False`` merges on the id with all the kind's labels (the id index finds it; a node of
-    that id always has exactly these labels, as the id is derived from the kind), keeping what the
-    graph has where a value is missing and adding to the provenance lists; ``create=True`` is
-    for a graph known to hold none of these nodes (the unique constraint on the id still refuses
-    a duplicate)."""
+def node_rows_statement(schema: Schema, kind: NodeKind, props: tuple[str, ...], dates: tuple[str, ...]) -> str:
+    """Create nodes of one kind from list rows ``[id, *props, *dates, sources, evidence, claims, tag]``
+    (for ids the graph does not hold: the unique constraint on the id refuses a duplicate) and
+    return ``[tag, internal id]`` pairs as one JSON text (one string to read, not a row per node)."""
     labels = ":".join(quote_name(label) for label in kind.labels)
+    n = len(props) + len(dates)
+    sets = _row_sets("n", props, dates, 1, False) + _row_provenance("n", 1 + n, False)
+    return (f"UNWIND $rows AS r\nCREATE (n:{labels} {{{quote_name(schema.id_property)}: r[0]}})\n"
+            "SET " + ",\n    ".join(sets) + f"\nRETURN toJSON(collect([r[{n + 4}], id(n)]))")
+
+
+def node_lookup_statement(schema: Schema) -> str:
+    """``[[id, tag], ...]`` -> ``[tag, internal id]`` pairs (as one JSON text) of the ids the graph holds."""
+    return (f"UNWIND $rows AS r MATCH (n:{quote_name(schema.root_label)} {{{quote_name(schema.id_property)}: r[0]}}) "
+            "RETURN toJSON(collect([r[1], id(n)]))")
+
+
+def node_update_statement(schema: Schema, kind: NodeKind, props: tuple[str, ...], dates: tuple[str, ...]) -> str:
+    """Merge list rows ``[internal id, id, *props, *dates, sources, evidence, claims, tag]`` into
+    nodes the graph holds, as :func:`node_merge_statement` does (values given replace, missing
+    ones keep what is there, provenance adds up) — but only where something would change: FalkorDB
+    spends as long setting an unchanged property of an indexed node as a changed one, and a
+    reload that changes nothing then writes (and logs) nothing."""
     key = quote_name(schema.id_property)
     n = len(props) + len(dates)
-    merge = not create
-    sets = _row_sets("n", props, dates, 1, merge)
-    prov = _row_provenance("n", 1 + n, merge)
-    head = f"UNWIND $rows AS r\n{'CREATE' if create else 'MERGE'} (n:{labels} {{{key}: r[0]}})\n"
-    if create:
-        body = "SET " + ",\n    ".join(sets + prov)
-    else:
-        body = ("ON CREATE SET " + ",\n    ".join(_row_sets("n", props, dates, 1, False) + _row_provenance("n", 1 + n, False))
-                + "\nON MATCH SET " + ",\n    ".join(sets + prov))
-    return head + body + f"\nRETURN toJSON(collect([r[{n + 4}], id(n)]))"
+    differs = [f"NOT n:{quote_name(kind.name)}"]
+    for i, p in enumerate(props, 2):
+        differs.append(f"coalesce(n.{quote_name(p)} <> r[{i}], r[{i}] IS NOT NULL)")
+    for i, p in enumerate(dates, 2 + len(props)):
+        differs.append(f"coalesce(n.{quote_name(p)} <> date(r[{i}]), r[{i}] IS NOT NULL)")
+    for i, p in enumerate(("sources", "evidence", "claims"), 2 + n):
+        differs.append(f"coalesce(n.{p}, []) <> r[{i}]")
+    labels = ":".join(quote_name(label) for label in kind.labels[1:])
+    sets = _row_sets("n", props, dates, 2, True) + _row_provenance("n", 2 + n, True)
+    return ("UNWIND $rows AS r\nWITH r[0] AS x, r\nMATCH (n) WHERE id(n) = x\n"
+            f"WITH n, r WHERE n.{key} = r[1] AND (" + "\n    OR ".join(differs) + ")\n"
+            f"SET n:{labels}\nSET " + ",\n    ".join(sets) + "\nRETURN count(n)")
 
 
 def relationship_rows_statement(schema: Schema, rel: RelType, props: tuple[str, ...], dates: tuple[str, ...],
                                 create: bool = False) -> str:
     """Write relationships of one type from list rows ``[start, end, id, *props, *dates, sources,
-    evidence, claims, reliability, credibility]`` whose ends are internal node ids; returns how
-    many rows found both ends (the caller checks it is all of them)."""
+    evidence, claims, reliability, credibility]`` whose ends are internal node ids.
+
+    ``create=True`` (a graph known to hold none of them) returns how many were created, for the
+    caller to check. Otherwise ``MERGE`` on the id between the two nodes, setting everything on
+    a new relationship and, on an existing one, only where something would change (as
+    :func:`relationship_merge_statement` would: values replace, provenance adds up, the best
+    grading wins); returns how many changed."""
     key = quote_name(schema.id_property)
     n = len(props) + len(dates)
     g = 3 + n + 3  # reliability, then credibility
+    pattern = f"(a)-[e:{quote_name(rel.name)} {{{key}: r[2]}}]->(b)"
     head = ("UNWIND $rows AS r\nWITH r[0] AS s, r[1] AS t, r\n"
             "MATCH (a) WHERE id(a) = s\nMATCH (b) WHERE id(b) = t\n"
-            f"{'CREATE' if create else 'MERGE'} (a)-[e:{quote_name(rel.name)} {{{key}: r[2]}}]->(b)\n")
+            + (f"CREATE {pattern}\n" if create else f"MERGE {pattern}\n"))
     created = (_row_sets("e", props, dates, 3, False) + _row_provenance("e", 3 + n, False)
                + [f"e.reliability = r[{g}]", f"e.credibility = r[{g + 1}]"])
     if create:
-        body = "SET " + ",\n    ".join(created)
-    else:
-        grading = [f"e.{x} = CASE WHEN r[{i}] IS NULL THEN e.{x} "
-                   f"WHEN e.{x} IS NULL OR r[{i}] < e.{x} THEN r[{i}] ELSE e.{x} END"
-                   for i, x in ((g, "reliability"), (g + 1, "credibility"))]
-        body = ("ON CREATE SET " + ",\n    ".join(created) + "\nON MATCH SET "
-                + ",\n    ".join(_row_sets("e", props, dates, 3, True) + _row_provenance("e", 3 + n, True) + grading))
-    return head + body + "\nRETURN count(e)"
+        return head + "SET " + ",\n    ".join(created) + "\nRETURN count(e)"
+    differs = []
+    for i, p in enumerate(props, 3):
+        differs.append(f"coalesce(e.{quote_name(p)} <> r[{i}], r[{i}] IS NOT NULL)")
+    for i, p in enumerate(dates, 3 + len(props)):
+        differs.append(f"coalesce(e.{quote_name(p)} <> date(r[{i}]), r[{i}] IS NOT NULL)")
+    for i, p in enumerate(("sources", "evidence", "claims"), 3 + n):
+        differs.append(f"coalesce(e.{p}, []) <> r[{i}]")
+    for i, x in ((g, "reliability"), (g + 1, "credibility")):
+        differs.append(f"(r[{i}] IS NOT NULL AND (e.{x} IS NULL OR r[{i}] < e.{x}))")
+    grading = [f"e.{x} = CASE WHEN r[{i}] IS NULL THEN e.{x} "
+               f"WHEN e.{x} IS NULL OR r[{i}] < e.{x} THEN r[{i}] ELSE e.{x} END"
+               for i, x in ((g, "reliability"), (g + 1, "credibility"))]
+    return (head + "ON CREATE SET " + ",\n    ".join(created)
+            + "\nWITH e, r WHERE " + "\n    OR ".join(differs)
+            + "\nSET " + ",\n    ".join(_row_sets("e", props, dates, 3, True) + _row_provenance("e", 3 + n, True) + grading)
+            + "\nRETURN count(e)")

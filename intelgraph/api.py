@@ -38,50 +38,92 @@ def status(store: Store, settings: Settings | None = None) -> dict[str, Any]:
 def read_plans(store: Store | None, paths: list[Path], sample: bool = False,
                source: str | None = None, array_delimiter: str = ";") -> list[Plan]:
     """Read and validate every input before anything is written. CSV files are read together."""
+    return [x for x in _read_inputs(store, paths, sample, source, array_delimiter, fast=False) if isinstance(x, Plan)]
+
+
+def _read_inputs(store: Store | None, paths: list[Path], sample: bool, source: str | None, array_delimiter: str,
+                 fast: bool) -> list[Any]:
+    """Plans for datasets; for CSV files a staged load (the fast reader, on the embedded engine)
+    or a plan. Every input is validated before anything is written."""
     from intelgraph.loaders.api import read_any, sample_path
 
-    plans: list[Plan] = []
+    items: list[Any] = []
     problems: list[Problem] = []
     datasets = ([sample_path()] if sample else []) + [p for p in paths if p.suffix.lower() != ".csv"]
     csvs = [p for p in paths if p.suffix.lower() == ".csv"]
     for p in datasets:
         try:
-            plans.append(read_any(p, store))
+            items.append(read_any(p, store))
         except InputErrors as exc:
             problems.extend(exc.problems)
     if csvs:
         from intelgraph.loaders.csv_admin import read_csv_files
 
-        try:
-            plans.append(read_csv_files(csvs, source=source, store=store, array_delimiter=array_delimiter))
-        except InputErrors as exc:
-            problems.extend(exc.problems)
+        staged = None
+        if fast and store is not None and store.engine == "falkordb" and not problems:
+            from intelgraph.loaders.bulk import stage_csv
+
+            staged = stage_csv(csvs, source, store=store, array_delimiter=array_delimiter)
+        if staged is not None:
+            items.append(staged)
+        else:
+            try:
+                items.append(read_csv_files(csvs, source=source, store=store, array_delimiter=array_delimiter))
+            except InputErrors as exc:
+                problems.extend(exc.problems)
     if problems:
+        for x in items:
+            if not isinstance(x, Plan):
+                x.close()
         raise InputErrors(problems)
-    return plans
+    return items
 
 
 def load_paths(store: Store, paths: list[Path], sample: bool = False, source: str | None = None,
-               batch_size: int = 1000, progress: bool = False, array_delimiter: str = ";") -> LoadStats:
-    """Validate all inputs, then write them; returns what was written."""
-    plans = read_plans(store, paths, sample=sample, source=source, array_delimiter=array_delimiter)
-    total = LoadStats()
-    rows = sum(sum(p.counts()) for p in plans)
-    bar = None
-    if progress and rows >= PROGRESS_MIN_ROWS:
-        from tqdm import tqdm
+               batch_size: int = 1000, progress: bool = False, array_delimiter: str = ";",
+               fresh: bool | None = None) -> LoadStats:
+    """Validate all inputs, then write them; returns what was written.
 
-        bar = tqdm(total=rows, unit="rows", desc="loading", file=None)
+    CSV files on the embedded engine take the fast path (:mod:`intelgraph.loaders.bulk`): into
+    an empty graph they are created (``fresh=None`` decides by looking; ``fresh=True`` insists and
+    is refused, before anything is written, if the graph is not empty; ``fresh=False`` always
+    merges), otherwise merged between nodes found by internal id. Datasets, and CSV inputs the
+    fast reader leaves to the thorough one, are merged on ids as always (or created, with
+    ``fresh=True``)."""
+    from intelgraph.loaders.bulk import NotEmpty, graph_is_empty, write_staged
+
+    items = _read_inputs(store, paths, sample, source, array_delimiter, fast=True)
     try:
-        for plan in plans:
-            stats = write_plan(store, plan, batch_size=batch_size, progress=bar.update if bar else None)
-            total.nodes += stats.nodes
-            total.relationships += stats.relationships
-            for k, v in stats.by_kind.items():
-                total.by_kind[k] = total.by_kind.get(k, 0) + v
-            for k, v in stats.by_type.items():
-                total.by_type[k] = total.by_type.get(k, 0) + v
+        if fresh and not graph_is_empty(store):
+            raise NotEmpty(f"--fresh loads only into an empty graph; {store.engine} graph {store.name!r} is not empty",
+                           hint="load without --fresh (an idempotent merge), or `intelgraph db reset` first")
+        total = LoadStats()
+        rows = sum(sum(p.counts()) for p in items)
+        bar = None
+        if progress and rows >= PROGRESS_MIN_ROWS:
+            from tqdm import tqdm
+
+            bar = tqdm(total=rows, unit="rows", desc="loading", file=None)
+        try:
+            for n, item in enumerate(items):
+                first = n == 0  # only the first input can find the graph as --fresh saw it
+                if isinstance(item, Plan):
+                    stats = write_plan(store, item, batch_size=batch_size, fresh=bool(fresh) and first,
+                                       progress=bar.update if bar else None)
+                else:
+                    stats = write_staged(store, item, fresh=(fresh if first else False) if fresh is not None
+                                         else (None if first else False), progress=bar.update if bar else None)
+                total.nodes += stats.nodes
+                total.relationships += stats.relationships
+                for k, v in stats.by_kind.items():
+                    total.by_kind[k] = total.by_kind.get(k, 0) + v
+                for k, v in stats.by_type.items():
+                    total.by_type[k] = total.by_type.get(k, 0) + v
+        finally:
+            if bar:
+                bar.close()
+        return total
     finally:
-        if bar:
-            bar.close()
-    return total
+        for x in items:
+            if not isinstance(x, Plan):
+                x.close()

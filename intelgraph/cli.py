@@ -155,10 +155,13 @@ def _need_embedded(obj: Context) -> None:
 @click.option("--array-delimiter", default=";", show_default=True, metavar="CHAR",
               help="CSV files: the array delimiter (an export whose lists hold ';' uses U+001F: pass $'\\x1f').")
 @click.option("--batch-size", type=click.IntRange(1, 100_000), default=1000, show_default=True)
+@click.option("--fresh/--no-fresh", default=None,
+              help="CSV into the embedded engine: --fresh creates instead of merging and is refused unless the "
+                   "graph is empty; --no-fresh always merges [default: create when the graph is empty].")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.pass_obj
 def load(obj: Context, files: tuple[Path, ...], sample: bool, source: str | None, array_delimiter: str,
-         batch_size: int, quiet: bool) -> None:
+         batch_size: int, fresh: bool | None, quiet: bool) -> None:
     """Load dataset files (YAML/JSON) or neo4j-admin CSV files, validated whole first.
 
     CSV node and relationship files given together are read together, so relationships can
@@ -168,7 +171,7 @@ def load(obj: Context, files: tuple[Path, ...], sample: bool, source: str | None
     if not files and not sample:
         raise click.UsageError("give files to load, or --sample")
     stats = load_paths(obj.store(), list(files), sample=sample, source=source, batch_size=batch_size,
-                       progress=not quiet, array_delimiter=array_delimiter)
+                       progress=not quiet, array_delimiter=array_delimiter, fresh=fresh)
     nodes, rels = obj.store().counts()
     click.echo(f"loaded {stats.nodes} node records and {stats.relationships} relationship records; "
                f"the graph now holds {nodes} nodes and {rels} relationships")

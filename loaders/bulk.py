@@ -33,6 +33,7 @@ statements are used (:func:`load_csv` picks).
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import json
 import os
@@ -46,7 +47,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from intelgraph.cypher.statements import node_rows_statement, relationship_rows_statement
+from intelgraph.cypher.statements import (
+    node_lookup_statement, node_rows_statement, node_update_statement, relationship_rows_statement)
 from intelgraph.errors import InputErrors, ServerError, StoreError
 from intelgraph.graph.ids import node_id, normalise, relationship_id
 from intelgraph.graph.schema import Schema, load_schema
@@ -758,10 +760,11 @@ class _Sender:
         self.thread = threading.Thread(target=self._loop, name="intelgraph-load-sender", daemon=True)
         self.thread.start()
 
-    def query(self, text: str) -> Any:
+    def query(self, text: str, read_only: bool = False) -> Any:
         redis = self._redis
         try:
-            return self.conn.execute_command("GRAPH.QUERY", self.graph, text, "--compact", "timeout", self.timeout_ms)
+            return self.conn.execute_command("GRAPH.RO_QUERY" if read_only else "GRAPH.QUERY", self.graph, text,
+                                             "--compact", "timeout", self.timeout_ms)
         except redis.exceptions.ResponseError as exc:
             raise StoreError(f"FalkorDB refused the load query: {exc}") from None
         except redis.exceptions.ConnectionError as exc:
@@ -773,19 +776,18 @@ class _Sender:
             item = self.q.get()
             if item is None:
                 return
-            text, done = item
+            text, done, read_only = item
             if self.error is not None:
                 continue
             try:
-                done(self.query(text))
+                done(self.query(text, read_only))
             except BaseException as exc:  # noqa: BLE001 - handed to the main thread
                 self.error = exc
 
-    def submit(self, text: str, done: Callable[[Any], None]) -> None:
+    def submit(self, text: str, done: Callable[[Any], None], read_only: bool = False) -> None:
         if self.error is not None:
             self.close()
-            raise self.error
-        self.q.put((text, done))
+        self.q.put((text, done, read_only))
 
     def close(self) -> None:
         if self.thread.is_alive():
@@ -806,36 +808,83 @@ def write_staged(store: Any, st: StagedLoad, fresh: bool | None = None, node_bat
     """Write a staged load into a FalkorDB store. ``fresh``: ``True`` CREATE (refused with
     :class:`NotEmpty` unless the graph is empty), ``False`` MERGE, ``None`` CREATE when empty."""
     schema = st.schema
+    store.apply_schema()
+    # Hold the graph's write lock (when the store has one: concurrent intelgraph writers queue
+    # on it) for the whole write, so that "the graph is empty" still holds while we CREATE.
+    lock = getattr(store, "_writing", None)
+    with (lock() if lock is not None else contextlib.nullcontext()):
+        stats = _write_locked(store, st, fresh, node_batch, rel_batch, progress)
+    if stats.nodes + stats.relationships >= COMPACT_AFTER_ROWS:
+        store.compact()
+    return stats
+
+
+def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: int, rel_batch: int,
+                  progress: Callable[[int], None] | None) -> LoadStats:
+    schema = st.schema
     empty = graph_is_empty(store)
     if fresh and not empty:
         raise NotEmpty(f"--fresh loads only into an empty graph; {store.engine} graph {store.name!r} is not empty",
                        hint="load without --fresh (an idempotent merge), or `intelgraph db reset` first")
     create = empty if fresh is None else fresh
     st.mode = "fresh" if create else "merge"
-    store.apply_schema()
     stats = LoadStats()
     iid = array("q", [-1]) * len(st.node_ids)
     for i, x in st.external_iids.items():
         iid[i] = x
     sender = _Sender(store)
     try:
-        # nodes, layout by layout; each batch answers [dense, internal id] pairs
+        in_load = [i for i in range(len(st.node_ids)) if st.in_load[i]]
+        if not create:
+            # which nodes the graph holds already (read-only: an id-index seek each)
+            lookup = " " + node_lookup_statement(schema)
+
+            def found(res: Any) -> None:
+                for d, x in json.loads(_scalar(res)):
+                    iid[d] = x
+
+            for a in range(0, len(in_load), node_batch):
+                chunk = in_load[a:a + node_batch]
+                sender.submit("CYPHER rows=" + _JSON([[st.node_ids[i], i] for i in chunk]) + lookup, found, read_only=True)
+            sender.close()
+            sender = _Sender(store)
+        # nodes, layout by layout: new ones created (answering their internal ids), known ones
+        # merged where something changes
         for code, rows in enumerate(st.node_rows):
             if not rows:
                 continue
             kind, props, dates = st.node_layouts[code]
-            stmt = " " + node_rows_statement(schema, schema.kind(kind), props, dates, create=create)
+            kspec = schema.kind(kind)
+            make = " " + node_rows_statement(schema, kspec, props, dates)
+            update = " " + node_update_statement(schema, kspec, props, dates)
 
-            def got(res: Any, n: int = 0) -> None:
-                for d, x in json.loads(_scalar(res)):
+            def made(res: Any, n: int) -> None:
+                pairs = json.loads(_scalar(res))
+                for d, x in pairs:
                     iid[d] = x
+                if len(pairs) != n:
+                    raise StoreError(f"{n - len(pairs)} node(s) of a batch were not created")
                 if progress is not None:
                     progress(n)
 
-            for a in range(0, len(rows), node_batch):
-                chunk = rows[a:a + node_batch]
-                text = "CYPHER rows=[" + ",".join(map(_cypher_text, chunk)) + "]" + stmt
-                sender.submit(text, lambda res, n=len(chunk), got=got: got(res, n))
+            def updated(res: Any, n: int) -> None:
+                if progress is not None:
+                    progress(n)
+
+            new: list[str] = []
+            known: list[str] = []
+            for row in rows:
+                d = int(row[row.rindex(",") + 1:-1])
+                x = iid[d]
+                if x < 0:
+                    new.append(_cypher_text(row))
+                else:
+                    known.append(f"[{x},{_cypher_text(row)[1:]}")
+            for batch, stmt, done in ((new, make, made), (known, update, updated)):
+                for a in range(0, len(batch), node_batch):
+                    chunk = batch[a:a + node_batch]
+                    sender.submit("CYPHER rows=[" + ",".join(chunk) + "]" + stmt,
+                                  lambda res, n=len(chunk), done=done: done(res, n))
             stats.by_kind[kind] = stats.by_kind.get(kind, 0) + len(rows)
             stats.nodes += len(rows)
         sender.close()  # every node id known before relationships need them
@@ -852,7 +901,7 @@ def write_staged(store: Any, st: StagedLoad, fresh: bool | None = None, node_bat
             n = len(rows)
 
             def done(res: Any, n: int = n) -> None:
-                if _scalar(res) != n:
+                if create and _scalar(res) != n:
                     raise StoreError(f"{n - _scalar(res)} relationship(s) of a batch found no end node: was the "
                                      "graph changed while loading?")
                 if progress is not None:
@@ -883,8 +932,6 @@ def write_staged(store: Any, st: StagedLoad, fresh: bool | None = None, node_bat
             sender.close()
         except BaseException:  # noqa: BLE001 - the first error is already on its way
             pass
-    if stats.nodes + stats.relationships >= COMPACT_AFTER_ROWS:
-        store.compact()
     return stats
 
 
