@@ -1,0 +1,228 @@
+"""Concurrency: four loader processes writing overlapping data at once end with the same graph
+as one sequential load of the same files.
+
+The four datasets (tests/helpers_synthetic.py) describe the same shared entities and share
+facts, each from its own source document with its own claims and gradings, and each adds
+entities and facts of its own: every shared node and relationship is MERGEd by all four
+loaders, and its provenance lists are merged four times. The loaders are real ``intelgraph
+load`` processes started together with small batches, so their writes interleave.
+
+Uniqueness rests on the engine's own constraint (FalkorDB: ``GRAPH.CONSTRAINT`` UNIQUE on
+``Entity.id``, which the test checks refuses a duplicate); FalkorDB runs one write query per
+graph at a time, so a MERGE never races another. Neo4j runs transactions concurrently: a MERGE
+that loses a race to another transaction's node fails on the unique constraint, and the store
+runs such idempotent load statements again — the decision is tested here as a pure function
+(no Neo4j server is needed to check which codes are retried and how long the back-off is).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from helpers_synthetic import write_overlapping
+from intelgraph.api import load_paths
+from intelgraph.cypher.falkor import EmbeddedServer, FalkorStore
+from intelgraph.errors import StoreError
+
+CLI = str(Path(sys.executable).with_name("intelgraph"))
+LOADERS = 4
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory) -> list[Path]:
+    return write_overlapping(tmp_path_factory.mktemp("overlap"), n_files=LOADERS, n_shared_entities=200,
+                             n_own_entities=60, n_shared_facts=250, n_own_facts=200, n_claims=15, seed=7)
+
+
+@pytest.fixture(scope="module")
+def sequential(server, files):
+    """One sequential load of the four files: counts, checksum, and provenance as sets."""
+    st = FalkorStore(server, graph=f"seq_{os.getpid()}")
+    st.clear()
+    load_paths(st, files, batch_size=1000)
+    ref = {"counts": st.counts(), "checksum": st.checksum(provenance_as_sets=True),
+           "provenance": provenance_sets(st)}
+    st.clear()
+    st.close()
+    return ref
+
+
+def provenance_sets(st) -> dict[str, tuple]:
+    out = {}
+    for nid, s, e, c in st.iter_read("MATCH (n) RETURN n.id, n.sources, n.evidence, n.claims ORDER BY n.id"):
+        out[nid] = (frozenset(s or ()), frozenset(e or ()), frozenset(c or ()))
+    for rid, s, e, c, rel, cred in st.iter_read("MATCH ()-[r]->() RETURN r.id, r.sources, r.evidence, r.claims, "
+                                                "r.reliability, r.credibility ORDER BY r.id"):
+        out[rid] = (frozenset(s or ()), frozenset(e or ()), frozenset(c or ()), rel, cred)
+    return out
+
+
+def start_loaders(db: Path, graph: str, files: list[Path], batch: int) -> list[subprocess.Popen]:
+    return [subprocess.Popen([CLI, "--db", str(db), "--graph", graph, "load", "-q", "--batch-size", str(batch),
+                              str(f)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for f in files]
+
+
+def finish(procs: list[subprocess.Popen]) -> list[tuple[int, str, str]]:
+    out = []
+    for p in procs:
+        o, e = p.communicate(timeout=300)
+        out.append((p.returncode, o, e))
+    return out
+
+
+def first_sources(st) -> set[str]:
+    """The first entry of each shared node's and relationship's sources list: the loader whose
+    write reached it first. One value means the loads did not interleave."""
+    rows = (st.read("MATCH (n:Entity) WHERE size(n.sources) > 1 RETURN n.sources").rows
+            + st.read("MATCH ()-[r]->() WHERE size(r.sources) > 1 RETURN r.sources").rows)
+    return {r[0][0] for r in rows}
+
+
+@pytest.mark.parametrize("batch", [7, 50])
+def test_four_loaders_at_once_equal_one_sequential_load(server, files, sequential, batch):
+    graph = f"conc{batch}_{os.getpid()}"
+    st = FalkorStore(server, graph=graph)
+    st.clear()  # a fresh graph: the four loaders also race to create its indexes and constraint
+    try:
+        t0 = time.monotonic()
+        results = finish(start_loaders(server.dir, graph, files, batch))
+        elapsed = time.monotonic() - t0
+        for code, _, err in results:
+            assert code == 0, err
+        assert st.counts() == sequential["counts"]
+        assert provenance_sets(st) == sequential["provenance"]
+        assert st.checksum(provenance_as_sets=True) == sequential["checksum"]
+        # the loads really interleaved: different loaders reached different shared nodes first
+        firsts = first_sources(st)
+        print(f"\n{LOADERS} loaders at batch {batch}: {elapsed:.1f}s, first writers of shared nodes: {len(firsts)}")
+        assert len(firsts) > 1
+        # uniqueness is the engine's: the constraint is in place and refuses a duplicate id
+        constraints = st.graph.list_constraints()
+        assert {"type": "UNIQUE", "label": "Entity", "properties": ["id"], "entitytype": "NODE",
+                "status": "OPERATIONAL"} in constraints
+        some_id = st.read("MATCH (n:Entity) RETURN n.id LIMIT 1").scalar()
+        with pytest.raises(StoreError):
+            st.write("CREATE (:Entity {id: $id})", {"id": some_id})
+    finally:
+        st.clear()
+        st.close()
+
+
+def test_four_loaders_auto_starting_one_server(tmp_path, files, sequential):
+    """No server is running: the four commands race to start the embedded server. Exactly one
+    server must come up, none may stop it while another still writes, and the last one out
+    stops it (it was started on demand)."""
+    db = tmp_path / "db"
+    results = finish(start_loaders(db, "g", files, 10))
+    for code, _, err in results:
+        assert code == 0, err
+    srv = EmbeddedServer(db)
+    try:
+        assert not srv.is_running(), "the server started on demand outlived its last user"
+        st = FalkorStore(srv, graph="g")
+        assert st.counts() == sequential["counts"]
+        assert st.checksum(provenance_as_sets=True) == sequential["checksum"]
+        st.close()
+    finally:
+        srv.stop()
+    log = (db / "server.log").read_text(errors="replace")
+    # one server process per start: four racing starts must not have started four
+    assert log.count("Server initialized") == 2, log[-3000:]
+
+
+def test_provenance_lists_hold_each_source_once(server, files):
+    """Running the same file twice at once (the worst overlap) adds nothing twice."""
+    graph = f"twice_{os.getpid()}"
+    st = FalkorStore(server, graph=graph)
+    st.clear()
+    try:
+        results = finish(start_loaders(server.dir, graph, [files[0]] * LOADERS, 5))
+        for code, _, err in results:
+            assert code == 0, err
+        for (lst,) in st.read("MATCH (n) RETURN n.evidence").rows + st.read("MATCH ()-[r]->() RETURN r.evidence").rows:
+            assert len(lst) == len(set(lst))
+        once = FalkorStore(server, graph=graph + "_once")
+        once.clear()
+        load_paths(once, [files[0]])
+        assert st.checksum() == once.checksum()  # one file: even the stored order is the same
+        once.clear()
+        once.close()
+    finally:
+        st.clear()
+        st.close()
+
+
+# -- Neo4j: which failures are retried ------------------------------------------------------
+def test_neo4j_retry_decision():
+    from intelgraph.cypher.neo4j_store import retry_delay
+
+    rng = random.Random(1)
+    conflict = "Neo.ClientError.Schema.ConstraintValidationFailed"
+    # a MERGE that lost a race on the unique constraint: retried with growing, bounded delays
+    delays = [retry_delay(conflict, attempt, idempotent=True, rng=rng) for attempt in range(1, 6)]
+    assert all(d is not None and 0 < d <= 2.0 for d in delays), delays
+    assert delays[0] < delays[3]
+    # ... a bounded number of times
+    assert retry_delay(conflict, 6, idempotent=True, rng=rng) is None
+    # never for a statement that is not idempotent (a CREATE would fail the same way again)
+    assert retry_delay(conflict, 1, idempotent=False, rng=rng) is None
+    # deadlocks and other transient errors are retried too (when they outlast the driver's own
+    # retries); syntax, type, auth and read-only errors never are
+    assert retry_delay("Neo.TransientError.Transaction.DeadlockDetected", 1, idempotent=True, rng=rng)
+    for code in ("Neo.ClientError.Statement.SyntaxError", "Neo.ClientError.Statement.TypeError",
+                 "Neo.ClientError.Security.Unauthorized", "Neo.ClientError.Schema.ConstraintViolation",
+                 "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration", "", None):
+        assert retry_delay(code, 1, idempotent=True, rng=rng) is None, code
+
+
+def test_neo4j_schema_statement_already_done_by_another_loader():
+    from intelgraph.cypher.neo4j_store import schema_already_exists
+
+    assert schema_already_exists("Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists")
+    assert schema_already_exists("Neo.ClientError.Schema.ConstraintAlreadyExists")
+    assert schema_already_exists("Neo.ClientError.Schema.IndexAlreadyExists")
+    assert not schema_already_exists("Neo.ClientError.Schema.ConstraintValidationFailed")
+    assert not schema_already_exists(None)
+
+
+def test_load_statements_run_as_idempotent_writes(server, files):
+    """The loader marks its MERGE batches idempotent (so an engine may run them again after a
+    lost race), and nothing else: a fresh-graph CREATE load is not."""
+    from intelgraph.loaders.api import read_any
+    from intelgraph.loaders.plan import write_plan
+
+    calls: list[bool] = []
+
+    class Recording(FalkorStore):
+        def write_idempotent(self, cypher, params=None, timeout=None):
+            calls.append(True)
+            return super().write_idempotent(cypher, params, timeout)
+
+        def write(self, cypher, params=None, timeout=None):
+            calls.append(False)
+            return super().write(cypher, params, timeout)
+
+    st = Recording(server, graph=f"idem_{os.getpid()}")
+    st.clear()
+    try:
+        plan = read_any(files[0])
+        write_plan(st, plan, batch_size=100)
+        merges = list(calls)
+        assert merges.count(True) >= 2
+        calls.clear()
+        st.clear()
+        write_plan(st, plan, batch_size=100, fresh=True)
+        assert True not in calls
+    finally:
+        st.clear()
+        st.close()
+    json.dumps(merges)  # keep the record inspectable on failure

@@ -1,0 +1,306 @@
+"""Crash safety: a load killed at any point and run again ends as one clean load; the embedded
+server's data survives a SIGKILL of the server; a half-started or stale server is recovered
+from, or refused, with a message that says what happened.
+
+The loads here are the real command, ``intelgraph load``, run as a child process and killed
+with SIGKILL at points drawn from a seeded RNG: either after a random delay (which lands in
+start-up, validation, schema creation or the writes) or once a random share of the records has
+reached the graph (polled from outside), so kills spread over the node and the relationship
+phases. ``--batch-size`` is small so there are well over a hundred batches to interrupt.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from helpers_synthetic import write_dataset
+from intelgraph.api import load_paths
+from intelgraph.cypher.falkor import EmbeddedServer, FalkorStore
+from intelgraph.errors import ServerError
+
+CLI = str(Path(sys.executable).with_name("intelgraph"))
+TRIALS = 24
+BATCH = 5
+SEED = 20220413
+
+
+def intelgraph(*args: str, **kwargs) -> subprocess.Popen:
+    return subprocess.Popen([CLI, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=kwargs.pop("cwd", None), **kwargs)
+
+
+def redis_processes_for(data_dir: Path) -> list[int]:
+    """Live redis-server processes whose working directory is ``data_dir`` (Redis chdirs to its
+    ``dir``): how many servers own that directory."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (os.path.basename(os.readlink(entry / "exe")) == "redis-server"
+                    and Path(os.readlink(entry / "cwd")) == data_dir.resolve()):
+                out.append(int(entry.name))
+        except OSError:
+            continue
+    return out
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory) -> Path:
+    return write_dataset(tmp_path_factory.mktemp("crash"), "crash", n_entities=150, n_facts=300, n_claims=15,
+                         seed=SEED)
+
+
+@pytest.fixture(scope="module")
+def reference(server, dataset):
+    """Counts and checksum of one clean load, into a graph of its own."""
+    st = FalkorStore(server, graph=f"crashref_{os.getpid()}")
+    st.clear()
+    load_paths(st, [dataset], batch_size=BATCH)
+    ref = (st.counts(), st.checksum())
+    st.clear()
+    st.close()
+    return ref
+
+
+def kill_during_load(rng: random.Random, args: list[str], watch: FalkorStore, total: int,
+                     before_kill=None, delays: bool = True) -> tuple[str, int]:
+    """Start ``intelgraph load`` and SIGKILL it (or, with ``before_kill``, call that instead) at a
+    random point: after a random delay (a quarter of the time, if ``delays``), else once a random
+    number of records is in the graph. Returns how the point was chosen and how many records
+    were in the graph then."""
+    proc = intelgraph(*args)
+    try:
+        if delays and rng.random() < 0.25:
+            how = "delay"
+            deadline = time.monotonic() + rng.uniform(0.0, 1.2)
+            while time.monotonic() < deadline and proc.poll() is None:
+                time.sleep(0.005)
+        else:
+            how = "progress"
+            target = rng.randint(1, total - 1)
+            deadline = time.monotonic() + 30
+            while proc.poll() is None and time.monotonic() < deadline:
+                if sum(watch.counts()) >= target:
+                    break
+                time.sleep(0.003)
+        seen = sum(watch.counts())
+        if before_kill is not None:
+            before_kill(proc)
+        else:
+            proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
+    return how, seen
+
+
+def test_sigkilled_loads_converge_to_one_clean_load(server, dataset, reference):
+    (ref_counts, ref_sum) = reference
+    total = sum(ref_counts)
+    rng = random.Random(SEED)
+    interrupted = {"delay": 0, "progress": 0}
+    partial = 0
+    started = time.monotonic()
+    for trial in range(TRIALS):
+        graph = f"crash{trial}_{os.getpid()}"
+        watch = FalkorStore(server, graph=graph)
+        watch.clear()
+        try:
+            how, _ = kill_during_load(rng, ["--db", str(server.dir), "--graph", graph, "load", "-q",
+                                            "--batch-size", str(BATCH), str(dataset)], watch, total)
+            after_kill = sum(watch.counts())
+            interrupted[how] += 1
+            partial += 0 < after_kill < total
+            assert after_kill <= total, "a killed load wrote more records than the whole dataset"
+            # run the load again, to completion: every sixth time through the command, else
+            # through the library function the command wraps (faster: no interpreter start-up)
+            if trial % 6 == 5:
+                proc = subprocess.run([CLI, "--db", str(server.dir), "--graph", graph, "load", "-q",
+                                       "--batch-size", str(BATCH), str(dataset)], capture_output=True, text=True,
+                                      timeout=120)
+                assert proc.returncode == 0, proc.stderr
+            else:
+                load_paths(watch, [dataset], batch_size=BATCH)
+            assert watch.counts() == ref_counts, f"trial {trial} (killed by {how} with {after_kill} records)"
+            assert watch.checksum() == ref_sum, f"trial {trial} (killed by {how} with {after_kill} records)"
+        finally:
+            watch.clear()
+            watch.close()
+    elapsed = time.monotonic() - started
+    print(f"\n{TRIALS} SIGKILLed loads ({interrupted}), {partial} left a partial graph; {elapsed:.1f}s")
+    # the test must have tested something: most kills land in the middle of the writes
+    assert partial >= TRIALS // 2, f"only {partial} of {TRIALS} kills interrupted the writes"
+
+
+@pytest.fixture
+def own_server(tmp_path):
+    srv = EmbeddedServer(tmp_path / "db")
+    yield srv
+    try:
+        os.kill(int((srv.state() or {}).get("pid", 0)) or 0, signal.SIGCONT)
+    except (OSError, ValueError):
+        pass
+    srv.stop()
+    for pid in redis_processes_for(srv.dir):  # anything a failed test left behind
+        os.kill(pid, signal.SIGKILL)
+
+
+def test_sigkill_of_the_server_mid_load_loses_nothing_acknowledged(own_server, dataset, reference):
+    """SIGKILL the embedded server itself while a load writes: the loader fails with a clear
+    message; after a restart every record the server had acknowledged is still there; the load
+    run again converges to the clean graph."""
+    ref_counts, ref_sum = reference
+    total = sum(ref_counts)
+    rng = random.Random(SEED + 1)
+    own_server.start()
+    for trial in range(3):
+        graph = f"srvkill{trial}"
+        watch = FalkorStore(own_server, graph=graph)
+        watch.clear()
+        acknowledged = {}
+
+        def kill_server(proc):
+            acknowledged["n"] = sum(watch.counts())  # read, so acknowledged, before the kill
+            own_server.kill()
+            acknowledged["out"] = proc.communicate(timeout=60)
+
+        kill_during_load(rng, ["--db", str(own_server.dir), "--graph", graph, "load", "-q",
+                               "--batch-size", str(BATCH), str(dataset)], watch, total, before_kill=kill_server,
+                         delays=False)  # kill once the load is writing (else it would start its own server)
+        _, err = acknowledged["out"]
+        assert not own_server.is_running()
+        if acknowledged["n"] < total:  # the load was still writing when its server died
+            assert "error: lost the connection to the embedded server" in err, err
+        watch.close()
+        restarted = FalkorStore(own_server, graph=graph)  # clears the stale record, restarts
+        assert sum(restarted.counts()) >= acknowledged["n"], "acknowledged writes were lost"
+        load_paths(restarted, [dataset], batch_size=BATCH)
+        assert restarted.counts() == ref_counts
+        assert restarted.checksum() == ref_sum
+        restarted.clear()
+        restarted.close()
+
+
+def test_persistence_settings_are_the_documented_ones(own_server):
+    """appendonly + appendfsync always (every acknowledged write is on disk), no RDB snapshots,
+    and the module docstring says so."""
+    import redis
+
+    from intelgraph.cypher import falkor
+
+    own_server.start()
+    r = redis.Redis(**own_server.connection_kwargs())
+    assert r.config_get("appendonly")["appendonly"] == "yes"
+    assert r.config_get("appendfsync")["appendfsync"] == "always"
+    assert r.config_get("save")["save"] == ""
+    doc = falkor.__doc__
+    assert "appendfsync always" in doc and "SIGKILL" in doc
+
+
+# -- half-started and stale servers ----------------------------------------------------------
+def test_record_naming_a_live_process_that_is_not_the_server(own_server, caplog):
+    """server.json names a pid that now belongs to another program (pid reuse after a crash or
+    a reboot): the record is stale. It is cleared with a message, the other program is left
+    alone, and a server starts."""
+    other = subprocess.Popen(["sleep", "60"])
+    try:
+        own_server.dir.mkdir(parents=True)
+        own_server.state_file.write_text(json.dumps({"pid": other.pid, "socket": str(own_server.socket_path),
+                                                     "port": 0}))
+        t0 = time.monotonic()
+        with caplog.at_level("WARNING"):
+            assert own_server.start() is True
+        assert time.monotonic() - t0 < 5, "no waiting for a process that is not a server"
+        assert own_server.is_running()
+        assert other.poll() is None, "the unrelated process was touched"
+        assert f"pid {other.pid}" in caplog.text and "not" in caplog.text and "stale" in caplog.text, caplog.text
+    finally:
+        other.kill()
+        other.wait()
+
+
+def test_server_running_without_its_record_is_adopted_not_duplicated(own_server, caplog):
+    """A start interrupted after the server was spawned but before its record was written
+    leaves a live server and no server.json: the next start must use that server, not start a
+    second one on the same files."""
+    own_server.start()
+    st = FalkorStore(own_server, graph="g", autostart=False)
+    st.write("CREATE (:Entity {id: 'kept'})")
+    st.close()
+    pid = own_server.state()["pid"]
+    own_server.state_file.unlink()
+    with caplog.at_level("WARNING"):
+        assert own_server.start() is False  # nothing new was started
+    assert own_server.state()["pid"] == pid
+    assert redis_processes_for(own_server.dir) == [pid]
+    assert f"pid {pid}" in caplog.text, caplog.text
+    st = FalkorStore(own_server, graph="g", autostart=False)
+    assert st.read("MATCH (n:Entity {id: 'kept'}) RETURN count(n)").scalar() == 1
+    st.close()
+
+
+def test_half_written_record_is_recovered(own_server):
+    own_server.start()
+    pid = own_server.state()["pid"]
+    own_server.state_file.write_text('{"pid": ')  # torn write
+    assert own_server.start() is False
+    assert redis_processes_for(own_server.dir) == [pid]
+    assert own_server.is_running()
+
+
+def test_server_that_answers_nothing_is_refused_with_a_clear_message(own_server):
+    """A server process that is alive but does not answer (here: stopped with SIGSTOP) is not
+    replaced — a second server on the same files would corrupt them — and the message names the
+    pid, says it does not answer and what to do."""
+    own_server.start()
+    pid = own_server.state()["pid"]
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        fresh = EmbeddedServer(own_server.dir)
+        fresh.answer_wait_s = 0.5
+        with pytest.raises(ServerError) as info:
+            fresh.start()
+        text = info.value.message()
+        assert f"pid {pid}" in text and "does not answer" in text and "kill" in text, text
+        assert str(own_server.log_file) in text
+        assert redis_processes_for(own_server.dir) == [pid]
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    assert own_server.is_running()
+
+
+def test_cli_killed_while_it_starts_the_server(tmp_path):
+    """Kill ``intelgraph`` at random moments while it auto-starts a server in a fresh data
+    directory; the next command must find exactly one working server, never two."""
+    rng = random.Random(SEED + 2)
+    data = tmp_path / "db"
+    srv = EmbeddedServer(data)
+    try:
+        for trial in range(6):
+            proc = intelgraph("--db", str(data), "--graph", "g", "db", "status")
+            time.sleep(rng.uniform(0.2, 0.9))
+            proc.kill()
+            proc.communicate()
+            out = subprocess.run([CLI, "--db", str(data), "--graph", "g", "db", "status", "--format", "json"],
+                                 capture_output=True, text=True, timeout=120)
+            assert out.returncode == 0, out.stderr
+            assert json.loads(out.stdout)["nodes"] == 0
+            assert len(redis_processes_for(data)) <= 1, f"trial {trial}: two servers on one directory"
+    finally:
+        srv.stop()
+        for pid in redis_processes_for(data):
+            os.kill(pid, signal.SIGKILL)
