@@ -313,7 +313,10 @@ class _FastReader:
         cols = []
         for col in group.header.properties:
             if not self.probe.column_ok(group, kind, col, fname, where):
-                raise _Fallback
+                # fine while empty (a file of mixed kinds); a value there is the thorough reader's to report
+                self.probe.problems.clear()
+                cols.append((col.index, col.name, "bad", None))
+                continue
             if col.name in _PROVENANCE_COLS:
                 role = "both" if kind == "Claim" and col.name in ("source", "quote") else "prov"
                 cols.append((col.index, col.name, role, self.converter(col, None)))
@@ -377,6 +380,8 @@ class _FastReader:
                 text = fields[i]
                 if text == "":
                     continue
+                if role == "bad":
+                    raise _Fallback
                 value = conv(text)
                 if role == "prop":
                     props[name] = value
