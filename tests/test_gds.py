@@ -1,0 +1,646 @@
+"""GDS centrality (reports/gds.py): its Cypher passes Neo4j's analyser with GDS allowed, its
+projection builds the graph networkx gets, GDS's raw scores convert to networkx's conventions,
+and a store that is not Neo4j (or a server without GDS) gets a clear error.
+
+No GDS server runs here. The conversions are checked against networkx on small graphs, with
+GDS's raw scores computed by the formulas GDS documents and implements (reference functions
+below). The orchestration of :func:`gds_measures` is run end to end against a stand-in store that
+answers the GDS calls with those formulas and runs the projection's own Cypher on the embedded
+FalkorDB. A live run is defined only when INTELGRAPH_TEST_NEO4J_URI and INTELGRAPH_TEST_GDS are
+both set (a Neo4j with the GDS plugin); otherwise it does not exist, so nothing is skipped.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import warnings
+from collections import deque
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from intelgraph.cypher.store import Result, Store
+from intelgraph.cypher_lint import Statement, lint_statements, literal_statements, vocabulary
+from intelgraph.errors import IntelgraphError, ServerError, StoreError
+from intelgraph.graph.schema import load_schema
+from intelgraph.reports.centrality import EIGENVECTOR_MAX_ITER, EIGENVECTOR_TOL, community_ids, compute_measures
+from intelgraph.reports.gds import (
+    GdsUnavailable, betweenness_from_gds, closeness_from_gds, communities_from_gds, degree_from_gds,
+    eigenvector_from_gds, gds_lint_statements, gds_measures, gds_statements, gds_version, nodes_query,
+    pagerank_from_gds, ties_query)
+from intelgraph.reports.projection import ProjectionSpec, project, projection_spec
+
+
+class CypherLintWarning(UserWarning):
+    """A warning from Neo4j's analyser about one of the GDS statements."""
+
+
+# -- GDS's formulas, as reference implementations ------------------------------------------
+def gds_degree(G: nx.Graph, orientation: str = "NATURAL") -> dict:
+    """gds.degree.stream: number of relationships (unweighted) out of (NATURAL) or into
+    (REVERSE) each node; on an undirected graph, its neighbours."""
+    if not G.is_directed():
+        return {n: float(G.degree(n)) for n in G}
+    return {n: float(G.out_degree(n) if orientation == "NATURAL" else G.in_degree(n)) for n in G}
+
+
+def gds_betweenness(G: nx.Graph) -> dict:
+    """gds.betweenness.stream: Brandes, unnormalised; on an undirected graph each unordered pair
+    once (GDS's own example: 'Carol' 9.5 undirected, 8.0 directed -- checked below)."""
+    return nx.betweenness_centrality(G, normalized=False)
+
+
+def gds_closeness_wf(G: nx.Graph) -> dict:
+    """gds.closeness.stream with useWassermanFaust: per node, the r-1 other nodes that reach it
+    (BFS along incoming arcs on a directed graph) and the sum of their distances (farness):
+    (r-1)/farness * (r-1)/(n-1), 0 when nothing reaches it."""
+    H = G.reverse(copy=False) if G.is_directed() else G
+    n, out = len(G), {}
+    for v in G:
+        dist = {v: 0}
+        queue = deque([v])
+        while queue:
+            u = queue.popleft()
+            for w in H[u]:
+                if w not in dist:
+                    dist[w] = dist[u] + 1
+                    queue.append(w)
+        reached, farness = len(dist) - 1, sum(dist.values())
+        out[v] = 0.0 if farness == 0 else (reached / farness) * (reached / (n - 1.0))
+    return out
+
+
+def gds_eigenvector(G: nx.Graph, weighted: bool = False, max_iter: int = 1000, tol: float = 1e-6,
+                    loops: int = 0):
+    """gds.eigenvector, as its Pregel computation runs: scores start at 1/n; in each superstep a
+    node's next score is its (L2-normalised) score plus the messages of the previous superstep,
+    it sends that next score along its outgoing relationships (times w / its total outgoing
+    weight when weighted), and the next scores are L2-normalised. It stops after a superstep
+    (not the first) in which no score moved more than ``tol``. Returns (scores, converged,
+    supersteps). Reproduces GDS's documented example to the last digit (below). ``loops``: how
+    many times each node's own loop (the projection's SELF relationships) appears in its list."""
+    nodes = list(G)
+    rank = {v: 1.0 / len(nodes) for v in nodes}
+    messages = {v: 0.0 for v in nodes}
+    for step in range(max_iter):
+        nxt = {v: rank[v] + messages[v] for v in nodes}
+        messages = {v: 0.0 for v in nodes}
+        for u in nodes:
+            succ = G.succ[u] if G.is_directed() else G[u]
+            total = sum(d.get("weight", 1) for d in succ.values()) + loops if weighted else 1.0
+            messages[u] += loops * nxt[u] / total
+            for v, d in succ.items():
+                messages[v] += nxt[u] * (d.get("weight", 1) / total if weighted else 1.0)
+        norm = math.sqrt(sum(x * x for x in nxt.values()))
+        new = {v: nxt[v] / norm for v in nodes}
+        converged = all(abs(new[v] - rank[v]) <= tol for v in nodes)
+        rank = new
+        if step > 0 and converged:
+            return rank, True, step + 1
+    return rank, False, max_iter
+
+
+def gds_pagerank(G: nx.Graph, weighted: bool = True, d: float = 0.85) -> dict:
+    """gds.pageRank: y = (1-d) + d * sum over in-neighbours u of y_u * w_uv / W_u, with no
+    redistribution of the rank of nodes without outgoing relationships (solved exactly)."""
+    nodes = list(G)
+    idx = {n: i for i, n in enumerate(nodes)}
+    P = np.zeros((len(nodes), len(nodes)))
+    for u in nodes:
+        succ = G.succ[u] if G.is_directed() else G[u]
+        total = sum((dd.get("weight", 1) if weighted else 1) for dd in succ.values())
+        for v, dd in succ.items():
+            P[idx[u], idx[v]] = (dd.get("weight", 1) if weighted else 1) / total
+    y = np.linalg.solve(np.eye(len(nodes)) - d * P.T, (1 - d) * np.ones(len(nodes)))
+    return {n: float(y[idx[n]]) for n in nodes}
+
+
+def _weighted(G: nx.Graph, seed: int = 0) -> nx.Graph:
+    rng = np.random.default_rng(seed)
+    H = G.copy()
+    for u, v in H.edges:
+        H.edges[u, v]["weight"] = int(rng.integers(1, 4))
+    return H
+
+
+def _directed_with_sinks() -> nx.DiGraph:
+    G = nx.gnp_random_graph(30, 0.08, seed=5, directed=True)
+    G.add_nodes_from(["isolate-1", "isolate-2"])
+    G.add_edge(0, "sink")
+    return G
+
+
+GRAPHS = {
+    "florentine": nx.florentine_families_graph,
+    "karate": nx.karate_club_graph,
+    "tree (bipartite)": lambda: nx.balanced_tree(2, 3),
+    "star (bipartite)": lambda: nx.star_graph(6),
+    "disconnected+isolates": lambda: nx.compose(nx.disjoint_union(nx.path_graph(5), nx.star_graph(4)),
+                                                nx.empty_graph(range(100, 103))),
+    "directed+sinks": _directed_with_sinks,
+    "gnp-directed": lambda: nx.gnp_random_graph(40, 0.08, seed=3, directed=True),
+}
+
+
+def _same(a: dict, b: dict, tol: float) -> None:
+    assert set(a) == set(b)
+    for n in a:
+        assert a[n] == pytest.approx(b[n], abs=tol, nan_ok=True), n
+
+
+# -- the conversions ----------------------------------------------------------------------
+def test_reference_betweenness_matches_gds_documented_example():
+    edges = [("Alice", "Carol"), ("Bob", "Carol"), ("Carol", "Dan"), ("Carol", "Eve"), ("Dan", "Frank"),
+             ("Eve", "Frank"), ("Frank", "Gale")]
+    assert gds_betweenness(nx.DiGraph(edges))["Carol"] == 8.0  # GDS docs, directed
+    assert gds_betweenness(nx.Graph(edges))["Carol"] == 9.5  # GDS docs, UNDIRECTED orientation
+    assert gds_betweenness(nx.Graph(edges))["Frank"] == 5.5
+
+
+def test_reference_closeness_matches_gds_documented_example():
+    # GDS docs: A-B-C-D-E linked both ways; default (non-WF) closeness of C is 0.6667, of A 0.4
+    G = nx.DiGraph([(a, b) for a, b in zip("ABCD", "BCDE")] + [(b, a) for a, b in zip("ABCD", "BCDE")])
+    wf = gds_closeness_wf(G)  # connected: the WF factor is 1
+    assert wf["C"] == pytest.approx(0.6666666666666666) and wf["A"] == pytest.approx(0.4)
+
+
+def test_reference_eigenvector_matches_gds_documented_example():
+    edges = [("Home", "About"), ("Home", "Links"), ("Home", "Product"), ("About", "Home"), ("Product", "Home"),
+             ("A", "Home"), ("B", "Home"), ("C", "Home"), ("D", "Home"), ("Links", "Home"), ("Links", "A"),
+             ("Links", "B"), ("Links", "C"), ("Links", "D")]
+    scores, converged, steps = gds_eigenvector(nx.DiGraph(edges), max_iter=20, tol=1e-7)
+    assert not converged and steps == 20  # GDS docs: ranIterations 20
+    assert scores["Home"] == pytest.approx(0.7465574981728249, abs=1e-15)  # GDS docs, stream example
+    assert scores["A"] == pytest.approx(0.15484062876886298, abs=1e-15)
+    scores, converged, _ = gds_eigenvector(nx.DiGraph(edges), max_iter=20, tol=0.1)
+    assert converged and scores["Home"] == pytest.approx(0.7108273818583551, abs=1e-15)  # docs, tolerance 0.1
+    # weighted (the docs' weights sum to 1 per node, so this is the same as unweighted there)
+    converged_scores, _, _ = gds_eigenvector(nx.DiGraph(edges), max_iter=1000, tol=1e-9)
+    assert converged_scores["Home"] == pytest.approx(
+        nx.eigenvector_centrality(nx.DiGraph(edges), max_iter=1000, tol=1e-10)["Home"], abs=1e-8)
+
+
+@pytest.mark.parametrize("name", list(GRAPHS))
+def test_degree_conversion(name):
+    G = GRAPHS[name]()
+    n = len(G)
+    if G.is_directed():
+        out_c, in_c = gds_degree(G, "NATURAL"), gds_degree(G, "REVERSE")
+        _same(degree_from_gds({v: out_c[v] + in_c[v] for v in G}, n), nx.degree_centrality(G), 1e-12)
+        _same(degree_from_gds(in_c, n), nx.in_degree_centrality(G), 1e-12)
+        _same(degree_from_gds(out_c, n), nx.out_degree_centrality(G), 1e-12)
+    else:
+        _same(degree_from_gds(gds_degree(G), n), nx.degree_centrality(G), 1e-12)
+
+
+@pytest.mark.parametrize("name", list(GRAPHS))
+def test_betweenness_conversion(name):
+    G = GRAPHS[name]()
+    _same(betweenness_from_gds(gds_betweenness(G), len(G), G.is_directed()), nx.betweenness_centrality(G), 1e-12)
+
+
+def test_betweenness_conversion_small_and_sampled():
+    for G in (nx.empty_graph(1), nx.path_graph(2), nx.DiGraph([(0, 1)]), nx.path_graph(3)):
+        _same(betweenness_from_gds(gds_betweenness(G), len(G), G.is_directed()), nx.betweenness_centrality(G), 1e-12)
+    # a sample of k sources: networkx extrapolates by n/k, and so does the conversion
+    G = nx.karate_club_graph()
+    raw_k = nx.betweenness_centrality(G, k=10, normalized=False, seed=4)  # raw sums are scaled n/k by networkx
+    raw_sum = {v: s * 10 / len(G) for v, s in raw_k.items()}  # what GDS would return: the plain sum
+    _same(betweenness_from_gds(raw_sum, len(G), False, sampled=10),
+          nx.betweenness_centrality(G, k=10, seed=4), 1e-12)
+
+
+@pytest.mark.parametrize("name", list(GRAPHS))
+def test_closeness_conversion(name):
+    G = GRAPHS[name]()
+    _same(closeness_from_gds(gds_closeness_wf(G)), nx.closeness_centrality(G), 1e-12)
+
+
+def test_closeness_refuses_values_without_wasserman_faust():
+    with pytest.raises(ValueError, match="useWassermanFaust"):
+        closeness_from_gds({"a": 2.5})
+
+
+@pytest.mark.parametrize("name", list(GRAPHS))
+def test_eigenvector_conversion(name):
+    """With one SELF loop per node GDS iterates on A + I (A + 2I if an undirected loop is stored
+    both ways): networkx's vector either way."""
+    G = GRAPHS[name]()
+    expected = nx.eigenvector_centrality(G, max_iter=EIGENVECTOR_MAX_ITER, tol=EIGENVECTOR_TOL)
+    for loops in (1, 2):
+        scores, converged, _ = gds_eigenvector(G, max_iter=EIGENVECTOR_MAX_ITER, tol=EIGENVECTOR_TOL, loops=loops)
+        assert converged
+        _same(eigenvector_from_gds(scores), expected, 5e-5)
+
+
+@pytest.mark.parametrize("make", [lambda: nx.star_graph(6), lambda: nx.path_graph(7), lambda: nx.balanced_tree(2, 3)])
+def test_eigenvector_without_loops_is_not_networkx_on_bipartite_graphs(make):
+    """Why the projection adds SELF loops: GDS alone iterates on A, which oscillates on a
+    bipartite graph: not converged after 20 iterations (GDS's default), and after 1000 the
+    unnormalised sums have overflowed -- which the conversion refuses (NaN), never a wrong vector."""
+    G = make()
+    assert not gds_eigenvector(G, max_iter=20, tol=EIGENVECTOR_TOL)[1]
+    scores, _, _ = gds_eigenvector(G, max_iter=EIGENVECTOR_MAX_ITER, tol=EIGENVECTOR_TOL)
+    assert all(math.isnan(v) for v in eigenvector_from_gds(scores).values())
+
+
+def test_eigenvector_weighted_differs_from_networkx_unless_weights_are_one():
+    G = _weighted(nx.karate_club_graph())
+    nx_w = nx.eigenvector_centrality(G, max_iter=1000, tol=1e-6, weight="weight")
+    gds_w, _, _ = gds_eigenvector(G, weighted=True, loops=2)
+    assert max(abs(eigenvector_from_gds(gds_w)[n] - nx_w[n]) for n in G) > 1e-2  # not the same measure
+    H = nx.karate_club_graph()
+    nx.set_edge_attributes(H, 1, "weight")  # all ties single: networkx weighted == GDS unweighted
+    gds_u, _, _ = gds_eigenvector(H, weighted=False, loops=2)
+    _same(eigenvector_from_gds(gds_u), nx.eigenvector_centrality(H, max_iter=1000, tol=1e-6, weight="weight"), 1e-5)
+
+
+@pytest.mark.parametrize("name", list(GRAPHS))
+@pytest.mark.parametrize("weighted", [False, True])
+def test_pagerank_conversion(name, weighted):
+    G = GRAPHS[name]()
+    if weighted:
+        G = _weighted(G)
+    raw = gds_pagerank(G, weighted=weighted)
+    converted = pagerank_from_gds(raw)
+    assert math.fsum(converted.values()) == pytest.approx(1.0)
+    _same(converted, nx.pagerank(G, weight="weight" if weighted else None, tol=1e-12, max_iter=1000), 1e-9)
+
+
+def test_community_numbering_is_intelgraphs():
+    G = nx.karate_club_graph()
+    ours = community_ids(G, seed=3)
+    parts = nx.community.louvain_communities(G, seed=3, weight="weight")
+    gds_ids = {n: 1000 - 7 * i for i, p in enumerate(parts) for n in p}  # arbitrary GDS ids
+    assert communities_from_gds(gds_ids) == ours
+    # equal sizes: the community with the smaller smallest id comes first
+    assert communities_from_gds({"b": 5, "a": 9, "c": 9, "d": 5}) == {"a": 0, "c": 0, "b": 1, "d": 1}
+
+
+# -- the statements -----------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def gds_lint():
+    schema = load_schema()
+    statements = gds_lint_statements(schema)
+    broken = [
+        Statement("misspelt procedure", "CALL gds.degre.stream($graphName) YIELD nodeId, score RETURN nodeId"),
+        Statement("wrong yield", "CALL gds.pageRank.stream($graphName) YIELD nodeId, rank RETURN nodeId, rank"),
+        Statement("too many arguments", "CALL gds.graph.drop($graphName, false, 'neo4j', '', 1) YIELD graphName "
+                                        "RETURN graphName"),
+    ]
+    allowed = lint_statements([*statements, *broken], vocabulary(schema), allow=["gds"])
+    plain = lint_statements([Statement(n, t) for n, t in gds_statements("actors", schema)], vocabulary(schema))
+    return statements, broken, allowed, plain
+
+
+def test_every_gds_statement_passes_the_analyser(gds_lint):
+    statements, broken, diagnostics, _ = gds_lint
+    mine = {s.name for s in statements}
+    errors = [d for d in diagnostics if d.is_error and d.name in mine]
+    for d in diagnostics:
+        if not d.is_error and d.name in mine:
+            warnings.warn(str(d), CypherLintWarning, stacklevel=1)
+    print(f"\n{len(statements)} GDS statements checked by Neo4j's analyser (gds allowed): {len(errors)} error(s), "
+          f"{sum(not d.is_error and d.name in mine for d in diagnostics)} warning(s)")
+    assert len(statements) >= 20
+    assert not errors, "Neo4j's analyser rejects:\n" + "\n".join(map(str, errors))
+    assert not [d for d in diagnostics if d.name in mine], "warnings:\n" + "\n".join(map(str, diagnostics))
+    # and it does look at GDS calls: broken ones fail even with gds allowed
+    assert {d.name for d in diagnostics if d.is_error} == {s.name for s in broken}
+
+
+def test_gds_statements_need_gds_allowed(gds_lint):
+    _, _, _, plain = gds_lint
+    failed = {d.name for d in plain if d.is_error}
+    names = [n for n, _ in gds_statements("actors")]
+    assert failed == {n for n in names if n != "gds nodes"}  # the node list is plain Cypher
+
+
+def test_no_gds_statement_is_a_plain_literal():
+    """intelgraph.cypher_lint lints plain string literals without `gds` allowed; these statements
+    must reach the analyser only through gds_lint_statements()."""
+    assert not [s for s in literal_statements() if s.file and s.file.endswith("reports/gds.py")]
+
+
+def test_labels_and_types_come_from_the_schema_backtick_quoted():
+    schema = load_schema()
+    known = set(schema.all_labels()) | set(schema.relationship_types) | {schema.id_property, "name"}
+    for s in gds_lint_statements(schema):
+        text = re.sub(r"'[^']*'", "''", s.text)  # string literals ('NATURAL', '*', 'weight')
+        assert not re.findall(r"[:|][A-Za-z_]", text), s.name  # every label and type is quoted
+        assert set(re.findall(r"`([^`]+)`", text)) <= known, s.name
+        assert "$graphName" in s.text or s.name.startswith(("gds version", "gds nodes"))
+
+
+def test_statement_shapes():
+    undirected = dict(gds_statements("actors", undirected=True))
+    directed = dict(gds_statements("actors"))
+    assert "undirectedRelationshipTypes: ['*']" in undirected["gds project"]
+    assert "undirectedRelationshipTypes" not in directed["gds project"]
+    assert "in_degree" not in " ".join(undirected) and "orientation: 'REVERSE'" in directed["gds in_degree"]
+    assert "useWassermanFaust: true" in directed["gds closeness"]
+    assert "concurrency: 1" in directed["gds louvain"]
+    assert "relationshipWeightProperty" not in directed["gds betweenness"]
+    assert "relationshipWeightProperty" not in dict(gds_statements("actors", weighted=False))["gds pagerank"]
+    assert "samplingSize: $samplingSize" in dict(gds_statements("actors", betweenness_k=5))["gds betweenness"]
+    assert list(directed)[:3] == ["gds version", "gds nodes", "gds project"] and list(directed)[-1] == "gds drop"
+    assert "via" not in "".join(dict(gds_statements("social")).values())  # no `via`: no shared-node branch
+    assert "collect(x) AS members" in directed["gds project"]
+
+
+def test_unknown_names_are_refused():
+    schema = load_schema()
+    bad = ProjectionSpec(name="bad", description="", node_kinds=("Actor",), relationship_types=("NOT_A_TYPE",),
+                         via={}, symmetric_types=())
+    with pytest.raises(ValueError, match="NOT_A_TYPE"):
+        gds_statements(bad, schema)
+
+
+# -- the projection's Cypher builds networkx's graph ----------------------------------------
+def _edge_map(rows, directed):
+    nodes, edges = set(), {}
+    for source, target, weight in rows:
+        nodes.add(source)
+        if target == source:  # the row that brings a node in (its SELF loop)
+            assert weight == 0
+            continue
+        nodes.add(target)
+        key = (source, target) if directed else tuple(sorted((source, target)))
+        assert key not in edges, f"two rows for the tie {key}"
+        edges[key] = weight
+    return nodes, edges
+
+
+def _assert_same_graph(store, projection, undirected):
+    proj = project(store, projection, undirected=undirected)
+    G = proj.graph
+    rows = store.read(ties_query(proj.spec, store.schema, directed=proj.directed, scoped_call=False)).rows
+    nodes, edges = _edge_map(rows, proj.directed)
+    assert nodes == set(G.nodes)
+    expected = {((u, v) if proj.directed else tuple(sorted((u, v)))): d["weight"] for u, v, d in G.edges(data=True)}
+    assert edges == expected
+    cypher, params = nodes_query(proj.spec, store.schema)
+    meta = {nid: (name, kind) for nid, name, kind in store.read(cypher, params).rows}
+    assert meta == {n: (G.nodes[n]["name"], G.nodes[n]["kind"]) for n in G}
+    return proj
+
+
+@pytest.mark.parametrize("undirected", [False, True], ids=["as-declared", "undirected"])
+def test_projection_cypher_builds_networkx_graph_on_sample(sample_store, undirected):
+    for projection in sample_store.schema.projections:
+        _assert_same_graph(sample_store, projection, undirected)
+
+
+TRICKY = """
+CREATE (a:Entity:Actor:Organisation {id: 'organisation:a', name: 'A'}),
+       (b:Entity:Actor:ArmedGroup {id: 'armedgroup:b', name: 'B'}),
+       (c:Entity:Actor:Place:Country {id: 'country:c', name: 'C'}),
+       (d:Entity:Actor:Person {id: 'person:d', name: 'D'}),
+       (e:Entity:Actor:Person {id: 'person:e', name: 'E'}),
+       (x:Entity:Place:City {id: 'city:x', name: 'X'}),
+       (s:Entity:Shipment {id: 'shipment:s', name: 'S'}),
+       (t:Entity:Shipment {id: 'shipment:t', name: 'T'}),
+       (a)-[:SUPPORTS {id: 'r01'}]->(b), (a)-[:SUPPORTS {id: 'r02'}]->(b), (b)-[:OPPOSES {id: 'r03'}]->(a),
+       (a)-[:SUPPORTS {id: 'r04'}]->(a), (c)-[:ALLIED_WITH {id: 'r05'}]->(b), (b)-[:ASSOCIATED_WITH {id: 'r06'}]->(c),
+       (d)-[:MEMBER_OF {id: 'r07'}]->(a), (a)-[:BASED_IN {id: 'r08'}]->(x), (c)-[:BORDERS {id: 'r09'}]->(x),
+       (a)-[:SENT {id: 'r10'}]->(s), (a)-[:HANDLED {id: 'r11'}]->(s), (b)-[:HANDLED {id: 'r12'}]->(s),
+       (c)-[:RECEIVED {id: 'r13'}]->(s), (b)-[:SENT {id: 'r14'}]->(t), (d)-[:RECEIVED {id: 'r15'}]->(t),
+       (a)-[:SENT {id: 'r16'}]->(t)
+"""
+
+
+@pytest.mark.parametrize("undirected", [False, True], ids=["as-declared", "undirected"])
+def test_projection_cypher_self_loops_parallel_ties_isolates(store, undirected):
+    """Parallel and opposite relationships, a self-loop, an isolate, a member joined twice to the
+    same shipment, pairs sharing two shipments, and a Country that is both Actor and Place."""
+    store.write(TRICKY)
+    for projection in store.schema.projections:
+        proj = _assert_same_graph(store, projection, undirected)
+        if projection == "actors":
+            assert "person:e" in proj.graph and proj.graph.degree("person:e") == 0
+            assert proj.stats["self_loops_dropped"] == 1
+
+
+# -- gds_measures end to end, against a stand-in for a Neo4j server with GDS -------------------
+class FakeGds(Store):
+    """Looks like a Neo4j store with GDS 2.13: plain Cypher goes to the embedded FalkorDB; the
+    projection runs its own Cypher (without the GDS call) on FalkorDB and keeps the graph; the
+    algorithms answer with the reference formulas above, as GDS would (raw, unconverted)."""
+
+    engine = "neo4j"
+    name = "fake-gds"
+
+    def __init__(self, inner: Store, fail_on: str | None = None):
+        super().__init__()
+        self.inner, self.schema, self.fail_on = inner, inner.schema, fail_on
+        self.graphs: dict[str, nx.Graph] = {}
+        self.calls: list[str] = []
+        self.dropped: list[str] = []
+
+    def read(self, cypher, params=None, timeout=None):
+        return self._answer(cypher, params or {}) if "gds." in cypher else self.inner.read(cypher, params, timeout)
+
+    def write(self, cypher, params=None, timeout=None):
+        return self._answer(cypher, params or {})
+
+    def _answer(self, cypher: str, params: dict) -> Result:
+        proc = re.search(r"gds\.[\w.]+", cypher).group(0)
+        self.calls.append(proc)
+        if self.fail_on and self.fail_on in proc:
+            raise StoreError(f"Neo4j refused the query (Neo.ClientError.Procedure.ProcedureCallFailed): {proc}")
+        if proc == "gds.version":
+            return Result(["gdsVersion"], [["2.13.2"]])
+        if proc == "gds.graph.drop":
+            self.dropped.append(params["graphName"])
+            self.graphs.pop(params["graphName"], None)
+            return Result(["graphName"], [[params["graphName"]]])
+        if proc == "gds.graph.project":
+            assert cypher.startswith("CALL () {")
+            body = "CALL {" + cypher[len("CALL () {"):cypher.index("\nORDER BY a.")]
+            rows = self.inner.read(body + "\nRETURN a.`id`, b.`id`, weight").rows
+            directed = "undirectedRelationshipTypes" not in cypher
+            assert "relationshipType: CASE WHEN a = b THEN 'SELF' ELSE 'TIE' END" in cypher
+            G = nx.DiGraph() if directed else nx.Graph()
+            for a, b, w in rows:
+                G.add_node(a)
+                if a != b:
+                    G.add_edge(a, b, weight=float(w))
+            self.graphs[params["graphName"]] = G
+            ties = sum(a != b for a, b, _ in rows)
+            rels = len(G) * (1 if directed else 2) + G.number_of_edges() * (1 if directed else 2)
+            return Result(["graphName", "nodeCount", "relationshipCount", "ties", "maxWeight"],
+                          [[params["graphName"], len(G), rels, ties, max(w for *_, w in rows)]])
+        G = self.graphs[params["graphName"]]
+        weighted = "relationshipWeightProperty" in cypher
+        if "eigenvector" in proc:
+            assert "relationshipTypes: ['TIE', 'SELF']" in cypher
+            loops = 1 if G.is_directed() else 2
+        else:
+            assert "relationshipTypes: ['TIE']" in cypher
+        if proc.endswith(".stats"):
+            if "eigenvector" in proc:
+                _, converged, iterations = gds_eigenvector(G, weighted, params["maxIterations"], params["tolerance"],
+                                                           loops)
+                return Result(["didConverge", "ranIterations"], [[converged, iterations]])
+            return Result(["didConverge", "ranIterations"], [[True, 12]])
+        if proc == "gds.degree.stream":
+            values = gds_degree(G, "REVERSE" if "REVERSE" in cypher else "NATURAL")
+        elif proc == "gds.betweenness.stream":
+            values = gds_betweenness(G)
+        elif proc == "gds.closeness.stream":
+            assert "useWassermanFaust: true" in cypher
+            values = gds_closeness_wf(G)
+        elif proc == "gds.eigenvector.stream":
+            values = gds_eigenvector(G, weighted, params["maxIterations"], params["tolerance"], loops)[0]
+        elif proc == "gds.pageRank.stream":
+            values = gds_pagerank(G, weighted, params["dampingFactor"])
+        elif proc == "gds.louvain.stream":
+            parts = nx.community.louvain_communities(G, weight="weight" if weighted else None, seed=0)
+            self.partition = {frozenset(p) for p in parts}
+            values = {n: 500 + 3 * i for i, p in enumerate(parts) for n in p}
+        else:  # pragma: no cover - a statement the stand-in does not know
+            raise AssertionError(proc)
+        return Result(["id", "score"], [[n, v] for n, v in sorted(values.items())])
+
+    def apply_schema(self):  # pragma: no cover - not used
+        return []
+
+    def clear(self):  # pragma: no cover - not used
+        pass
+
+    def close(self):
+        pass
+
+
+@pytest.mark.parametrize("projection,undirected", [("actors", False), ("actors", True), ("social", False),
+                                                   ("all", True), ("logistics", False)])
+def test_gds_measures_are_networkx_measures(sample_store, projection, undirected):
+    fake = FakeGds(sample_store)
+    notes, queries, info = [], [], {}
+    nodes, measures = gds_measures(fake, projection, undirected=undirected, seed=0, notes=notes, queries=queries,
+                                   info=info)
+    proj = project(sample_store, projection, undirected=undirected)
+    G = proj.graph
+    expected = compute_measures(G, seed=0)
+    assert list(measures) == list(expected)
+    assert nodes == {n: {"name": G.nodes[n]["name"], "kind": G.nodes[n]["kind"]} for n in sorted(G, key=str)}
+    for m in ("degree", "in_degree", "out_degree", "betweenness", "closeness", "pagerank"):
+        if m in expected:
+            _same(measures[m], expected[m], 1e-9 if m != "pagerank" else 1e-5)  # networkx PageRank: tol 1e-6 summed
+    if info["max_weight"] <= 1:
+        _same(measures["eigenvector"], expected["eigenvector"], 1e-5)
+    else:
+        assert any("GDS's weighted variant" in n for n in notes)
+    # Louvain: GDS's partition (here networkx's, on the stand-in's graph), numbered by size
+    community = measures["community"]
+    assert {frozenset(n for n in community if community[n] == c) for c in set(community.values())} == fake.partition
+    sizes = [sum(1 for v in community.values() if v == c) for c in range(len(fake.partition))]
+    assert sizes == sorted(sizes, reverse=True)
+    assert info["directed"] == proj.directed and info["node_count"] == len(G)
+    assert fake.dropped == [info["graph_name"]] and not fake.graphs
+    assert [q["purpose"] for q in queries][:3] == ["gds version", "nodes", "gds project"]
+    assert any("Graph Data Science 2.13.2" in n for n in notes)
+
+
+def test_gds_measures_unweighted_eigenvector_is_networkx(sample_store):
+    fake = FakeGds(sample_store)
+    _, measures = gds_measures(fake, "actors", undirected=True, weighted=False)
+    G = project(sample_store, "actors", undirected=True).graph
+    expected = compute_measures(G, seed=0, weight=None)
+    _same(measures["eigenvector"], expected["eigenvector"], 1e-5)
+    _same(measures["pagerank"], expected["pagerank"], 1e-5)
+
+
+def test_gds_graph_is_dropped_when_an_algorithm_fails(sample_store):
+    fake = FakeGds(sample_store, fail_on="betweenness")
+    with pytest.raises(StoreError, match="betweenness"):
+        gds_measures(fake, "social")
+    assert len(fake.dropped) == 1 and not fake.graphs
+
+
+def test_gds_measures_empty_projection(store):
+    nodes, measures = gds_measures(FakeGds(store), "actors")
+    assert nodes == {} and all(v == {} for v in measures.values())
+    assert "in_degree" in measures  # actors has directed types
+
+
+# -- errors ------------------------------------------------------------------------------
+def test_not_neo4j_is_a_clear_error(store):
+    with pytest.raises(GdsUnavailable) as info:
+        gds_measures(store, "actors")
+    err = info.value
+    assert isinstance(err, IntelgraphError) and isinstance(err, StoreError)
+    assert "'falkordb'" in str(err) and "Neo4j" in str(err)
+    assert "INTELGRAPH_ENGINE=neo4j" in err.hint and "--engine gds" in err.hint
+    assert "hint:" in err.message()
+    with pytest.raises(GdsUnavailable):
+        gds_version(store)
+
+
+class NoGdsNeo4j(FakeGds):
+    """A Neo4j server without the plugin: every gds.* call is refused as Neo4j refuses it."""
+
+    def _answer(self, cypher, params):
+        raise StoreError("Neo4j refused the query (Neo.ClientError.Procedure.ProcedureNotFound): There is no "
+                         "procedure with the name `gds.version` registered for this database instance.")
+
+
+def test_missing_plugin_is_a_clear_error(store):
+    with pytest.raises(GdsUnavailable) as info:
+        gds_measures(NoGdsNeo4j(store), "actors")
+    assert "no Graph Data Science plugin" in str(info.value) and "ProcedureNotFound" in str(info.value)
+    assert "graph-data-science" in info.value.hint and "NEO4J_PLUGINS" in info.value.hint
+
+
+def test_lost_connection_is_not_reported_as_missing_plugin(store):
+    class Down(FakeGds):
+        def _answer(self, cypher, params):
+            raise ServerError("lost the connection to Neo4j at bolt://localhost:7687")
+
+    with pytest.raises(ServerError) as info:
+        gds_measures(Down(store), "actors")
+    assert not isinstance(info.value, GdsUnavailable)
+
+
+def test_unknown_projection(store):
+    from intelgraph.reports.projection import UnknownProjection
+
+    with pytest.raises(UnknownProjection):
+        gds_measures(FakeGds(store), "nope")
+    assert projection_spec("actors").name == "actors"
+
+
+# -- a live server: defined only when one with GDS is configured ----------------------------
+if os.environ.get("INTELGRAPH_TEST_NEO4J_URI") and os.environ.get("INTELGRAPH_TEST_GDS"):  # pragma: no cover
+
+    @pytest.fixture(scope="module")
+    def gds_store():
+        from intelgraph.cypher.neo4j_store import Neo4jStore
+        from intelgraph.loaders.api import load_sample
+
+        st = Neo4jStore(os.environ["INTELGRAPH_TEST_NEO4J_URI"], os.environ.get("NEO4J_USER", "neo4j"),
+                        os.environ["NEO4J_PASSWORD"], database=os.environ.get("NEO4J_DATABASE", "neo4j"),
+                        timeout=300)
+        st.clear()
+        st.apply_schema()
+        load_sample(st)
+        yield st
+        st.clear()
+        st.close()
+
+    @pytest.mark.neo4j
+    @pytest.mark.parametrize("projection,undirected", [("actors", False), ("actors", True), ("social", False),
+                                                       ("logistics", False)])
+    def test_live_gds_matches_networkx(gds_store, projection, undirected):
+        notes: list[str] = []
+        nodes, measures = gds_measures(gds_store, projection, undirected=undirected, notes=notes)
+        G = project(gds_store, projection, undirected=undirected).graph
+        expected = compute_measures(G, seed=0)
+        assert set(nodes) == set(G)
+        for m in ("degree", "in_degree", "out_degree", "betweenness", "closeness", "pagerank"):
+            if m in expected:
+                _same(measures[m], expected[m], 1e-5)
+        assert set(measures["community"]) == set(G)
