@@ -35,6 +35,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import itertools
 import json
 import os
 import queue
@@ -64,6 +65,16 @@ NODE_BATCH = 5000
 REL_BATCH = 5000
 _DERIVED = frozenset(_DERIVED_COLS)
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False, allow_nan=False).encode
+_STR = json.encoder.encode_basestring  # one string as JSON text (the C function, without the encoder's checks)
+
+
+def _j(v: Any) -> str:
+    return _STR(v) if type(v) is str else _JSON(v)
+
+
+def _jlist(items: Sequence[str]) -> str:
+    """A list of strings as JSON text."""
+    return "[" + ",".join(map(_STR, items)) + "]"
 
 
 class _Fallback(Exception):
@@ -173,6 +184,7 @@ class _FastReader:
         self.source_ok: dict[str, str] = {}  # a `sources` value already checked -> the id
         self.claim_ok: set[str] = set()
         self.allowed: dict[tuple[str, str, str], bool] = {}
+        self.prov_cache: dict[Any, str] = {}
 
     # -- helpers ------------------------------------------------------------------------
     def id_kind(self, value: str) -> str | None:
@@ -224,7 +236,50 @@ class _FastReader:
 
     # -- files ----------------------------------------------------------------------------
     def records(self, path: Path) -> Iterable[tuple[int, list[str]]]:
-        """(row number, fields) of each non-blank record, numbered as the thorough reader does."""
+        for nums, rows in self.record_batches(path, 16):
+            yield from zip(nums, rows)
+
+    def open_input(self, inp: CsvInput) -> _Group:
+        if not inp.files:
+            raise _Fallback
+        first = inp.files[0]
+        rows = iter(self.records(first))
+        for row, fields in rows:
+            try:
+                header = parse_header(fields, str(first), f"row {row} (header)")
+            except InputErrors:
+                raise _Fallback from None
+            if (header.entity == "node" and inp.rel_type) or (header.entity == "relationship" and inp.labels):
+                raise _Fallback
+            return _Group(inp, header, row, first)
+        raise _Fallback
+
+    def data_rows(self, group: _Group) -> Iterable[tuple[Path, int, list[str]]]:
+        for path, rownums, rows in self.data_batches(group):
+            yield from zip([path] * len(rows), rownums, rows)
+
+    def data_batches(self, group: _Group, size: int = 4096) -> Iterable[tuple[Path, Sequence[int], list[list[str]]]]:
+        """(file, row numbers, rows) in batches, rows checked for width and field length."""
+        width = len(group.header)
+        header_texts = [c.text for c in group.header.columns]
+        for i, path in enumerate(group.inp.files):
+            for rownums, rows in self.record_batches(path, size):
+                if i == 0 and rownums[0] <= group.header_row:
+                    keep = [k for k, n in enumerate(rownums) if n > group.header_row]
+                    rownums, rows = [rownums[k] for k in keep], [rows[k] for k in keep]
+                    if not rows:
+                        continue
+                if i > 0 and rownums[0] == 1 and rows[0] == header_texts:
+                    raise _Fallback
+                if set(map(len, rows)) != {width}:
+                    raise _Fallback
+                for col in zip(*rows):
+                    if max(map(len, col)) > MAX_FIELD_CHARS:
+                        raise _Fallback
+                yield path, rownums, rows
+
+    def record_batches(self, path: Path, size: int) -> Iterable[tuple[Sequence[int], list[list[str]]]]:
+        """(row numbers, rows) of the non-blank records, numbered as the thorough reader does."""
         try:
             fh = open(path, "rb")
         except OSError:
@@ -244,40 +299,21 @@ class _FastReader:
             reader = csv.reader(text, strict=True)
             n = 0
             try:
-                for fields in reader:
-                    n += 1
-                    if fields:
-                        yield n, fields
+                while True:
+                    rows = list(itertools.islice(reader, size))
+                    if not rows:
+                        return
+                    if [] in rows:  # blank lines count in the numbering, but hold no record
+                        nums = [n + k + 1 for k, r in enumerate(rows) if r]
+                        n += len(rows)
+                        rows = [r for r in rows if r]
+                        if rows:
+                            yield nums, rows
+                        continue
+                    yield range(n + 1, n + 1 + len(rows)), rows
+                    n += len(rows)
             except (csv.Error, UnicodeDecodeError):
                 raise _Fallback from None
-
-    def open_input(self, inp: CsvInput) -> _Group:
-        if not inp.files:
-            raise _Fallback
-        first = inp.files[0]
-        rows = iter(self.records(first))
-        for row, fields in rows:
-            try:
-                header = parse_header(fields, str(first), f"row {row} (header)")
-            except InputErrors:
-                raise _Fallback from None
-            if (header.entity == "node" and inp.rel_type) or (header.entity == "relationship" and inp.labels):
-                raise _Fallback
-            return _Group(inp, header, row, first)
-        raise _Fallback
-
-    def data_rows(self, group: _Group) -> Iterable[tuple[Path, int, list[str]]]:
-        width = len(group.header)
-        header_texts = [c.text for c in group.header.columns]
-        for i, path in enumerate(group.inp.files):
-            for row, fields in self.records(path):
-                if i == 0 and row <= group.header_row:
-                    continue
-                if len(fields) != width or max(map(len, fields)) > MAX_FIELD_CHARS:
-                    raise _Fallback
-                if i > 0 and row == 1 and fields == header_texts:
-                    raise _Fallback
-                yield path, row, fields
 
     # -- converters -----------------------------------------------------------------------
     def converter(self, col: Any, spec: Any) -> Callable[[str], Any]:
@@ -500,6 +536,183 @@ class _FastReader:
             old[j] = sorted(set(old[j]) | set(values[j]))
         st.node_rows[code][pos] = _JSON(old)
 
+
+    # -- node rows, a batch at a time -----------------------------------------------------------
+    def node_batch(self, group: _Group, path: Path, rownums: Sequence[int], rows: list[list[str]]) -> bool:
+        """Node rows of one kind that carry their own intelgraph ids, column by column. False
+        (nothing recorded) for a batch with anything the row-by-row path must see."""
+        schema = self.schema
+        st = self.st
+        header = group.header
+        idc = header.role("id")
+        if idc is None or idc.name != schema.id_property or group.inp.labels:
+            return False
+        n = len(rows)
+        cols = list(zip(*rows))
+        lcol = header.role("label")
+        if lcol is None or len(set(cols[lcol.index])) != 1:
+            return False
+        labels = cols[lcol.index][0].split(self.delim)
+        if "" in labels:
+            return False
+        kkey = ("fast-kind", tuple(labels))
+        kind = group.checked.get(kkey)
+        if kind is None:
+            kind = self.probe.kind_of(group, str(path), f"row {rownums[0]}", labels)
+            if kind is None or self.probe.problems:
+                raise _Fallback
+            group.checked[kkey] = kind
+        plan = self.node_plan(group, kind, str(path), f"row {rownums[0]}")
+        pcols, _, _, kspec, refs, props_l, dates_l, code, spec = plan
+        ids = cols[idc.index]
+        prefix = kind.lower() + ":"
+        if not all(map(CONTENT_ID_RE.fullmatch, ids)) or not all(x.startswith(prefix) for x in ids):
+            return False
+        if len(set(ids)) != n or any(st.in_load[i] for i in filter(None.__ne__, map(st.node_index.get, ids))):
+            return False  # the same node twice: row by row, which merges
+        values: dict[str, Sequence[Any]] = {}
+        prov: dict[str, Sequence[str]] = {}
+        for i, name, role, conv in pcols:
+            col = cols[i]
+            if role == "bad":
+                if any(col):
+                    raise _Fallback
+                continue
+            if role in ("derived",) or (role == "prov" and name in ("source", "quote")):
+                return False
+            if role == "prov":
+                prov[name] = col
+                continue
+            if role == "both":
+                prov[name] = col
+            if spec[name].type == "string[]":
+                return False
+            try:
+                if role == "both" or conv is None:
+                    values[name] = [v if v != "" else None for v in col]
+                else:
+                    distinct = set(col)
+                    if len(distinct) * 4 < n:
+                        got = {v: (conv(v) if v != "" else None) for v in distinct}
+                        values[name] = list(map(got.__getitem__, col))
+                    else:
+                        values[name] = [conv(v) if v != "" else None for v in col]
+            except ValueError:
+                raise _Fallback from None
+        for k in kspec.key:
+            if k not in values or not all(v not in (None, "") for v in values[k]):
+                raise _Fallback
+        for k, sp in spec.items():
+            if sp.required and k not in kspec.key and (k not in values or any(v in (None, "", []) for v in values[k])):
+                raise _Fallback
+        for prop, family in refs:
+            if prop in values:
+                for value in set(values[prop]):
+                    if isinstance(value, str):
+                        self.ref(value, family)
+        # provenance, as provenance(): sources by id, evidence as given, a claim's own source and quote
+        delim = self.delim
+        cache = self.prov_cache
+        if "sources" in prov:
+            src_lists = []
+            for raw in prov["sources"]:
+                got = cache.get(("s", raw))
+                if got is None:
+                    items = raw.split(delim) if raw else []
+                    if "" in items:
+                        raise _Fallback
+                    ids_ = []
+                    for x in items:
+                        x = self.source_id(x)
+                        if x not in ids_:
+                            ids_.append(x)
+                    got = cache[("s", raw)] = ids_
+                src_lists.append(got)
+        else:
+            src_lists = [[] for _ in range(n)]
+        ev_col = prov.get("evidence")
+        cl_col = prov.get("claims")
+        one_src = prov.get("source")
+        quotes = prov.get("quote")
+        fs = self.file_source_id
+        fname = path.name
+        out_src, out_ev, out_cl = [], [], []
+        for k in range(n):
+            sources = src_lists[k]
+            raw = ev_col[k] if ev_col is not None else ""
+            evidence = raw.split(delim) if raw else []
+            if "" in evidence:
+                raise _Fallback
+            raw = cl_col[k] if cl_col is not None else ""
+            claims = raw.split(delim) if raw else []
+            for cid in claims:
+                if cid not in self.claim_ok:
+                    if self.id_kind(cid) != "Claim":
+                        raise _Fallback
+                    st.dense(cid, "Claim")
+                    self.claim_ok.add(cid)
+            quote = quotes[k] if quotes is not None else ""
+            sid = one_src[k] if one_src is not None else ""
+            if sid:
+                sid = self.source_id(sid)
+                sources = [*sources, sid]
+                evidence.append(evidence_text(sid, quote or f"{fname} row {rownums[k]}"))
+            elif fs and not sources:
+                sources = [fs]
+                evidence.append(evidence_text(fs, quote or f"{fname} row {rownums[k]}"))
+            elif quote:
+                raise _Fallback
+            if not sources:
+                raise _Fallback
+            if kind == "Claim" and ids[k] not in claims:
+                claims.append(ids[k])
+            out_src.append(sources if len(sources) == 1 else sorted(set(sources)))
+            out_ev.append(evidence if len(evidence) < 2 else sorted(set(evidence)))
+            out_cl.append(claims if len(claims) < 2 else sorted(set(claims)))
+        # the layout's values, derived ones computed
+        columns: list[list[str]] = [list(map(_STR, ids))]
+        for p in (*props_l, *dates_l):
+            if p == "kind":
+                columns.append([_STR(kind)] * n)
+            elif p == "name_lc":
+                columns.append([_STR(" ".join(v.lower().split()) if v.isascii() else normalise(v))
+                                for v in values["name"]])
+            elif p in ("aliases_lc", "aliases_text"):
+                return False
+            elif p in values:
+                try:
+                    columns.append(list(map(_j, values[p])))
+                except ValueError:
+                    raise _Fallback from None
+            else:
+                columns.append(["null"] * n)
+        columns += [list(map(_jlist, out_src)), list(map(_jlist, out_ev)), list(map(_jlist, out_cl))]
+        # commit: dense numbers, handles, rows
+        m = self.idmaps.setdefault(idc.space, {})
+        dense = []
+        for nid in ids:
+            i = st.dense(nid, kind)
+            if st.kinds[i] != kind:
+                raise _Fallback
+            prior = m.get(nid)
+            if prior is None:
+                m[nid] = i
+            elif prior != i:
+                raise _Fallback
+            dense.append(i)
+        columns.append(list(map(str, dense)))
+        fmt = "[" + ",".join(["{}"] * len(columns)) + "]"
+        target = st.node_rows[code]
+        start = len(target)
+        target.extend(map(fmt.format, *columns))
+        loc = st.node_loc
+        for k, i in enumerate(dense):
+            st.in_load[i] = 1
+            loc[i] = (code << 24) | (start + k)
+        if len(cache) > 200_000:
+            cache.clear()
+        return True
+
     # -- relationship rows ----------------------------------------------------------------
     def rel_plan(self, group: _Group, rtype: str, fname: str, where: str) -> Any:
         key = ("fast-rel", rtype)
@@ -609,6 +822,163 @@ class _FastReader:
         st.rel_hashes.append(hash(rid))
         st.rel_count += 1
 
+
+    # -- relationship rows, a batch at a time --------------------------------------------------
+    def batchable(self, group: _Group) -> bool:
+        """Whether an input's rows can go through :meth:`rel_batch`: ids, provenance lists and
+        gradings only (a typed property, a `source`/`quote` column: row by row)."""
+        names = [c.name for c in group.header.properties]
+        return all(n in ("sources", "evidence", "claims", "id", "reliability", "credibility") for n in names)
+
+    def rel_batch(self, group: _Group, path: Path, rownums: Sequence[int], rows: list[list[str]], scol: Any,
+                  ecol: Any, tcol: Any, spill: Any) -> bool:
+        """Rows of a batchable input, column by column (each distinct value checked once).
+        False (nothing done) for a batch with anything the row-by-row path must see."""
+        schema = self.schema
+        st = self.st
+        n = len(rows)
+        cols = list(zip(*rows))
+        types = cols[tcol.index] if tcol is not None else (group.inp.rel_type,) * n
+        codes_by_type: dict[str, int] = {}
+        for rtype in set(types):
+            if not rtype or rtype not in schema.relationship_types:
+                return False
+            rt, pcols, props_l, dates_l, code = self.rel_plan(group, rtype, str(path), "row 1")
+            if props_l or dates_l:
+                return False
+            codes_by_type[rtype] = code
+        ends = []
+        for col in (scol, ecol):
+            m = self.idmaps.get(col.space) or {}
+            values = cols[col.index]
+            idx = list(map(m.get, values))
+            if None in idx:
+                idx = [i if i is not None else self.endpoint(col, v) for i, v in zip(idx, values)]
+            ends.append(idx)
+        s_idx, t_idx = ends
+        kinds = st.kinds
+        for side, idx in (("from", s_idx), ("to", t_idx)):
+            for rtype, kind in set(zip(types, map(kinds.__getitem__, idx))):
+                k = (rtype, kind, side)
+                ok = self.allowed.get(k)
+                if ok is None:
+                    ok = self.allowed[k] = schema.allowed_endpoint(schema.rel(rtype), kind, side)
+                if not ok:
+                    raise _Fallback
+        props = {c.name: cols[c.index] for c in group.header.properties}
+        delim = self.delim
+        # provenance: each distinct text checked and serialised once
+        cache = self.prov_cache
+        if "sources" in props:
+            srcs = props["sources"]
+            for raw in set(srcs):
+                if raw not in cache:
+                    if raw == "":
+                        return False  # no sources on a row: the whole-load source, or a problem
+                    items = raw.split(delim)
+                    if "" in items:
+                        raise _Fallback
+                    ids: list[str] = []
+                    for x in items:
+                        x = self.source_id(x)
+                        if x not in ids:
+                            ids.append(x)
+                    cache[raw] = _jlist(sorted(set(ids)))
+            src_json = list(map(cache.__getitem__, srcs))
+            ev_json = self.list_json(props.get("evidence"), n, None)
+        elif self.file_source_id is not None:
+            fs = self.file_source_id
+            src_json = [_jlist([fs])] * n
+            extra = [evidence_text(fs, f"{path.name} row {r}") for r in rownums]
+            ev_json = self.list_json(props.get("evidence"), n, extra)
+        else:
+            raise _Fallback
+        if "claims" in props:
+            cl_json = []
+            for raw in props["claims"]:
+                got = cache.get(("c", raw))
+                if got is None:
+                    items = raw.split(delim) if raw else []
+                    if "" in items:
+                        raise _Fallback
+                    for cid in items:
+                        if cid not in self.claim_ok:
+                            if self.id_kind(cid) != "Claim":
+                                raise _Fallback
+                            st.dense(cid, "Claim")
+                            self.claim_ok.add(cid)
+                    got = cache[("c", raw)] = _jlist(sorted(set(items)))
+                cl_json.append(got)
+        else:
+            cl_json = ["[]"] * n
+        grades = []
+        for name, scale in (("reliability", schema.reliability_scale), ("credibility", schema.credibility_scale)):
+            if name not in props:
+                grades.append(["null"] * n)
+                continue
+            col = next(c for c in group.header.properties if c.name == name)
+            conv = self.converter(col, None)
+            out = {}
+            for raw in set(props[name]):
+                if raw == "":
+                    out[raw] = "null"
+                    continue
+                try:
+                    v = conv(raw)
+                except ValueError:
+                    raise _Fallback from None
+                if (v if name == "reliability" else str(v)) not in scale:
+                    raise _Fallback
+                out[raw] = _JSON(v)
+            grades.append(list(map(out.__getitem__, props[name])))
+        if "id" in props:
+            rids = props["id"]
+            if not all(map(_REL_ID_RE.fullmatch, rids)):
+                return False  # an empty id (derived from the row) or a bad one
+        else:
+            node_ids = st.node_ids
+            rids = [relationship_id(rt, node_ids[a], node_ids[b], (None, None, None),
+                                    symmetric=schema.rel(rt).symmetric) for rt, a, b in zip(types, s_idx, t_idx)]
+        symmetric = {t for t in codes_by_type if schema.rel(t).symmetric}
+        if symmetric:
+            node_ids = st.node_ids
+            s_idx, t_idx = list(s_idx), list(t_idx)
+            for k, rt in enumerate(types):
+                if rt in symmetric and node_ids[t_idx[k]] < node_ids[s_idx[k]]:
+                    s_idx[k], t_idx[k] = t_idx[k], s_idx[k]
+        codes = list(map(codes_by_type.__getitem__, types))
+        spill.write("".join(map('{}\t{}\t{}\t["{}",{},{},{},{},{}]\n'.format, codes, s_idx, t_idx, rids, src_json,
+                                ev_json, cl_json, grades[0], grades[1])))
+        st.rel_hashes.extend(map(hash, rids))
+        st.rel_count += n
+        if len(cache) > 200_000:
+            cache.clear()
+        return True
+
+    def list_json(self, column: Sequence[str] | None, n: int, extra: list[str] | None) -> list[str]:
+        """A string[] column as JSON lists (sorted, without repeats), ``extra[i]`` added to row i."""
+        delim = self.delim
+        if column is None:
+            return [_jlist([e]) for e in extra] if extra is not None else ["[]"] * n
+        out = []
+        seen: dict[str, str] = {}
+        for k, raw in enumerate(column):
+            if extra is None:
+                got = seen.get(raw)
+                if got is not None:
+                    out.append(got)
+                    continue
+            items = raw.split(delim) if raw else []
+            if "" in items:
+                raise _Fallback
+            if extra is not None:
+                items.append(extra[k])
+            got = _jlist(sorted(set(items)) if len(items) > 1 else items)
+            if extra is None:
+                seen[raw] = got
+            out.append(got)
+        return out
+
     # -- the whole load ---------------------------------------------------------------------
     def run(self, paths: Sequence[Any], source: str | None, spill_dir: str | None) -> StagedLoad:
         schema = self.schema
@@ -631,8 +1001,10 @@ class _FastReader:
             if group.header.entity == "node":
                 if self.file_source_id is None and not any(c.name in ("source", "sources") for c in group.header.properties):
                     raise _Fallback
-                for path, row, fields in self.data_rows(group):
-                    self.node_row(group, path, row, fields)
+                for path, rownums, rows in self.data_batches(group):
+                    if not self.node_batch(group, path, rownums, rows):
+                        for row, fields in zip(rownums, rows):
+                            self.node_row(group, path, row, fields)
         st.spill = spill = tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n", dir=spill_dir,
                                                   prefix="intelgraph-load-")
         for group in groups:
@@ -644,8 +1016,11 @@ class _FastReader:
                 raise _Fallback
             h = group.header
             scol, ecol, tcol = h.role("start_id"), h.role("end_id"), h.role("type")
-            for path, row, fields in self.data_rows(group):
-                self.rel_row(group, path, row, fields, scol, ecol, tcol, spill)
+            simple = self.batchable(group)
+            for path, rownums, rows in self.data_batches(group):
+                if not (simple and self.rel_batch(group, path, rownums, rows, scol, ecol, tcol, spill)):
+                    for row, fields in zip(rownums, rows):
+                        self.rel_row(group, path, row, fields, scol, ecol, tcol, spill)
         self.duplicate_rels()
         self.check_external()
         return st
@@ -817,11 +1192,41 @@ def write_staged(store: Any, st: StagedLoad, fresh: bool | None = None, node_bat
     # Hold the graph's write lock (when the store has one: concurrent intelgraph writers queue
     # on it) for the whole write, so that "the graph is empty" still holds while we CREATE.
     lock = getattr(store, "_writing", None)
-    with (lock() if lock is not None else contextlib.nullcontext()):
+    big = sum(st.counts()) >= COMPACT_AFTER_ROWS
+    with (lock() if lock is not None else contextlib.nullcontext()), \
+            (_no_rewrite_while_loading(store) if big else contextlib.nullcontext()):
         stats = _write_locked(store, st, fresh, node_batch, rel_batch, progress)
     if stats.nodes + stats.relationships >= COMPACT_AFTER_ROWS:
         store.compact()
     return stats
+
+
+@contextlib.contextmanager
+def _no_rewrite_while_loading(store: Any) -> Any:
+    """Redis rewrites the append-only file each time it grows by half: during a big load that
+    is a dozen forks serialising an ever larger graph on the one core the client needs. Turn the
+    automatic rewrite off for the load (the caller compacts once at the end), then back to what
+    the server's configuration file says (not to what was read: a concurrent load may have read
+    our "off")."""
+    conn = store.db.connection
+    try:
+        conn.config_set("auto-aof-rewrite-percentage", 0)
+    except Exception:  # noqa: BLE001 - not ours to configure (another server): load as it is
+        yield
+        return
+    try:
+        yield
+    finally:
+        value = "100"  # Redis's default
+        try:
+            conf = Path(store.server.conf_file).read_text().splitlines()
+            value = next((ln.split()[1] for ln in conf if ln.startswith("auto-aof-rewrite-percentage ")), value)
+        except (AttributeError, OSError, IndexError):
+            pass
+        try:
+            conn.config_set("auto-aof-rewrite-percentage", value)
+        except Exception:  # noqa: BLE001
+            pass
 
 
 def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: int, rel_batch: int,
