@@ -39,6 +39,7 @@ import itertools
 import json
 import os
 import queue
+import struct
 import tempfile
 import threading
 import time
@@ -49,7 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from intelgraph.cypher.statements import (
-    node_lookup_statement, node_rows_statement, node_update_statement, relationship_rows_statement)
+    quote_name, node_lookup_statement, node_rows_statement, node_update_statement, relationship_rows_statement)
 from intelgraph.errors import InputErrors, ServerError, StoreError
 from intelgraph.graph.ids import node_id, normalise, relationship_id
 from intelgraph.graph.schema import Schema, load_schema
@@ -134,6 +135,7 @@ class StagedLoad:
     extra_rels: list[tuple[int, int, int, str]] = field(default_factory=list)
     external_iids: dict[int, int] = field(default_factory=dict)  # dense -> internal id (nodes already in the graph)
     mode: str = ""  # how it was written: "fresh" (CREATE into an empty graph) or "merge"
+    bulk: bool = False  # written by GRAPH.BULK (fresh), schema still to build
 
     def counts(self) -> tuple[int, int]:
         return sum(len(r) for r in self.node_rows), self.rel_count
@@ -1160,9 +1162,22 @@ class _Sender:
             if self.error is not None:
                 continue
             try:
-                done(self.query(text, read_only))
+                done(self.command(text) if isinstance(text, list) else self.query(text, read_only))
             except BaseException as exc:  # noqa: BLE001 - handed to the main thread
                 self.error = exc
+
+    def command(self, args: list[Any]) -> Any:
+        redis = self._redis
+        try:
+            return self.conn.execute_command(*args)
+        except redis.exceptions.ResponseError as exc:
+            raise StoreError(f"FalkorDB refused {args[0]}: {exc}") from None
+        except redis.exceptions.ConnectionError as exc:
+            raise ServerError(f"lost the connection to the embedded server: {exc}",
+                              hint="run `intelgraph db status`; loading the same files again completes the load") from None
+
+    def submit_command(self, args: list[Any], done: Callable[[Any], None]) -> None:
+        self.submit(args, done)  # type: ignore[arg-type]
 
     def submit(self, text: str, done: Callable[[Any], None], read_only: bool = False) -> None:
         if self.error is not None:
@@ -1196,6 +1211,8 @@ def write_staged(store: Any, st: StagedLoad, fresh: bool | None = None, node_bat
     with (lock() if lock is not None else contextlib.nullcontext()), \
             (_no_rewrite_while_loading(store) if big else contextlib.nullcontext()):
         stats = _write_locked(store, st, fresh, node_batch, rel_batch, progress)
+    if st.bulk:  # a new graph: its indexes and unique constraint, built over what was loaded
+        store.apply_schema()
     if stats.nodes + stats.relationships >= COMPACT_AFTER_ROWS:
         store.compact()
     return stats
@@ -1239,6 +1256,8 @@ def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
     create = empty if fresh is None else fresh
     st.mode = "fresh" if create else "merge"
     stats = LoadStats()
+    if create and empty and not st.external_iids and st.node_rows and any(st.node_rows):
+        return _write_bulk(store, st, stats, progress)
     iid = array("q", [-1]) * len(st.node_ids)
     for i, x in st.external_iids.items():
         iid[i] = x
@@ -1337,6 +1356,153 @@ def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
         for code in list(pending):
             flush(code)
         sender.close()
+    finally:
+        try:
+            sender.close()
+        except BaseException:  # noqa: BLE001 - the first error is already on its way
+            pass
+    return stats
+
+
+# -- the fresh path: GRAPH.BULK ------------------------------------------------------------------
+# FalkorDB's bulk-insert command (the protocol of the falkordb-bulk-loader package, spoken here
+# directly): a token per label or type — its name(s), property keys, then per entity its
+# property values as typed binary (null skipped); edges carry their ends as internal node ids.
+# The first command (BEGIN) makes a new graph, whose nodes get ids 0, 1, 2... in the order sent.
+_QQ = struct.Struct("=QQ").pack
+_BQ = struct.Struct("=Bq").pack
+_BD = struct.Struct("=Bd").pack
+BULK_TOKEN_BYTES = 32 << 20
+
+
+def _bin(v: Any) -> bytes:
+    t = type(v)
+    if t is str:
+        return b"\x03" + v.encode() + b"\x00"
+    if v is None:
+        return b"\x00"
+    if t is list:
+        return _BQ(5, len(v)) + b"".join(map(_bin, v))
+    if t is bool:
+        return b"\x01\x01" if v else b"\x01\x00"
+    if t is int:
+        return _BQ(4, v)
+    if t is float:
+        return _BD(2, v)
+    raise ValueError(f"cannot bulk-insert {v!r}")
+
+
+def _bin_header(name: str, keys: Sequence[str]) -> bytes:
+    return name.encode() + b"\x00" + struct.pack("=I", len(keys)) + b"".join(k.encode() + b"\x00" for k in keys)
+
+
+def _write_bulk(store: Any, st: StagedLoad, stats: LoadStats, progress: Callable[[int], None] | None) -> LoadStats:
+    """CREATE a whole load into an empty graph with GRAPH.BULK: nodes (their ids known from their
+    order, and checked), then relationships; dates (which the protocol cannot carry) converted
+    afterwards. Called under the graph's write lock, with the graph seen empty; the caller then
+    builds the schema's indexes and unique constraint over the new graph (``store.apply_schema``,
+    which takes that lock itself)."""
+    schema = st.schema
+    conn = store.db.connection
+    name = store.name
+    iid = array("q", [-1]) * len(st.node_ids)
+    sender = _Sender(store)
+    try:
+        # the empty graph goes (with its indexes, rebuilt below over the loaded nodes): BEGIN needs a new key
+        conn.execute_command("DEL", name)
+        begin = [True]
+        counter = 0
+        date_fixes: list[str] = []
+
+        def send(tokens: list[bytes], nodes: int, edges: int, is_nodes: bool) -> None:
+            args: list[Any] = ["GRAPH.BULK", name]
+            if begin[0]:
+                args.append("BEGIN")
+                begin[0] = False
+            args += [nodes, edges, len(tokens) if is_nodes else 0, 0 if is_nodes else len(tokens), *tokens]
+
+            def done(res: Any, n: int = nodes + edges) -> None:
+                text = res.decode() if isinstance(res, bytes) else str(res)
+                got = [int(x.split()[0]) for x in text.split(",")]
+                if got != [nodes, edges]:
+                    raise StoreError(f"GRAPH.BULK made {text}; expected {nodes} nodes and {edges} relationships")
+                if progress is not None:
+                    progress(n)
+
+            sender.submit_command(args, done)
+
+        for code, rows in enumerate(st.node_rows):
+            if not rows:
+                continue
+            kind, props, dates = st.node_layouts[code]
+            head = _bin_header(":".join(schema.kind(kind).labels), ["id", *props, *dates, "sources", "evidence",
+                                                                      "claims"])
+            for d in dates:
+                date_fixes.append(f"MATCH (n:{quote_name(kind)}) WHERE n.{quote_name(d)} IS NOT NULL "
+                                  f"SET n.{quote_name(d)} = date(n.{quote_name(d)})")
+            parts: list[bytes] = []
+            size = 0
+            for row in rows:
+                v = json.loads(row)
+                iid[v[-1]] = counter
+                counter += 1
+                b = b"".join(map(_bin, v[:-1]))
+                parts.append(b)
+                size += len(b)
+                if size >= BULK_TOKEN_BYTES:
+                    send([head + b"".join(parts)], len(parts), 0, True)
+                    parts, size = [], 0
+            if parts:
+                send([head + b"".join(parts)], len(parts), 0, True)
+            stats.by_kind[kind] = stats.by_kind.get(kind, 0) + len(rows)
+            stats.nodes += len(rows)
+        sender.close()
+        store.graph = store.db.select_graph(name)  # a new graph under the same name
+        # nodes got ids in the order sent: check the count and a spread of them
+        if store.read("MATCH (n) RETURN count(n)").scalar() != counter:
+            raise StoreError("GRAPH.BULK did not create every node")
+        probe = sorted({0, counter - 1, *range(0, counter, max(1, counter // 50))})
+        dense_of = {x: d for d, x in enumerate(iid) if x >= 0 and x in set(probe)}
+        got = store.read("UNWIND $ids AS i MATCH (n) WHERE id(n) = i RETURN id(n), n.id", {"ids": probe}).rows
+        if len(got) != len(probe) or any(st.node_ids[dense_of[x]] != nid for x, nid in got):
+            raise StoreError("GRAPH.BULK numbered the nodes otherwise than expected")
+        for q in date_fixes:
+            conn.execute_command("GRAPH.QUERY", name, q)
+        sender = _Sender(store)
+        tokens: dict[int, tuple[bytes, list[bytes]]] = {}
+        sizes: dict[int, int] = {}
+
+        def flush(code: int) -> None:
+            head, parts = tokens.pop(code)
+            sizes.pop(code)
+            send([head + b"".join(parts)], 0, len(parts), False)
+
+        for code, s, t, row in st.rel_lines():
+            if code not in tokens:
+                rtype, props, dates = st.rel_layouts[code]
+                tokens[code] = (_bin_header(rtype, ["id", *props, *dates, "sources", "evidence", "claims",
+                                                    "reliability", "credibility"]), [])
+                sizes[code] = 0
+                for d in dates:
+                    fix = (f"MATCH ()-[e:{quote_name(rtype)}]->() WHERE e.{quote_name(d)} IS NOT NULL "
+                           f"SET e.{quote_name(d)} = date(e.{quote_name(d)})")
+                    if fix not in date_fixes:
+                        date_fixes.append(fix)
+                stats.by_type.setdefault(rtype, 0)
+            b = _QQ(iid[s], iid[t]) + b"".join(map(_bin, json.loads(row)))
+            tokens[code][1].append(b)
+            sizes[code] += len(b)
+            stats.by_type[st.rel_layouts[code][0]] += 1
+            stats.relationships += 1
+            if sizes[code] >= BULK_TOKEN_BYTES or len(tokens[code][1]) >= 50_000:
+                flush(code)
+        for code in list(tokens):
+            flush(code)
+        sender.close()
+        for q in date_fixes:
+            if q.startswith("MATCH ()"):
+                conn.execute_command("GRAPH.QUERY", name, q)
+        st.bulk = True  # the caller builds the schema's indexes and constraint over it
     finally:
         try:
             sender.close()

@@ -102,12 +102,25 @@ RELS = (
 )
 
 
-def test_every_handled_feature_same_graph_as_the_classic_path(store, classic, tmp_path):
+def typed_dates_and_schema(store) -> tuple:
+    """What the checksum cannot see: a date stored as a date (not its ISO text), and the schema."""
+    node = store.read("MATCH (d:Document) WHERE d.date IS NOT NULL RETURN typeOf(d.date)").rows
+    rel = store.read("MATCH ()-[e:SUPPORTS]->() RETURN typeOf(e.date)").rows
+    indexes = sorted((r[0], tuple(sorted(r[1]))) for r in store.read(
+        "CALL db.indexes() YIELD label, properties RETURN label, properties").rows)
+    constraints = [(c["label"], c["properties"], c["status"]) for c in store.graph.list_constraints()]
+    return node, rel, indexes, constraints
+
+
+@pytest.mark.parametrize("fresh", [None, False], ids=["fresh", "merge"])
+def test_every_handled_feature_same_graph_as_the_classic_path(store, classic, tmp_path, fresh):
     files = [write(tmp_path / "nodes.csv", NODES), write(tmp_path / "rels.csv", RELS)]
     expected = classic_load(classic, files)
     assert expected[0] == (5, 3)
-    fast_load(store, files)
+    assert fast_load(store, files, fresh=fresh) == ("merge" if fresh is False else "fresh")
     assert (store.counts(), store.checksum()) == expected
+    assert typed_dates_and_schema(store) == typed_dates_and_schema(classic)
+    assert typed_dates_and_schema(store)[:2] == ([["Date"]], [["Date"]])
     fast_load(store, files)
     assert (store.counts(), store.checksum()) == expected
     row = store.read("MATCH (p:Person {name: 'Ada Lovelace'}) RETURN p.aliases_lc, p.evidence").rows[0]
