@@ -7,6 +7,7 @@ import csv
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -198,8 +199,9 @@ def test_projection_actors_directed(engine_store, tmp_path):
     assert G.edges[b, c]["types"] == ["ALLIED_WITH", "via Claim", "via Shipment"]
     assert [q["purpose"] for q in proj.queries] == ["nodes", "relationships", "via Shipment", "via Claim"]
     assert proj.stats["relationships"] == 4 and proj.stats["via_pairs"] == 3 + 3  # {a,b,c} share S; {b,c,d} share K
-    for q in proj.queries:  # labels and types are spliced from the schema, never a label expression
-        assert ":`Actor`|" not in q["cypher"] and "$" not in q["cypher"].replace("$kinds", "")
+    for q in proj.queries:  # labels and types are spliced from the schema, never a label expression;
+        assert ":`Actor`|" not in q["cypher"]  # values are parameters: recorded, or the page's bounds
+        assert set(re.findall(r"\$(\w+)", q["cypher"])) <= {*q["params"], "lo", "hi", "after", "page"}
 
 
 def test_projection_undirected_and_others(engine_store, tmp_path):
