@@ -163,12 +163,18 @@ def _row_provenance(target: str, first: int, merge: bool) -> list[str]:
 def node_rows_statement(schema: Schema, kind: NodeKind, props: tuple[str, ...], dates: tuple[str, ...]) -> str:
     """Create nodes of one kind from list rows ``[id, *props, *dates, sources, evidence, claims, tag]``
     (for ids the graph does not hold: the unique constraint on the id refuses a duplicate) and
-    return ``[tag, internal id]`` pairs as one JSON text (one string to read, not a row per node)."""
+    return ``[tag, internal id]`` pairs as one JSON text (one string to read, not a row per node).
+    Properties are given in the pattern (a null one is not set): one index update per node
+    instead of one per ``SET``."""
     labels = ":".join(quote_name(label) for label in kind.labels)
     n = len(props) + len(dates)
-    sets = _row_sets("n", props, dates, 1, False) + _row_provenance("n", 1 + n, False)
-    return (f"UNWIND $rows AS r\nCREATE (n:{labels} {{{quote_name(schema.id_property)}: r[0]}})\n"
-            "SET " + ",\n    ".join(sets) + f"\nRETURN toJSON(collect([r[{n + 4}], id(n)]))")
+    items = [f"{quote_name(schema.id_property)}: r[0]"]
+    items += [f"{quote_name(p)}: r[{i}]" for i, p in enumerate(props, 1)]
+    items += [f"{quote_name(p)}: CASE WHEN r[{i}] IS NULL THEN null ELSE date(r[{i}]) END"
+              for i, p in enumerate(dates, 1 + len(props))]
+    items += [f"{p}: r[{i}]" for i, p in enumerate(("sources", "evidence", "claims"), 1 + n)]
+    return (f"UNWIND $rows AS r\nCREATE (n:{labels} {{" + ", ".join(items) + "})\n"
+            f"RETURN toJSON(collect([r[{n + 4}], id(n)]))")
 
 
 def node_lookup_statement(schema: Schema) -> str:

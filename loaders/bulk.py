@@ -570,7 +570,7 @@ class _FastReader:
         prefix = kind.lower() + ":"
         if not all(map(CONTENT_ID_RE.fullmatch, ids)) or not all(x.startswith(prefix) for x in ids):
             return False
-        if len(set(ids)) != n or any(st.in_load[i] for i in filter(None.__ne__, map(st.node_index.get, ids))):
+        if len(set(ids)) != n or any(st.in_load[i] for i in map(st.node_index.get, ids) if i is not None):
             return False  # the same node twice: row by row, which merges
         values: dict[str, Sequence[Any]] = {}
         prov: dict[str, Sequence[str]] = {}
@@ -1392,6 +1392,24 @@ def _bin(v: Any) -> bytes:
     raise ValueError(f"cannot bulk-insert {v!r}")
 
 
+class _BinCache:
+    """_bin with the lists remembered: provenance lists repeat (a source, its evidence)."""
+
+    def __init__(self) -> None:
+        self.lists: dict[tuple[Any, ...], bytes] = {}
+
+    def __call__(self, v: Any) -> bytes:
+        if type(v) is list:
+            key = tuple(v)
+            b = self.lists.get(key)
+            if b is None:
+                if len(self.lists) > 100_000:
+                    self.lists.clear()
+                b = self.lists[key] = _bin(v)
+            return b
+        return _bin(v)
+
+
 def _bin_header(name: str, keys: Sequence[str]) -> bytes:
     return name.encode() + b"\x00" + struct.pack("=I", len(keys)) + b"".join(k.encode() + b"\x00" for k in keys)
 
@@ -1412,6 +1430,7 @@ def _write_bulk(store: Any, st: StagedLoad, stats: LoadStats, progress: Callable
         conn.execute_command("DEL", name)
         begin = [True]
         counter = 0
+        binc = _BinCache()
         date_fixes: list[str] = []
 
         def send(tokens: list[bytes], nodes: int, edges: int, is_nodes: bool) -> None:
@@ -1446,7 +1465,7 @@ def _write_bulk(store: Any, st: StagedLoad, stats: LoadStats, progress: Callable
                 v = json.loads(row)
                 iid[v[-1]] = counter
                 counter += 1
-                b = b"".join(map(_bin, v[:-1]))
+                b = b"".join(map(binc, v[:-1]))
                 parts.append(b)
                 size += len(b)
                 if size >= BULK_TOKEN_BYTES:
@@ -1489,7 +1508,7 @@ def _write_bulk(store: Any, st: StagedLoad, stats: LoadStats, progress: Callable
                     if fix not in date_fixes:
                         date_fixes.append(fix)
                 stats.by_type.setdefault(rtype, 0)
-            b = _QQ(iid[s], iid[t]) + b"".join(map(_bin, json.loads(row)))
+            b = _QQ(iid[s], iid[t]) + b"".join(map(binc, json.loads(row)))
             tokens[code][1].append(b)
             sizes[code] += len(b)
             stats.by_type[st.rel_layouts[code][0]] += 1
