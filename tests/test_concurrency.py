@@ -87,6 +87,13 @@ def first_sources(st) -> set[str]:
     return {r[0][0] for r in rows}
 
 
+def has_open(pid: int, path: str) -> bool:
+    try:
+        return any(os.readlink(fd) == path for fd in Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return False
+
+
 @pytest.mark.parametrize("batch", [7, 50])
 def test_four_loaders_at_once_equal_one_sequential_load(server, files, sequential, batch):
     graph = f"conc{batch}_{os.getpid()}"
@@ -94,7 +101,17 @@ def test_four_loaders_at_once_equal_one_sequential_load(server, files, sequentia
     st.clear()  # a fresh graph: the four loaders also race to create its indexes and constraint
     try:
         t0 = time.monotonic()
-        results = finish(start_loaders(server.dir, graph, files, batch))
+        # a starting gun: hold the graph's write lock until all four loaders wait on it at their
+        # first write (they have read and validated their files by then), so they really write
+        # at once instead of one finishing before another has started up
+        with st._writing():
+            lock = os.readlink(f"/proc/self/fd/{st._write_fd}")
+            procs = start_loaders(server.dir, graph, files, batch)
+            deadline = time.monotonic() + 120
+            while not all(has_open(p.pid, lock) for p in procs) and time.monotonic() < deadline:
+                assert all(p.poll() is None for p in procs), [p.communicate() for p in procs]
+                time.sleep(0.02)
+        results = finish(procs)
         elapsed = time.monotonic() - t0
         for code, _, err in results:
             assert code == 0, err
