@@ -436,7 +436,8 @@ class FalkorStore(Store):
         self.name = graph
         self._user_fd: int | None = None
         self._write_fd: int | None = None
-        self._thread_lock = threading.Lock()
+        self._thread_lock = threading.RLock()
+        self._write_depth = 0
         if autostart:
             # start (or find) the server and register as its user under one lock, so a store
             # closing in another process cannot stop it in between
@@ -462,18 +463,23 @@ class FalkorStore(Store):
         intelgraph process using the server). FalkorDB 4.16 documents one write at a time per
         graph, yet a relationship MERGE that runs while another client's query adds labels to
         nodes can create the relationship twice (seen with four concurrent loaders); queueing
-        our writes here makes concurrent loads behave as sequential ones."""
+        our writes here makes concurrent loads behave as sequential ones. Re-entrant: a caller
+        holding it for a whole load may still call :meth:`write`."""
         with self._thread_lock:
             if self._write_fd is None:
                 locks = self.server.dir / "locks"
                 locks.mkdir(mode=0o700, exist_ok=True)
                 digest = hashlib.sha256(self.name.encode("utf-8")).hexdigest()[:20]
                 self._write_fd = os.open(locks / f"graph-{digest}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-            fcntl.flock(self._write_fd, fcntl.LOCK_EX)
+            if self._write_depth == 0:
+                fcntl.flock(self._write_fd, fcntl.LOCK_EX)
+            self._write_depth += 1
             try:
                 yield
             finally:
-                fcntl.flock(self._write_fd, fcntl.LOCK_UN)
+                self._write_depth -= 1
+                if self._write_depth == 0:
+                    fcntl.flock(self._write_fd, fcntl.LOCK_UN)
 
     # -- protocol ---------------------------------------------------------------------
     def _run(self, cypher: str, params: dict[str, Any] | None, timeout: float | None, read_only: bool) -> Result:
