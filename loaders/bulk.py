@@ -1432,6 +1432,7 @@ def _write_bulk(store: Any, st: StagedLoad, stats: LoadStats, progress: Callable
         counter = 0
         binc = _BinCache()
         date_fixes: list[str] = []
+        rel_date_fixes: list[str] = []
 
         def send(tokens: list[bytes], nodes: int, edges: int, is_nodes: bool) -> None:
             args: list[Any] = ["GRAPH.BULK", name]
@@ -1505,8 +1506,8 @@ def _write_bulk(store: Any, st: StagedLoad, stats: LoadStats, progress: Callable
                 for d in dates:
                     fix = (f"MATCH ()-[e:{quote_name(rtype)}]->() WHERE e.{quote_name(d)} IS NOT NULL "
                            f"SET e.{quote_name(d)} = date(e.{quote_name(d)})")
-                    if fix not in date_fixes:
-                        date_fixes.append(fix)
+                    if fix not in rel_date_fixes:
+                        rel_date_fixes.append(fix)
                 stats.by_type.setdefault(rtype, 0)
             b = _QQ(iid[s], iid[t]) + b"".join(map(binc, json.loads(row)))
             tokens[code][1].append(b)
@@ -1518,9 +1519,8 @@ def _write_bulk(store: Any, st: StagedLoad, stats: LoadStats, progress: Callable
         for code in list(tokens):
             flush(code)
         sender.close()
-        for q in date_fixes:
-            if q.startswith("MATCH ()"):
-                conn.execute_command("GRAPH.QUERY", name, q)
+        for q in rel_date_fixes:
+            conn.execute_command("GRAPH.QUERY", name, q)
         st.bulk = True  # the caller builds the schema's indexes and constraint over it
     finally:
         try:
