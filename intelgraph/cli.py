@@ -154,7 +154,8 @@ def _need_embedded(obj: Context) -> None:
 @click.option("--source", metavar="NAME", help="CSV files: one source (a document name) for every record.")
 @click.option("--array-delimiter", default=";", show_default=True, metavar="CHAR",
               help="CSV files: the array delimiter (an export whose lists hold ';' uses U+001F: pass $'\\x1f').")
-@click.option("--batch-size", type=click.IntRange(1, 100_000), default=1000, show_default=True)
+@click.option("--batch-size", type=click.IntRange(1, 100_000), default=1000, show_default=True,
+              help="Rows per write query for datasets (CSV into the embedded engine is sent 5,000 at a time).")
 @click.option("--fresh/--no-fresh", default=None,
               help="CSV into the embedded engine: --fresh creates instead of merging and is refused unless the "
                    "graph is empty; --no-fresh always merges [default: create when the graph is empty].")
