@@ -526,7 +526,7 @@ class _Reader:
         for k in sorted(extra):
             self.bad(where, k, "unknown field in a fact", "use: type, from, to, props, claims, evidence")
         rtype = rec.get("type")
-        if rtype not in self.schema.relationship_types or self.schema.rel(rtype).stance:
+        if not isinstance(rtype, str) or rtype not in self.schema.relationship_types or self.schema.rel(rtype).stance:
             allowed = [t for t, r in self.schema.relationship_types.items() if not r.stance]
             self.bad(where, "type", f"unknown relationship type {rtype!r}", f"use one of: {', '.join(allowed)}")
             return
@@ -547,7 +547,7 @@ class _Reader:
             self.bad(where, k, "unknown field in a stance", "use: type, by, target, source, quote, date, note")
         rtype = rec.get("type")
         stances = self.schema.stance_types()
-        if rtype not in stances:
+        if not isinstance(rtype, str) or rtype not in stances:
             self.bad(where, "type", f"unknown stance {rtype!r}", f"use one of: {', '.join(stances)}")
             return
         by = self.resolve(where, "by", rec.get("by"), ("Actor", "Source"))
