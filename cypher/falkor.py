@@ -167,8 +167,9 @@ class EmbeddedServer:
         from redis.backoff import NoBackoff
         from redis.retry import Retry
 
-        kwargs: dict[str, Any] = {"password": self._password(), "socket_timeout": 2, "socket_connect_timeout": 2,
-                                  "retry": Retry(NoBackoff(), 0)}
+        wait = min(2.0, max(0.2, self.answer_wait_s))
+        kwargs: dict[str, Any] = {"password": self._password(), "socket_timeout": wait,
+                                  "socket_connect_timeout": wait, "retry": Retry(NoBackoff(), 0)}
         if st.get("socket"):
             kwargs["unix_socket_path"] = st["socket"]
         else:
