@@ -135,7 +135,6 @@ class StagedLoad:
     extra_rels: list[tuple[int, int, int, str]] = field(default_factory=list)
     external_iids: dict[int, int] = field(default_factory=dict)  # dense -> internal id (nodes already in the graph)
     mode: str = ""  # how it was written: "fresh" (CREATE into an empty graph) or "merge"
-    bulk: bool = False  # written by GRAPH.BULK (fresh), schema still to build
 
     def counts(self) -> tuple[int, int]:
         return sum(len(r) for r in self.node_rows), self.rel_count
@@ -1211,8 +1210,6 @@ def write_staged(store: Any, st: StagedLoad, fresh: bool | None = None, node_bat
     with (lock() if lock is not None else contextlib.nullcontext()), \
             (_no_rewrite_while_loading(store) if big else contextlib.nullcontext()):
         stats = _write_locked(store, st, fresh, node_batch, rel_batch, progress)
-    if st.bulk:  # a new graph: its indexes and unique constraint, built over what was loaded
-        store.apply_schema()
     if stats.nodes + stats.relationships >= COMPACT_AFTER_ROWS:
         store.compact()
     return stats
@@ -1401,9 +1398,9 @@ def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
 
 # -- the fresh path: GRAPH.BULK ------------------------------------------------------------------
 # FalkorDB's bulk-insert command (the protocol of the falkordb-bulk-loader package, spoken here
-# directly): a token per label or type — its name(s), property keys, then per entity its
-# property values as typed binary (null skipped); edges carry their ends as internal node ids.
-# The first command (BEGIN) makes a new graph, whose nodes get ids 0, 1, 2... in the order sent.
+# directly, appending to the graph): a token per label or type — its name(s), property keys, then
+# per entity its property values as typed binary (null: not set); edges carry their ends as
+# internal node ids. The server keeps the graph's indexes and unique constraint up to date.
 _QQ = struct.Struct("=QQ").pack
 _BQ = struct.Struct("=Bq").pack
 _BD = struct.Struct("=Bd").pack
@@ -1450,31 +1447,21 @@ def _bin_header(name: str, keys: Sequence[str]) -> bytes:
 
 
 def _write_bulk(store: Any, st: StagedLoad, stats: LoadStats, progress: Callable[[int], None] | None) -> LoadStats:
-    """CREATE a whole load into an empty graph with GRAPH.BULK: nodes (their ids known from their
-    order, and checked), then relationships; dates (which the protocol cannot carry) converted
-    afterwards. Called under the graph's write lock, with the graph seen empty; the caller then
-    builds the schema's indexes and unique constraint over the new graph (``store.apply_schema``,
-    which takes that lock itself)."""
+    """CREATE a whole load into an empty graph with GRAPH.BULK, appended to the graph as it is
+    (its indexes and unique constraint, made before, are kept up to date by the server): nodes,
+    then their internal ids read back in one scan, then relationships between them; dates
+    (which the protocol cannot carry) converted afterwards. Called under the graph's write lock,
+    with the graph seen empty."""
     schema = st.schema
     conn = store.db.connection
     name = store.name
+    root, key = quote_name(schema.root_label), quote_name(schema.id_property)
     iid = array("q", [-1]) * len(st.node_ids)
+    binc = _BinCache()
     sender = _Sender(store)
     try:
-        # the empty graph goes (with its indexes, rebuilt below over the loaded nodes): BEGIN needs a new key
-        conn.execute_command("DEL", name)
-        begin = [True]
-        counter = 0
-        binc = _BinCache()
-        date_fixes: list[str] = []
-        rel_date_fixes: list[str] = []
-
-        def send(tokens: list[bytes], nodes: int, edges: int, is_nodes: bool) -> None:
-            args: list[Any] = ["GRAPH.BULK", name]
-            if begin[0]:
-                args.append("BEGIN")
-                begin[0] = False
-            args += [nodes, edges, len(tokens) if is_nodes else 0, 0 if is_nodes else len(tokens), *tokens]
+        def send(token: bytes, nodes: int, edges: int) -> None:
+            args = ["GRAPH.BULK", name, nodes, edges, 1 if nodes else 0, 0 if nodes else 1, token]
 
             def done(res: Any, n: int = nodes + edges) -> None:
                 text = res.decode() if isinstance(res, bytes) else str(res)
@@ -1486,6 +1473,8 @@ def _write_bulk(store: Any, st: StagedLoad, stats: LoadStats, progress: Callable
 
             sender.submit_command(args, done)
 
+        date_fixes: list[str] = []
+        total = 0
         for code, rows in enumerate(st.node_rows):
             if not rows:
                 continue
@@ -1498,65 +1487,68 @@ def _write_bulk(store: Any, st: StagedLoad, stats: LoadStats, progress: Callable
             parts: list[bytes] = []
             size = 0
             for row in rows:
-                v = json.loads(row)
-                iid[v[-1]] = counter
-                counter += 1
-                b = b"".join(map(binc, v[:-1]))
+                b = b"".join(map(binc, json.loads(row)[:-1]))
                 parts.append(b)
                 size += len(b)
-                if size >= BULK_TOKEN_BYTES:
-                    send([head + b"".join(parts)], len(parts), 0, True)
+                if size >= BULK_TOKEN_BYTES or len(parts) >= 20_000:
+                    send(head + b"".join(parts), len(parts), 0)
                     parts, size = [], 0
             if parts:
-                send([head + b"".join(parts)], len(parts), 0, True)
+                send(head + b"".join(parts), len(parts), 0)
+            total += len(rows)
             stats.by_kind[kind] = stats.by_kind.get(kind, 0) + len(rows)
             stats.nodes += len(rows)
         sender.close()
-        store.graph = store.db.select_graph(name)  # a new graph under the same name
-        # nodes got ids in the order sent: check the count and a spread of them
-        if store.read("MATCH (n) RETURN count(n)").scalar() != counter:
-            raise StoreError("GRAPH.BULK did not create every node")
-        probe = sorted({0, counter - 1, *range(0, counter, max(1, counter // 50))})
-        dense_of = {x: d for d, x in enumerate(iid) if x >= 0 and x in set(probe)}
-        got = store.read("UNWIND $ids AS i MATCH (n) WHERE id(n) = i RETURN id(n), n.id", {"ids": probe}).rows
-        if len(got) != len(probe) or any(st.node_ids[dense_of[x]] != nid for x, nid in got):
-            raise StoreError("GRAPH.BULK numbered the nodes otherwise than expected")
+        # the new nodes' internal ids, in one scan (the graph held nothing else)
+        res = conn.execute_command("GRAPH.RO_QUERY", name, f"MATCH (n:{root}) RETURN toJSON(collect([n.{key}, id(n)]))",
+                                   "--compact")
+        index = st.node_index
+        seen = 0
+        for nid, x in json.loads(_scalar(res)):
+            d = index.get(nid)
+            if d is None:
+                raise NotEmpty(f"graph {name!r} holds a node this load did not make ({nid}): it was not empty")
+            iid[d] = x
+            seen += 1
+        if seen != total:
+            raise StoreError(f"GRAPH.BULK made {seen} of {total} nodes")
         for q in date_fixes:
             conn.execute_command("GRAPH.QUERY", name, q)
         sender = _Sender(store)
-        tokens: dict[int, tuple[bytes, list[bytes]]] = {}
-        sizes: dict[int, int] = {}
+        rel_fixes: list[str] = []
+        current = -1
+        parts = []
+        size = 0
 
-        def flush(code: int) -> None:
-            head, parts = tokens.pop(code)
-            sizes.pop(code)
-            send([head + b"".join(parts)], 0, len(parts), False)
+        def flush_rels() -> None:
+            rtype, props, dates = st.rel_layouts[current]
+            head = _bin_header(rtype, ["id", *props, *dates, "sources", "evidence", "claims", "reliability",
+                                       "credibility"])
+            send(head + b"".join(parts), 0, len(parts))
+            stats.by_type[rtype] = stats.by_type.get(rtype, 0) + len(parts)
+            stats.relationships += len(parts)
 
         for code, s, t, row in st.rel_lines():
-            if code not in tokens:
-                rtype, props, dates = st.rel_layouts[code]
-                tokens[code] = (_bin_header(rtype, ["id", *props, *dates, "sources", "evidence", "claims",
-                                                    "reliability", "credibility"]), [])
-                sizes[code] = 0
-                for d in dates:
-                    fix = (f"MATCH ()-[e:{quote_name(rtype)}]->() WHERE e.{quote_name(d)} IS NOT NULL "
-                           f"SET e.{quote_name(d)} = date(e.{quote_name(d)})")
-                    if fix not in rel_date_fixes:
-                        rel_date_fixes.append(fix)
-                stats.by_type.setdefault(rtype, 0)
+            if code != current or size >= BULK_TOKEN_BYTES or len(parts) >= 20_000:
+                if parts:
+                    flush_rels()
+                parts, size = [], 0
+                if code != current:
+                    current = code
+                    rtype, _props, dates = st.rel_layouts[code]
+                    for d in dates:
+                        fix = (f"MATCH ()-[e:{quote_name(rtype)}]->() WHERE e.{quote_name(d)} IS NOT NULL "
+                               f"SET e.{quote_name(d)} = date(e.{quote_name(d)})")
+                        if fix not in rel_fixes:
+                            rel_fixes.append(fix)
             b = _QQ(iid[s], iid[t]) + b"".join(map(binc, json.loads(row)))
-            tokens[code][1].append(b)
-            sizes[code] += len(b)
-            stats.by_type[st.rel_layouts[code][0]] += 1
-            stats.relationships += 1
-            if sizes[code] >= BULK_TOKEN_BYTES or len(tokens[code][1]) >= 50_000:
-                flush(code)
-        for code in list(tokens):
-            flush(code)
+            parts.append(b)
+            size += len(b)
+        if parts:
+            flush_rels()
         sender.close()
-        for q in rel_date_fixes:
+        for q in rel_fixes:
             conn.execute_command("GRAPH.QUERY", name, q)
-        st.bulk = True  # the caller builds the schema's indexes and constraint over it
     finally:
         try:
             sender.close()
