@@ -2,8 +2,8 @@
 
 :func:`run` does a list of tasks on one graph; :func:`main` does the same in a worker process
 (started by :mod:`~intelgraph.reports.fast` with ``python -c``), reading a pickled request on
-standard input and writing the pickled results on standard output. Only NumPy, igraph and (for
-sampled closeness) SciPy are imported, so a worker is ready in about 0.3 s.
+standard input and writing the pickled results on standard output. Only NumPy and igraph are
+imported, so a worker is ready in about 0.3 s.
 
 Tasks (node positions are ``0 .. n-1``):
 
@@ -49,17 +49,14 @@ def _closeness(g, vertices: Any, directed: bool) -> tuple[np.ndarray, np.ndarray
     return inv_total, others
 
 
-def _pivots(n: int, edges: np.ndarray, directed: bool, pivots: np.ndarray,
-            batch_cells: int = 1 << 22) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    from scipy.sparse import csr_array
-    from scipy.sparse.csgraph import shortest_path
-
-    A = csr_array((np.ones(len(edges)), (edges[:, 0], edges[:, 1])), shape=(n, n))
+def _pivots(g, pivots: np.ndarray, batch_cells: int = 1 << 22) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    n = g.vcount()
     reached, total, squares = np.zeros(n), np.zeros(n), np.zeros(n)
     step = max(1, batch_cells // max(n, 1))
     for start in range(0, len(pivots), step):
         batch = np.asarray(pivots[start:start + step], dtype=np.int64)
-        d = shortest_path(A, method="D", directed=directed, unweighted=True, indices=batch)
+        # hops from each pivot along out-edges: the incoming distance of every node
+        d = np.array(g.distances(source=batch.tolist(), mode="out"), dtype=float).reshape(len(batch), n)
         d[np.arange(len(batch)), batch] = np.inf  # a pivot is not counted for itself
         finite = np.isfinite(d)
         d[~finite] = 0.0
@@ -71,14 +68,12 @@ def _pivots(n: int, edges: np.ndarray, directed: bool, pivots: np.ndarray,
 
 def run(n: int, edges: np.ndarray, directed: bool, tasks: list[tuple[str, Any]]) -> list[Any]:
     """The results of ``tasks`` on the graph of ``n`` nodes and ``edges`` (an ``m x 2`` array)."""
-    g = None
+    g = _graph(n, edges, directed)
     out: list[Any] = []
     for kind, arg in tasks:
         if kind == "pivots":
-            out.append(_pivots(n, edges, directed, arg))
-            continue
-        g = g if g is not None else _graph(n, edges, directed)
-        if kind == "betweenness":
+            out.append(_pivots(g, arg))
+        elif kind == "betweenness":
             sources = None if arg is None else np.asarray(arg).tolist()
             values = g.betweenness(directed=True) if sources is None else g.betweenness(sources=sources, targets=None)
             out.append(np.asarray(values, dtype=float))

@@ -81,7 +81,7 @@ PARALLEL_MIN_WORK = 100_000_000
 WORKER_COMMAND: list[str] | None = None
 
 # relative cost per source (betweenness) or per node (closeness, pivots), measured with igraph
-_COST = {"betweenness": 1.0, "closeness": 0.45, "closeness_directed": 0.9, "pivots": 0.6}
+_COST = {"betweenness": 1.0, "closeness": 0.45, "closeness_directed": 0.9, "pivots": 0.5}
 
 
 def available() -> str | None:

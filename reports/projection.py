@@ -275,9 +275,8 @@ class _Ties:
     def add(self, u: np.ndarray, v: np.ndarray, label: str | np.ndarray, stats: Counter[str]) -> None:
         """Ties ``u[i] - v[i]`` (positions; -1 for a node outside the projection) of one label,
         or of ``label[i]`` (codes)."""
-        loops = u == v
-        stats["self_loops_dropped"] += int(loops.sum()) if isinstance(label, np.ndarray) or \
-            not label.startswith("via ") else 0
+        loops = u == v  # only relationships can be loops: via pairs join two different members
+        stats["self_loops_dropped"] += int(loops.sum())
         keep = ~loops & (u >= 0) & (v >= 0)
         codes = (label[keep] if isinstance(label, np.ndarray)
                  else np.full(int(keep.sum()), self.code[label], dtype=np.int16))
@@ -423,7 +422,7 @@ class _Reader:
             yield params, rows, entry
 
     # -- nodes -------------------------------------------------------------------------------
-    def nodes(self) -> tuple[list[Any], list[tuple[Any, Any]], np.ndarray | None, list[int] | None]:
+    def nodes(self) -> tuple[list[Any], list[tuple[Any, Any]], list[int] | None]:
         """Node ids sorted, their (name, kind), and for id-range the internal id of each."""
         read = node_read(self.spec, self.schema, self.paging)
         found: dict[Any, tuple[Any, Any, int]] = {}
@@ -450,7 +449,7 @@ class _Reader:
         ids = sorted(found, key=str)
         attrs = [found[nid][:2] for nid in ids]
         internal = [found[nid][2] for nid in ids] if self.paging == "id-range" else None
-        return ids, attrs, None, internal
+        return ids, attrs, internal
 
     # -- ties --------------------------------------------------------------------------------
     def edge_read(self) -> Read:
@@ -551,7 +550,7 @@ def project(store: Store, projection: str = "all", *, undirected: bool = False, 
     gc.disable()  # millions of new objects, none in a cycle: the collector would rescan them often
     try:
         reader = _Reader(store, spec, schema, paging, page)
-        ids, attrs, _, internal = reader.nodes()  # in id order: every run builds the same graph
+        ids, attrs, internal = reader.nodes()  # in id order: every run builds the same graph
         _add_nodes(G, ids, attrs, schema.root_label)
         del attrs
         stats["nodes"] = len(ids)

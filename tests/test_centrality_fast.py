@@ -128,7 +128,8 @@ def test_pivots_with_every_node_give_exact_closeness():
         index = {u: i for i, u in enumerate(nodes)}
         edges = np.array([(index[u], index[v]) for u, v in G.edges()], dtype=np.int64)
         n = len(nodes)
-        reached, total, squares = _igraph_worker._pivots(n, edges, G.is_directed(), np.arange(n))
+        g = _igraph_worker._graph(n, edges.astype(np.int32), G.is_directed())
+        reached, total, squares = _igraph_worker._pivots(g, np.arange(n), batch_cells=7 * n)  # batches of 7
         est, se = fast._pivot_estimate(reached, total, squares, np.full(n, n - 1.0), n)
         _close(dict(zip(nodes, est.tolist())), nx.closeness_centrality(G), tol=1e-12)
         assert np.all(se == 0)
