@@ -55,7 +55,8 @@ def _cpu() -> float:
 
 
 def _row(cells: list[str], widths: list[int]) -> str:
-    return "| " + " | ".join(str(c).rjust(w) if i else str(c).ljust(w) for i, (c, w) in enumerate(zip(cells, widths))) + " |"
+    padded = (str(c).rjust(w) if i else str(c).ljust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+    return "| " + " | ".join(padded) + " |"
 
 
 def _table(title: str, header: list[str], rows: list[list[str]]) -> None:
@@ -74,9 +75,9 @@ def _make_graph(store, nodes: int, rels: int, seed: int = 1) -> None:
     store.apply_schema()
     batch = 20_000
     for s in range(0, nodes, batch):
-        store.write("UNWIND range($a, $b) AS i CREATE (:Entity:Actor:Person {id: 'person:' + toString(100000000000 + i), "
-                    "name: 'Person ' + toString(i), kind: 'Person'})", {"a": s, "b": min(nodes, s + batch) - 1},
-                    timeout=600)
+        store.write("UNWIND range($a, $b) AS i CREATE (:Entity:Actor:Person "
+                    "{id: 'person:' + toString(100000000000 + i), name: 'Person ' + toString(i), kind: 'Person'})",
+                    {"a": s, "b": min(nodes, s + batch) - 1}, timeout=600)
     rng = random.Random(seed)
     for s in range(0, rels, batch):
         rows = []
@@ -246,7 +247,8 @@ def bench_sampling(n: int, m: int, workers: int | None) -> None:
     res, wall, cpu = _timed(lambda: fast.ShortestPaths(G, betweenness_k=1000, closeness_k=1000, seed=0,
                                                        workers=workers).result())
     b, c = res.info["betweenness"], res.info["closeness"]
-    print(f"\n## Sampling above the exact limit: {n:,} nodes / {G.number_of_edges():,} edges  (load average {_load()})\n")
+    print(f"\n## Sampling above the exact limit: {n:,} nodes / {G.number_of_edges():,} edges  "
+          f"(load average {_load()})\n")
     print(f"betweenness and closeness from 1,000 sampled nodes: wall {wall:.2f} s, main CPU {cpu:.2f} s, "
           f"workers CPU {res.info.get('worker_cpu_seconds')}")
     for name, d in (("betweenness", b), ("closeness", c)):
@@ -263,7 +265,9 @@ G = nx.barabasi_albert_graph(n, m, seed=42)
 edges = [(int(u), int(v)) for u, v in G.edges()]
 out = {}
 def cpu(f):
-    c0 = time.process_time(); t0 = time.perf_counter(); r = f(); return r, time.process_time() - c0, time.perf_counter() - t0
+    c0, t0 = time.process_time(), time.perf_counter()
+    r = f()
+    return r, time.process_time() - c0, time.perf_counter() - t0
 if name == "igraph":
     import igraph
     g = igraph.Graph(n=n, edges=edges)
@@ -280,16 +284,19 @@ elif name == "networkit":
     g = nk.Graph(n)
     for u, v in edges: g.addEdge(u, v)
     _, out["betweenness"], out["betweenness_wall"] = cpu(lambda: nk.centrality.Betweenness(g, True).run().scores())
-    _, out["closeness"], out["closeness_wall"] = cpu(lambda: nk.centrality.Closeness(g, True, nk.centrality.ClosenessVariant.GENERALIZED).run().scores())
+    wf = nk.centrality.ClosenessVariant.GENERALIZED
+    _, out["closeness"], out["closeness_wall"] = cpu(lambda: nk.centrality.Closeness(g, True, wf).run().scores())
 print(json.dumps(out))
 """
 
 
 def bench_engines(n: int, m: int) -> None:
     rows = []
-    for name, env in (("igraph", {}), ("rustworkx", {"RAYON_NUM_THREADS": "1"}), ("rustworkx", {"RAYON_NUM_THREADS": "2"}),
-                      ("networkit", {"BENCH_THREADS": "1"}), ("networkit", {"BENCH_THREADS": "2"})):
-        label = name + (f" ({list(env.values())[0]} thread{'s' if list(env.values())[0] != '1' else ''})" if env else "")
+    for name, env in (("igraph", {}), ("rustworkx", {"RAYON_NUM_THREADS": "1"}),
+                      ("rustworkx", {"RAYON_NUM_THREADS": "2"}), ("networkit", {"BENCH_THREADS": "1"}),
+                      ("networkit", {"BENCH_THREADS": "2"})):
+        threads = next(iter(env.values()), "")
+        label = name + (f" ({threads} thread{'s' if threads != '1' else ''})" if env else "")
         try:
             version = metadata.version(name)
         except metadata.PackageNotFoundError:

@@ -40,10 +40,11 @@ Choices (also written into every report):
   ``eigenvector_centrality_numpy``: from the same start it always returns the same bits, and on a
   disconnected graph (or one with several equal leading eigenvalues) it returns one defined
   mixture instead of an arbitrary eigenvector. Like networkx's, the values are converged to that
-  tolerance only (to ~1e-6 of the true eigenvector; equal to networkx's to ~1e-15). On a graph that is not (strongly) connected the
-  values concentrate on the component(s) with the largest leading eigenvalue and are near 0
-  elsewhere; on a directed graph they count incoming ties. If the iteration does not converge,
-  the column is left empty (NaN) and the report says so.
+  tolerance only (about 1e-6 from the true eigenvector; equal to networkx's to ~1e-15). On a
+  graph that is not (strongly) connected the values concentrate on the component(s) with the
+  largest leading eigenvalue and are near 0 elsewhere; on a directed graph they count incoming
+  ties. If the iteration does not converge, the column is left empty (NaN) and the report says so.
+  PageRank is likewise networkx's own, converged to its ``tol=1e-6``.
 * **Communities**: Louvain (:func:`networkx.community.louvain_communities`) with the report's
   ``seed``; communities are numbered by size (0 = largest), ties broken by their smallest node id.
 """
@@ -172,11 +173,12 @@ def compute_measures(G: nx.Graph, seed: int = 0, weight: str | None = "weight",
     directed = G.is_directed()
     bk = betweenness_k if betweenness_k is not None and 0 < betweenness_k < n else None
     ck = None
-    over = exact_limit is not None and n > exact_limit and n >= 3
+    if sample_k < 1:
+        raise ValueError(f"sample_k must be a positive number of nodes, not {sample_k}")
+    # a sample of every other node would cost as much as the exact values
+    over = exact_limit is not None and n > exact_limit and 3 <= n and sample_k < n - 1
     if over:
-        if sample_k < 1:
-            raise ValueError(f"sample_k must be a positive number of nodes, not {sample_k}")
-        ck = min(sample_k, n - 1)
+        ck = sample_k
         bk = bk if bk is not None else ck
     missing = fast.available()
     if backend == "igraph" and missing:
@@ -232,7 +234,8 @@ def _sampling_notes(details: dict[str, Any], n: int, exact_limit: int | None, ov
     for name, d in (("betweenness", b), ("closeness", c)):
         se = d.get("standard_error")
         if se and not math.isnan(se["max"]):
-            out.append(f"Standard error of the {name} estimates (from the sample{', 10 batches of sources' if name == 'betweenness' else ''}): "
+            how = ", 10 batches of sources" if name == "betweenness" else ""
+            out.append(f"Standard error of the {name} estimates (from the sample{how}): "
                        f"median {se['median']:.2g}, largest {se['max']:.2g}; the top value, {se['top_value']:.4g}, "
                        f"is +/- {se['at_top']:.2g}.")
     return out

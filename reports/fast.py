@@ -264,7 +264,8 @@ class ShortestPaths:
         plan = self._assign()
         env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-        cmd = list(WORKER_COMMAND or [sys.executable, "-c", "from intelgraph.reports._igraph_worker import main; main()"])
+        cmd = list(WORKER_COMMAND or [sys.executable, "-c",
+                                      "from intelgraph.reports._igraph_worker import main; main()"])
 
         def work(indexes: list[int]) -> tuple[list[int], list[Any] | str]:
             request = {"n": self.n, "edges": self.edges, "directed": self.directed,

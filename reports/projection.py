@@ -219,7 +219,8 @@ def edge_read(spec: ProjectionSpec, schema: Schema, paging: str) -> Read:
             f"MATCH (a:{quote_name(root)})"
             f"{_where(f'a.{key} > $after', _label_filter('a', spec.node_kinds, root))} "
             f"WITH a ORDER BY a.{key} LIMIT $page "
-            f"OPTIONAL MATCH (a)-[r:{types}]->(b:{quote_name(root)}){_where(_label_filter('b', spec.node_kinds, root))} "
+            f"OPTIONAL MATCH (a)-[r:{types}]->(b:{quote_name(root)})"
+            f"{_where(_label_filter('b', spec.node_kinds, root))} "
             f"RETURN a.{key} AS source, b.{key} AS target, type(r) AS type"), {})
     a_label, a_filter = _scan("a", spec.node_kinds, root)
     b_label, b_filter = _scan("b", spec.node_kinds, root)
