@@ -638,7 +638,14 @@ class _FastReader:
         fs = self.file_source_id
         fname = path.name
         out_src, out_ev, out_cl = [], [], []
-        for k in range(n):
+        plain_prov = (one_src is None and quotes is None and cl_col is None and kind != "Claim"
+                      and "sources" in prov and all(src_lists))
+        if plain_prov:  # sources by id and evidence as given, on every row: no per-row decisions
+            src_json = [cache.get(("sj", raw)) or cache.setdefault(("sj", raw), _jlist(sorted(set(ids_))))
+                        for raw, ids_ in zip(prov["sources"], src_lists)]
+            ev_json = self.list_json(ev_col, n, None)
+            cl_json = ["[]"] * n
+        for k in range(0 if plain_prov else n):
             sources = src_lists[k]
             raw = ev_col[k] if ev_col is not None else ""
             evidence = raw.split(delim) if raw else []
@@ -687,7 +694,10 @@ class _FastReader:
                     raise _Fallback from None
             else:
                 columns.append(["null"] * n)
-        columns += [list(map(_jlist, out_src)), list(map(_jlist, out_ev)), list(map(_jlist, out_cl))]
+        if plain_prov:
+            columns += [src_json, ev_json, cl_json]
+        else:
+            columns += [list(map(_jlist, out_src)), list(map(_jlist, out_ev)), list(map(_jlist, out_cl))]
         # commit: dense numbers, handles, rows
         m = self.idmaps.setdefault(idc.space, {})
         dense = []
