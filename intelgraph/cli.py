@@ -282,13 +282,25 @@ def _projection_names() -> list[str]:
 @click.option("--projection", type=click.Choice(_projection_names()), default="all", show_default=True,
               help="Which nodes and ties to project (declared in the schema).")
 @click.option("--undirected", is_flag=True, help="Treat every tie as undirected.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed for communities and layout.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed for communities, sampling and layout.")
+@click.option("--exact-limit", type=click.IntRange(min=3), default=None, metavar="NODES",
+              help="Above this many nodes, betweenness and closeness are estimated from a seeded sample, "
+                   "and the report says so with an error estimate [default: 20000].")
+@click.option("--sample-k", type=click.IntRange(min=2), default=None, metavar="NODES",
+              help="How many nodes the estimate samples [default: see the report's notes].")
 @click.pass_obj
-def report_centrality(obj: Context, out_dir: Path, projection: str, undirected: bool, seed: int) -> None:
-    """Degree, betweenness, closeness, eigenvector, PageRank and communities (networkx)."""
+def report_centrality(obj: Context, out_dir: Path, projection: str, undirected: bool, seed: int,
+                      exact_limit: int | None, sample_k: int | None) -> None:
+    """Degree, betweenness, closeness, eigenvector, PageRank and communities, with networkx's
+    values (exact measures computed by a faster library where it gives the same numbers)."""
     from intelgraph.reports.centrality import centrality_report
 
-    res = centrality_report(obj.store(), out_dir, projection=projection, undirected=undirected, seed=seed)
+    extra: dict[str, Any] = {}
+    if exact_limit is not None:
+        extra["exact_limit"] = exact_limit
+    if sample_k is not None:
+        extra["sample_k"] = sample_k
+    res = centrality_report(obj.store(), out_dir, projection=projection, undirected=undirected, seed=seed, **extra)
     click.echo(f"wrote {', '.join(str(p) for p in res.files)}")
 
 
