@@ -7,7 +7,7 @@ does not build a :class:`~intelgraph.loaders.plan.Plan` of dicts: each input col
 converter, chosen once per file (and kind), and each row becomes a list that is serialised at
 once as a Cypher list literal. Nodes stay in memory in that form (with an index from id to a
 dense number); relationships go to a temporary spill file, their ends as dense numbers. Memory
-grows with the number of nodes, not of relationships (1M relationships and 350k nodes: ~300 MB).
+grows with the number of nodes, not of relationships (1M relationships and 350k nodes: 300-370 MB).
 
 It is optimistic: anything it does not handle itself — a problem in the input, a reference given
 by name instead of id, a quoted field it cannot place — makes it hand the whole load to the
@@ -15,16 +15,21 @@ thorough reader, which reports every problem by file, row and field (and loads t
 input the fast reader declined, through the classic path). So the fast path never accepts what
 the thorough reader refuses, and a bad input never writes anything.
 
-**Writing (FalkorDB).** Nodes are written kind by kind in list-shaped ``UNWIND`` batches that
-return each node's internal id; relationships then ``MERGE`` between nodes sought by internal id
-(an id seek) instead of through the id index, which is what makes them fast. Queries are sent by
-a second thread while the next batch is prepared. Two modes:
+**Writing (FalkorDB).** Everything is written under the graph's write lock (concurrent intelgraph
+writers queue on it). Queries are sent by a second thread while the next batch is prepared.
 
-* ``fresh=False`` — idempotent ``MERGE`` (the graph may hold anything; loading the same files
-  again changes nothing, and FalkorDB does not even log a query that changed nothing);
-* ``fresh=True`` — ``CREATE``, only into a graph that is empty when the write starts (checked;
-  the unique constraint on ids still refuses a node that appears meanwhile). ``fresh=None``
-  chooses it when the graph is empty.
+* ``fresh=False`` — idempotent. Node ids are looked up read-only; new nodes are created in
+  list-shaped ``UNWIND`` batches that answer their internal ids; known ones are merged only where
+  something would change. Relationships are ``MERGE``d between nodes sought by internal id (an
+  id seek, not the id index) — except those between two nodes this load created, which cannot
+  exist yet and are appended by ``GRAPH.BULK``. Loading the same files again changes nothing,
+  and FalkorDB does not even log a query that changed nothing.
+* ``fresh=True`` — only into a graph that is empty when the write starts (checked under the lock;
+  refused with :class:`NotEmpty` otherwise): nodes and relationships appended by ``GRAPH.BULK``
+  (the server keeps the indexes and unique constraint), node ids read back in one scan, dates
+  converted after. ``fresh=None`` chooses it when the graph is empty.
+
+A crash at any point leaves a graph that the next (merge) load completes.
 
 Neo4j has no internal-id lookup worth using, so on Neo4j the classic reader and ``MERGE``-on-id
 statements are used (:func:`load_csv` picks).
