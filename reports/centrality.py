@@ -116,7 +116,8 @@ def measure_columns(directed: bool) -> list[str]:
 def compute_measures(G: nx.Graph, seed: int = 0, weight: str | None = "weight",
                      notes: list[str] | None = None, betweenness_k: int | None = None, *,
                      exact_limit: int | None = EXACT_LIMIT, sample_k: int = SAMPLE_K, backend: str = "auto",
-                     workers: int | None = None, details: dict[str, Any] | None = None) -> dict[str, dict[Any, Any]]:
+                     workers: int | None = None, details: dict[str, Any] | None = None,
+                     _defer: bool = False) -> dict[str, dict[Any, Any]]:
     """Centrality measures and communities of ``G``, with networkx's values.
 
     Betweenness and closeness take the fast path of :mod:`intelgraph.reports.fast` (igraph, in
@@ -157,7 +158,8 @@ def compute_measures(G: nx.Graph, seed: int = 0, weight: str | None = "weight",
     dict
         measure name -> {node: value}: ``degree`` (plus ``in_degree``/``out_degree`` for a
         DiGraph), ``betweenness``, ``closeness``, ``eigenvector``, ``pagerank`` and
-        ``community`` (an int per node).
+        ``community`` (an int per node). (``_defer=True``, for the report: the pending
+        computation, whose ``finish()`` returns the dict once the workers are done.)
 
     Examples
     --------
@@ -193,31 +195,54 @@ def compute_measures(G: nx.Graph, seed: int = 0, weight: str | None = "weight",
     if directed:
         out["in_degree"] = nx.in_degree_centrality(G)
         out["out_degree"] = nx.out_degree_centrality(G)
-    eig = _eigenvector(G, weight, notes, fast_path=backend != "networkx")
-    pagerank = _pagerank(G, weight, notes)
-    community = community_ids(G, seed=seed, weight=weight)
-    if sp is not None:
-        res = sp.result()
-        out["betweenness"], out["closeness"] = res.betweenness, res.closeness
-        details.update(res.info)
-        if res.info["worker_errors"]:
-            notes.append(f"{len(res.info['worker_errors'])} worker process(es) failed; their share of betweenness "
-                         "and closeness was computed in the main process (same values).")
-    else:  # a multigraph or fewer than three nodes: networkx as is
-        out["betweenness"] = (nx.betweenness_centrality(G, k=bk, seed=seed) if bk is not None
-                              else nx.betweenness_centrality(G))
-        out["closeness"] = nx.closeness_centrality(G)
-        details.update({"backend": "networkx", "betweenness": {"exact": bk is None, "k": bk, "seed": seed},
-                        "closeness": {"exact": True}})
-    out["eigenvector"], out["pagerank"], out["community"] = eig, pagerank, community
+    out["eigenvector"] = _eigenvector(G, weight, notes, fast_path=backend != "networkx")
+    out["pagerank"] = _pagerank(G, weight, notes)
+    out["community"] = community_ids(G, seed=seed, weight=weight)
     details["eigenvector"] = {"function": "networkx.eigenvector_centrality" if backend == "networkx" else
                               "intelgraph.reports.fast.eigenvector (networkx's iteration with SciPy)",
                               "max_iter": EIGENVECTOR_MAX_ITER, "tol": EIGENVECTOR_TOL}
     if missing and backend == "auto" and simple:
         notes.append(f"Betweenness and closeness were computed by networkx, not the fast path ({missing}): same "
                      "values, much slower.")
-    notes.extend(_sampling_notes(details, n, exact_limit, over, seed))
-    return out
+    pending = _Pending(G, out, sp, notes, details, bk, seed, n, exact_limit, over)
+    return pending if _defer else pending.finish()
+
+
+@dataclass
+class _Pending:
+    """Measures computed so far, while the workers compute betweenness and closeness."""
+
+    G: nx.Graph
+    out: dict[str, dict[Any, Any]]
+    sp: fast.ShortestPaths | None
+    notes: list[str]
+    details: dict[str, Any]
+    bk: int | None
+    seed: int
+    n: int
+    exact_limit: int | None
+    over: bool
+
+    def finish(self) -> dict[str, dict[Any, Any]]:
+        """Wait for betweenness and closeness; return every measure in column order."""
+        G, notes, details = self.G, self.notes, self.details
+        if self.sp is not None:
+            res = self.sp.result()
+            between, close = res.betweenness, res.closeness
+            details.update(res.info)
+            if res.info["worker_errors"]:
+                notes.append(f"{len(res.info['worker_errors'])} worker process(es) failed; their share of "
+                             "betweenness and closeness was computed in the main process (same values).")
+        else:  # a multigraph or fewer than three nodes: networkx as is
+            between = (nx.betweenness_centrality(G, k=self.bk, seed=self.seed) if self.bk is not None
+                       else nx.betweenness_centrality(G))
+            close = nx.closeness_centrality(G)
+            details.update({"backend": "networkx", "betweenness": {"exact": self.bk is None, "k": self.bk,
+                                                                   "seed": self.seed},
+                            "closeness": {"exact": True}})
+        notes.extend(_sampling_notes(details, self.n, self.exact_limit, self.over, self.seed))
+        measures = {**self.out, "betweenness": between, "closeness": close}
+        return {m: measures[m] for m in (*MEASURES, "community") if m in measures}
 
 
 def _sampling_notes(details: dict[str, Any], n: int, exact_limit: int | None, over: bool, seed: int) -> list[str]:
@@ -357,24 +382,33 @@ def report_from_projection(proj: Projection, out_dir: str | Path, seed: int = 0,
     weight = "weight" if weighted else None
     notes: list[str] = []
     details: dict[str, Any] = {}
-    measures = compute_measures(G, seed=seed, weight=weight, notes=notes, betweenness_k=betweenness_k,
-                                exact_limit=exact_limit, sample_k=sample_k, backend=backend, workers=workers,
-                                details=details)
-    columns = measure_columns(G.is_directed())
+    pending = compute_measures(G, seed=seed, weight=weight, notes=notes, betweenness_k=betweenness_k,
+                               exact_limit=exact_limit, sample_k=sample_k, backend=backend, workers=workers,
+                               details=details, _defer=True)
+    # while the workers compute betweenness and closeness: what does not need them
+    files = {name: out / name for name in FILES}
     data_sha = graph_hash(G)
+    proj_notes = _notes(proj, weighted)
+
+    def draw(measures: dict[str, dict[Any, Any]]) -> int:
+        return draw_network(G, measures, files["network.png"], seed=seed, size_by=size_by, label_top=label_top,
+                            max_nodes=draw_max_nodes, title=f"intelgraph - projection '{proj.spec.name}'")
+
+    drawn = draw(pending.out) if size_by in pending.out else None
+    measures = pending.finish()
+    if drawn is None:
+        drawn = draw(measures)
+    columns = measure_columns(G.is_directed())
     created = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     facts = _facts(proj, measures, weight, seed, engine, graph_name, created, data_sha)
     facts.insert(-3, ("betweenness, closeness", _how_computed(details)))
-    notes = _notes(proj, weighted) + notes
+    notes = proj_notes + notes
 
-    files = {name: out / name for name in FILES}
     write_csv(G, measures, files["centrality.csv"])
     tables = {m: _ranked(G, measures, m, top_n) for m in columns if m != "community"}
     comms = _communities(G, measures)
     files["report.md"].write_text(_markdown(proj, facts, notes, tables, comms), encoding="utf-8")
     files["report.html"].write_text(_html(proj, facts, notes, tables, comms), encoding="utf-8")
-    drawn = draw_network(G, measures, files["network.png"], seed=seed, size_by=size_by, label_top=label_top,
-                         max_nodes=draw_max_nodes, title=f"intelgraph - projection '{proj.spec.name}'")
     provenance = {
         "tool": "intelgraph centrality report",
         "created": created,
