@@ -259,7 +259,7 @@ def _sampling_notes(details: dict[str, Any], n: int, exact_limit: int | None, ov
     for name, d in (("betweenness", b), ("closeness", c)):
         se = d.get("standard_error")
         if se and not math.isnan(se["max"]):
-            how = ", 10 batches of sources" if name == "betweenness" else ""
+            how = f", {d.get('batches')} batches of sources" if name == "betweenness" else ", by the delta method"
             out.append(f"Standard error of the {name} estimates (from the sample{how}): "
                        f"median {se['median']:.2g}, largest {se['max']:.2g}; the top value, {se['top_value']:.4g}, "
                        f"is +/- {se['at_top']:.2g}.")
@@ -554,17 +554,18 @@ def _notes(proj: Projection, weighted: bool) -> list[str]:
 
 
 def _how_computed(details: dict[str, Any]) -> str:
-    """One line for the facts table: exact or sampled, and by what."""
+    """One line for the facts table: exact or estimated, and by what."""
     b, c = details.get("betweenness", {}), details.get("closeness", {})
-    who = details.get("backend", "networkx")
-    who = f"{who} {details.get('version', '')}".strip()
+    who = f"{details.get('backend', 'networkx')} {details.get('version', '')}".strip()
     if details.get("workers"):
         who += f", {details['workers']} worker processes"
-    parts = []
-    for name, d in (("betweenness", b), ("closeness", c)):
-        parts.append(f"{name} exact" if d.get("exact", True) else
-                     f"{name} ESTIMATED from {d['k']:,} sampled nodes (seed {d.get('seed')}; see the notes)")
-    return f"{'; '.join(parts)} -- values as networkx's, computed by {who}"
+    parts = ["betweenness exact" if b.get("exact", True) else
+             f"betweenness ESTIMATED from {b['k']:,} sampled source nodes (networkx's estimator, seed {b.get('seed')})",
+             "closeness exact" if c.get("exact", True) else
+             f"closeness ESTIMATED with {c['k']:,} sampled nodes as pivots (seed {c.get('seed')})"]
+    exact = b.get("exact", True) and c.get("exact", True)
+    return "; ".join(parts) + (" -- networkx's values" if exact else " -- standard errors in the notes") + \
+        f"; computed by {who}"
 
 
 def _computed(details: dict[str, Any], measure: str) -> dict[str, Any]:

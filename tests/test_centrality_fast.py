@@ -171,7 +171,8 @@ def test_report_says_when_it_samples(tmp_path):
     html = (tmp_path / "s" / "report.html").read_text(encoding="utf-8")
     prov = json.loads((tmp_path / "s" / "provenance.json").read_text(encoding="utf-8"))
     for text in (md, html):
-        assert "ESTIMATED from 40 sampled nodes" in text and "more than the exact limit of 100" in text
+        assert "betweenness ESTIMATED from 40 sampled source nodes" in text and "closeness ESTIMATED" in text
+        assert "more than the exact limit of 100" in text
         assert "Standard error of the betweenness" in text and "Standard error of the closeness" in text
     for measure in ("betweenness", "closeness"):
         p = prov["parameters"][measure]
@@ -183,7 +184,7 @@ def test_report_says_when_it_samples(tmp_path):
 
     exact = report_from_projection(proj, tmp_path / "e", seed=1)  # under the default limit: exact
     md = (tmp_path / "e" / "report.md").read_text(encoding="utf-8")
-    assert "betweenness exact; closeness exact" in md and "ESTIMATED" not in md
+    assert "betweenness exact; closeness exact -- networkx's values" in md and "ESTIMATED" not in md
     _close(exact.measures["closeness"], nx.closeness_centrality(proj.graph))
 
 
