@@ -288,9 +288,12 @@ def _projection_names() -> list[str]:
                    "and the report says so with an error estimate [default: 20000].")
 @click.option("--sample-k", type=click.IntRange(min=2), default=None, metavar="NODES",
               help="How many nodes the estimate samples [default: see the report's notes].")
+@click.option("--engine", "compute", type=click.Choice(["networkx", "gds"]), default="networkx", show_default=True,
+              help="Compute here (networkx's values) or in Neo4j Graph Data Science (with --engine neo4j before "
+                   "the command; not yet run against a live server: docs/gds.md).")
 @click.pass_obj
 def report_centrality(obj: Context, out_dir: Path, projection: str, undirected: bool, seed: int,
-                      exact_limit: int | None, sample_k: int | None) -> None:
+                      exact_limit: int | None, sample_k: int | None, compute: str) -> None:
     """Degree, betweenness, closeness, eigenvector, PageRank and communities, with networkx's
     values (exact measures computed by a faster library where it gives the same numbers)."""
     from intelgraph.reports.centrality import centrality_report
@@ -300,7 +303,8 @@ def report_centrality(obj: Context, out_dir: Path, projection: str, undirected: 
         extra["exact_limit"] = exact_limit
     if sample_k is not None:
         extra["sample_k"] = sample_k
-    res = centrality_report(obj.store(), out_dir, projection=projection, undirected=undirected, seed=seed, **extra)
+    res = centrality_report(obj.store(), out_dir, projection=projection, undirected=undirected, seed=seed,
+                            compute=compute, timeout=obj.settings.timeout, **extra)
     click.echo(f"wrote {', '.join(str(p) for p in res.files)}")
 
 

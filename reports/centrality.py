@@ -322,7 +322,8 @@ def centrality_report(store: Store, out_dir: str | Path, projection: str = "all"
                       label_top: int = 15, draw_max_nodes: int = 300, page: int = DEFAULT_PAGE,
                       betweenness_k: int | None = None, schema: Schema | None = None,
                       exact_limit: int | None = EXACT_LIMIT, sample_k: int = SAMPLE_K, backend: str = "auto",
-                      workers: int | None = None) -> ReportResult:
+                      workers: int | None = None, compute: str = "networkx",
+                      timeout: float | None = None) -> ReportResult:
     """Project ``store`` and write the centrality report into ``out_dir`` (created if missing).
 
     Parameters
@@ -361,19 +362,56 @@ def centrality_report(store: Store, out_dir: str | Path, projection: str = "all"
         Worker processes for betweenness and closeness (default: one per core on big graphs).
     """
     proj = project(store, projection, undirected=undirected, schema=schema, page=page)
+    precomputed = None
+    engine = getattr(store, "engine", "?")
+    if compute == "gds":
+        from intelgraph.reports.gds import gds_measures
+
+        gds_notes: list[str] = []
+        gds_queries: list[dict[str, Any]] = []
+        info: dict[str, Any] = {}
+        nodes, measures = gds_measures(store, projection, undirected, seed, weighted=weighted,
+                                       betweenness_k=betweenness_k, schema=schema, notes=gds_notes,
+                                       queries=gds_queries, info=info, timeout=timeout)
+        if set(nodes) != set(proj.graph):
+            raise ValueError("GDS projected other nodes than the report's projection")
+        proj.queries.extend(gds_queries)
+        details = {"backend": "neo4j-gds", "version": str(info.get("gds_version", "")),
+                   "betweenness": {"exact": betweenness_k is None, "k": betweenness_k, "seed": seed},
+                   "closeness": {"exact": True},
+                   "eigenvector": {"function": "gds.eigenvector.stream",
+                                   **((info.get("parameters") or {}).get("eigenvector") or {})}}
+        precomputed = (measures, details, gds_notes)
+        engine = f"neo4j + GDS {info.get('gds_version', '')}".strip()
+    elif compute != "networkx":
+        raise ValueError(f"compute must be 'networkx' or 'gds', not {compute!r}")
     return report_from_projection(proj, out_dir, seed=seed, weighted=weighted, top_n=top_n, size_by=size_by,
                                   label_top=label_top, draw_max_nodes=draw_max_nodes, betweenness_k=betweenness_k,
-                                  engine=getattr(store, "engine", "?"), graph_name=getattr(store, "name", "?"),
-                                  exact_limit=exact_limit, sample_k=sample_k, backend=backend, workers=workers)
+                                  engine=engine, graph_name=getattr(store, "name", "?"),
+                                  exact_limit=exact_limit, sample_k=sample_k, backend=backend, workers=workers,
+                                  precomputed=precomputed)
+
+
+class _Ready:
+    """Measures computed elsewhere, shaped like a pending computation."""
+
+    def __init__(self, measures: dict[str, dict[Any, Any]]):
+        self.out = measures
+
+    def finish(self) -> dict[str, dict[Any, Any]]:
+        return self.out
 
 
 def report_from_projection(proj: Projection, out_dir: str | Path, seed: int = 0, *, weighted: bool = True,
                            top_n: int = 10, size_by: str = "pagerank", label_top: int = 15,
                            draw_max_nodes: int = 300, betweenness_k: int | None = None, engine: str = "?",
                            graph_name: str = "?", exact_limit: int | None = EXACT_LIMIT, sample_k: int = SAMPLE_K,
-                           backend: str = "auto", workers: int | None = None) -> ReportResult:
+                           backend: str = "auto", workers: int | None = None,
+                           precomputed: tuple[dict[str, Any], dict[str, Any], list[str]] | None = None
+                           ) -> ReportResult:
     """Write the report files for an already projected graph (see :func:`centrality_report`;
-    ``engine`` and ``graph_name`` name the store for the provenance)."""
+    ``engine`` and ``graph_name`` name the store for the provenance). ``precomputed`` —
+    (measures, details, notes) computed elsewhere (Neo4j GDS) — replaces the computation here."""
     if size_by not in MEASURES:
         raise ValueError(f"size_by must be one of {', '.join(MEASURES)}, not {size_by!r}")
     out = Path(out_dir)
@@ -382,9 +420,14 @@ def report_from_projection(proj: Projection, out_dir: str | Path, seed: int = 0,
     weight = "weight" if weighted else None
     notes: list[str] = []
     details: dict[str, Any] = {}
-    pending = compute_measures(G, seed=seed, weight=weight, notes=notes, betweenness_k=betweenness_k,
-                               exact_limit=exact_limit, sample_k=sample_k, backend=backend, workers=workers,
-                               details=details, _defer=True)
+    if precomputed is not None:
+        details.update(precomputed[1])
+        notes.extend(precomputed[2])
+        pending: Any = _Ready(precomputed[0])
+    else:
+        pending = compute_measures(G, seed=seed, weight=weight, notes=notes, betweenness_k=betweenness_k,
+                                   exact_limit=exact_limit, sample_k=sample_k, backend=backend, workers=workers,
+                                   details=details, _defer=True)
     # while the workers compute betweenness and closeness: what does not need them
     files = {name: out / name for name in FILES}
     data_sha = graph_hash(G)
@@ -728,7 +771,7 @@ def _versions(engine: str, backend: str | None = None) -> dict[str, str]:
     out = {"python": platform.python_version()}
     for dist in ("intelgraph", "networkx", "numpy", "scipy", "matplotlib",
                  {"falkordb": "falkordb", "neo4j": "neo4j"}.get(engine, ""),
-                 backend if backend and backend != "networkx" else ""):
+                 backend if backend and backend not in ("networkx", "neo4j-gds") else ""):
         if not dist:
             continue
         try:
