@@ -53,6 +53,7 @@ import pickle
 import random
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -73,6 +74,10 @@ BACKENDS = (ENGINE, "networkx")
 
 #: Batches of sampled sources behind the standard error of sampled betweenness.
 BATCHES = 10
+
+#: With worker processes, this process takes MAIN_SHARE / (workers + 1) of the nodes: it has the
+#: communities and PageRank to compute meanwhile.
+MAIN_SHARE = 0.5
 
 #: Below this many (nodes x edges) the work stays in this process: a worker costs ~0.3 s to start.
 PARALLEL_MIN_WORK = 100_000_000
@@ -219,41 +224,51 @@ class ShortestPaths:
             self._pending = self._start()
 
     # -- planning -----------------------------------------------------------------------------
-    def _tasks(self) -> list[tuple[str, Any, str]]:
-        """(kind, argument, what the result is for) of every piece of work."""
+    def _tasks(self) -> list[tuple[str, Any, str, bool]]:
+        """(kind, argument, what the result is for, done in this process) of every piece of work."""
         split = max(1, self.workers)
-        out: list[tuple[str, Any, str]] = []
+        out: list[tuple[str, Any, str, bool]] = []
         if self.backend == "networkx":  # exact values come straight from networkx in result()
             if self.betweenness_k is not None:
                 batches = np.array_split(self.samples["betweenness"], min(BATCHES, self.betweenness_k))
-                out += [("betweenness", b, f"betweenness batch {i}") for i, b in enumerate(batches)]
+                out += [("betweenness", b, f"betweenness batch {i}", True) for i, b in enumerate(batches)]
             if self.closeness_k is not None:
-                out.append(("pivots", self.samples["closeness"], "closeness pivots"))
+                out.append(("pivots", self.samples["closeness"], "closeness pivots", True))
             return out
         if self.betweenness_k is None:
-            parts = np.array_split(np.arange(self.n), split) if split > 1 else [None]
-            out += [("betweenness", p, "betweenness") for p in parts]
+            out += [("betweenness", p, "betweenness", here) for p, here in self._parts()]
         else:
             batches = np.array_split(self.samples["betweenness"], min(BATCHES, self.betweenness_k))
-            out += [("betweenness", b, f"betweenness batch {i}") for i, b in enumerate(batches)]
+            out += [("betweenness", b, f"betweenness batch {i}", not self.workers) for i, b in enumerate(batches)]
         if self.closeness_k is None:
-            parts = np.array_split(np.arange(self.n), split) if split > 1 else [None]
-            out += [("closeness", p, "closeness") for p in parts]
+            out += [("closeness", p, "closeness", here) for p, here in self._parts()]
         else:
-            out += [("pivots", p, "closeness pivots") for p in np.array_split(self.samples["closeness"], split)]
+            out += [("pivots", p, "closeness pivots", not self.workers)
+                    for p in np.array_split(self.samples["closeness"], split)]
         return out
 
-    def _cost(self, task: tuple[str, Any, str]) -> float:
-        kind, arg, _ = task
+    def _parts(self) -> list[tuple[Any, bool]]:
+        """All nodes (None) for this process alone; with workers, one part per worker and a smaller
+        last part for this process, which meanwhile computes the communities and PageRank."""
+        if not self.workers:
+            return [(None, True)]
+        main = MAIN_SHARE / (self.workers + 1)
+        cuts = np.rint(np.cumsum([(1 - main) / self.workers] * self.workers) * self.n).astype(np.int64)
+        parts = np.split(np.arange(self.n), cuts.tolist())
+        return [(p, i == self.workers) for i, p in enumerate(parts) if len(p)]
+
+    def _cost(self, task: tuple[str, Any, str, bool]) -> float:
+        kind, arg = task[:2]
         size = self.n if arg is None else len(arg)
         key = "closeness_directed" if kind == "closeness" and self.directed else kind
         return _COST[key] * size
 
     def _assign(self) -> list[list[int]]:
-        """Task indexes per worker, longest first to the least loaded (balanced)."""
+        """Worker tasks' indexes per worker, longest first to the least loaded (balanced)."""
         loads = [0.0] * self.workers
         plan: list[list[int]] = [[] for _ in range(self.workers)]
-        for i in sorted(range(len(self.tasks)), key=lambda i: -self._cost(self.tasks[i])):
+        mine = [i for i, t in enumerate(self.tasks) if not t[3]]
+        for i in sorted(mine, key=lambda i: -self._cost(self.tasks[i])):
             w = loads.index(min(loads))
             plan[w].append(i)
             loads[w] += self._cost(self.tasks[i])
@@ -266,38 +281,55 @@ class ShortestPaths:
                "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
         cmd = list(WORKER_COMMAND or [sys.executable, "-c",
                                       "from intelgraph.reports._igraph_worker import main; main()"])
+        procs = []
+        for indexes in plan:
+            # the request goes through a file, written now: a pipe would need this process's threads,
+            # and its main thread holds the interpreter for seconds inside igraph
+            fd, path = tempfile.mkstemp(prefix="intelgraph-igraph-", suffix=".pickle")
+            with os.fdopen(fd, "wb") as fh:
+                request = {"n": self.n, "edges": self.edges, "directed": self.directed,
+                           "tasks": [self.tasks[i][:2] for i in indexes]}
+                pickle.dump(request, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            proc = subprocess.Popen([*cmd, path], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, env=env)
+            procs.append((indexes, proc, path))
 
-        def work(indexes: list[int]) -> tuple[list[int], list[Any] | str]:
-            request = {"n": self.n, "edges": self.edges, "directed": self.directed,
-                       "tasks": [self.tasks[i][:2] for i in indexes]}
-            proc = subprocess.run(cmd, input=pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL),
-                                  capture_output=True, env=env, check=False)
+        def wait(job) -> tuple[list[int], list[Any] | str]:
+            indexes, proc, path = job
+            try:
+                stdout, stderr = proc.communicate()
+            finally:
+                os.unlink(path)
             if proc.returncode != 0:
-                return indexes, proc.stderr.decode("utf-8", "replace")[-2000:]
-            reply = pickle.loads(proc.stdout)
+                return indexes, stderr.decode("utf-8", "replace")[-2000:]
+            reply = pickle.loads(stdout)
             self.worker_cpu.append(round(reply["cpu_seconds"], 3))
             return indexes, reply["results"]
 
-        pool = ThreadPoolExecutor(max_workers=len(plan), thread_name_prefix="intelgraph-igraph")
-        futures = [pool.submit(work, p) for p in plan]
+        pool = ThreadPoolExecutor(max_workers=max(1, len(procs)), thread_name_prefix="intelgraph-igraph")
+        futures = [pool.submit(wait, job) for job in procs]
         pool.shutdown(wait=False)
         return futures
 
     def _results(self) -> tuple[list[Any], list[str]]:
         results: list[Any] = [None] * len(self.tasks)
         errors: list[str] = []
-        if self._pending is not None:
-            for fut in self._pending:
-                indexes, out = fut.result()
-                if isinstance(out, str):  # the worker failed: do its share here
-                    errors.append(out)
-                    out = _igraph_worker.run(self.n, self.edges, self.directed, [self.tasks[i][:2] for i in indexes])
-                for i, r in zip(indexes, out):
-                    results[i] = r
+        here = [i for i, t in enumerate(self.tasks) if t[3]]
+        if not here:
+            done: list[Any] = []
         elif self.backend == "networkx":
-            results = _networkx_run(self.G, self.nodes, [t[:2] for t in self.tasks])
+            done = _networkx_run(self.G, self.nodes, [self.tasks[i][:2] for i in here])
         else:
-            results = _igraph_worker.run(self.n, self.edges, self.directed, [t[:2] for t in self.tasks])
+            done = _igraph_worker.run(self.n, self.edges, self.directed, [self.tasks[i][:2] for i in here])
+        for i, r in zip(here, done):
+            results[i] = r
+        for fut in self._pending or []:
+            indexes, out = fut.result()
+            if isinstance(out, str):  # the worker failed: do its share here
+                errors.append(out)
+                out = _igraph_worker.run(self.n, self.edges, self.directed, [self.tasks[i][:2] for i in indexes])
+            for i, r in zip(indexes, out):
+                results[i] = r
         return results, errors
 
     def result(self) -> ShortestPathResult:
@@ -305,7 +337,7 @@ class ShortestPaths:
         results, errors = self._results()
         n, nodes = self.n, self.nodes
         by = {}
-        for (kind, _, purpose), r in zip(self.tasks, results):
+        for (kind, _, purpose, _), r in zip(self.tasks, results):
             by.setdefault(purpose.split(" batch")[0] if kind == "betweenness" else purpose, []).append(r)
         info: dict[str, Any] = {"backend": self.backend, "version": _version(self.backend), "workers": self.workers,
                                 "seconds": None, "worker_errors": errors}
