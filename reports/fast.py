@@ -5,11 +5,11 @@ reference (the tests compare every measure with it) and the fallback (a multigra
 fewer than three nodes, or igraph not installed).
 
 **Betweenness and closeness** run in igraph (pinned in ``pyproject.toml``), chosen by measurement
-on this project's 2-core machine (``benchmarks/bench_centrality.py``): exact betweenness of 10,000
-nodes / 50,000 edges takes igraph ~8-10 CPU-seconds, rustworkx ~17, networkit ~56 and networkx
-~340; FalkorDB's ``algo.betweenness`` only samples. Closeness: igraph ~4.4 CPU-s, networkit
-about the same but 2 s just to import, rustworkx ~15, networkx ~56. igraph's numbers are turned
-into networkx's exactly:
+on this project's 2-core machine (``benchmarks/bench_centrality.py --engines``, CPU seconds for
+10,000 nodes / 50,000 edges, a busy machine): exact betweenness igraph 13 (10 when quiet),
+rustworkx 19 (31 with two threads), networkit 51, networkx ~500-900 (extrapolated); FalkorDB's
+``algo.betweenness`` only samples. Closeness: igraph 4.3, networkit 4.6 (and 2 s to import),
+rustworkx 17, networkx ~60-90. igraph's numbers are turned into networkx's exactly:
 
 * betweenness: igraph counts the paths from each source (halved on an undirected graph); the sum
   is rescaled as :func:`networkx.betweenness_centrality` rescales (normalized, endpoints
@@ -22,9 +22,10 @@ into networkx's exactly:
   distances on a DiGraph) gives the same bits.
 
 The work is split by source and by node over worker processes (``python -c`` running
-:mod:`intelgraph.reports._igraph_worker`; no ``multiprocessing``, so a caller's script without a
-``__main__`` guard is safe), so it uses every core while the main process computes the
-communities, PageRank and the eigenvector centrality.
+:mod:`intelgraph.reports._igraph_worker`, the request in a temporary file; no ``multiprocessing``,
+so a caller's script without a ``__main__`` guard is safe), so it uses every core while the main
+process computes the communities, PageRank and the eigenvector centrality, then a smaller share
+of its own (:data:`MAIN_SHARE`).
 
 **Eigenvector centrality** (:func:`eigenvector`) is networkx's power iteration on A + I --
 uniform start, L1 stopping rule ``< n * tol``, ``math.hypot`` norm -- with the products done by
