@@ -618,7 +618,13 @@ class FalkorStore(Store):
         self.started_here = False
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def _plain(value: Any) -> Any:
+    """A result value as plain Python: nodes and edges as dicts, paths as lists of them."""
+    if isinstance(value, _SCALARS):  # the common case first: no imports, no isinstance chain
+        return value
     from falkordb.edge import Edge
     from falkordb.node import Node
     from falkordb.path import Path as FPath
