@@ -39,7 +39,7 @@ def _spec() -> dict:
     # The file declares "$schema": "http://json-schema.org/draft/2019-09/schema#", a spelling
     # jsonschema does not recognise; it is draft 2019-09, so say so instead of guessing.
     if not SPEC.is_file():
-        pytest.skip(f"{SPEC.relative_to(REPO)} is missing: run `npm ci --prefix tools/cypher-lint`")
+        pytest.fail(f"{SPEC.relative_to(REPO)} is missing: run `npm ci --prefix tools/cypher-lint`")
     return json.loads(SPEC.read_text(encoding="utf-8"))
 
 
