@@ -126,15 +126,7 @@ class GdsUnavailable(StoreError):
 
 
 # -- Cypher -------------------------------------------------------------------------------
-def _label_filter(var: str, kinds: tuple[str, ...], root: str) -> str:
-    if root in kinds:
-        return ""
-    return "(" + " OR ".join(f"{var}:{quote_name(k)}" for k in kinds) + ")"
-
-
-def _where(*conditions: str) -> str:
-    conds = [c for c in conditions if c]
-    return f" WHERE {' AND '.join(conds)}" if conds else ""
+from intelgraph.reports.projection import _label_filter, _where  # noqa: E402  (one definition of each)
 
 
 def _types(types: tuple[str, ...] | list[str]) -> str:

@@ -17,7 +17,6 @@ runs such idempotent load statements again — the decision is tested here as a 
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import subprocess
@@ -238,8 +237,7 @@ def test_load_statements_run_as_idempotent_writes(server, files):
         calls.clear()
         st.clear()
         write_plan(st, plan, batch_size=100, fresh=True)
-        assert True not in calls
+        assert calls.count(False) >= 2 and True not in calls  # CREATE batches were written, none as idempotent
     finally:
         st.clear()
         st.close()
-    json.dumps(merges)  # keep the record inspectable on failure
