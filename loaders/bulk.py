@@ -54,6 +54,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from intelgraph.cypher.statements import (
     quote_name, node_lookup_statement, node_rows_statement, node_update_statement, relationship_rows_statement)
 from intelgraph.errors import InputErrors, ServerError, StoreError
@@ -63,6 +65,7 @@ from intelgraph.loaders.csv_admin import (
     _COMPATIBLE, _DERIVED_COLS, _PROVENANCE_COLS, _REFERENCE_PROPS, _REL_EXTRA_COLS, _REL_ID_RE,
     ARRAY_DELIMITER, CONTENT_ID_RE, MAX_FIELD_CHARS, CsvInput, _Group, _Reader, group_inputs, parse_header,
     read_csv_files)
+from intelgraph.loaders import columnar
 from intelgraph.loaders.plan import COMPACT_AFTER_ROWS, LoadStats, evidence_text, write_plan
 
 __all__ = ["StagedLoad", "stage_csv", "write_staged", "load_csv", "graph_is_empty", "NotEmpty"]
@@ -85,6 +88,10 @@ def _jlist(items: Sequence[str]) -> str:
 
 class _Fallback(Exception):
     """The fast reader leaves this load to the thorough reader (a problem, or a form it does not handle)."""
+
+
+class _NotColumnar(Exception):
+    """A block the column-wise check leaves to the row-wise one."""
 
 
 class NotEmpty(StoreError):
@@ -139,6 +146,8 @@ class StagedLoad:
     skip_rels: set[str] = field(default_factory=set)  # ids whose merged row is in extra_rels
     extra_rels: list[tuple[int, int, int, str]] = field(default_factory=list)
     external_iids: dict[int, int] = field(default_factory=dict)  # dense -> internal id (nodes already in the graph)
+    rel_blocks: list[columnar.RelBlock] = field(default_factory=list)  # relationships read column-wise
+    values: columnar.ValueTable = field(default_factory=lambda: columnar.ValueTable(_cypher_text))
     mode: str = ""  # how it was written: "fresh" (CREATE into an empty graph) or "merge"
 
     def counts(self) -> tuple[int, int]:
@@ -160,17 +169,21 @@ class StagedLoad:
             self.node_loc.append(-1)
         return i
 
-    def rel_lines(self) -> Iterable[tuple[int, int, int, str]]:
-        """(layout, start, end, row JSON) of every relationship, merged duplicates last."""
+    def rel_lines(self, blocks: bool = True) -> Iterable[tuple[int, int, int, str]]:
+        """(layout, start, end, row JSON) of every relationship (``blocks=False``: but those read
+        column-wise), merged duplicates last."""
+        skip = self.skip_rels
         if self.spill is not None:
             self.spill.flush()
             self.spill.seek(0)
-            skip = self.skip_rels
             for line in self.spill:
                 lay, s, t, row = line.rstrip("\n").split("\t", 3)
                 if skip and row[2:26] in skip:
                     continue
                 yield int(lay), int(s), int(t), row
+        for blk in self.rel_blocks if blocks else ():
+            for k in blk.keep(skip).tolist():
+                yield blk.code, int(blk.start[k]), int(blk.end[k]), blk.json_row(k, self.values)
         yield from self.extra_rels
 
 
@@ -191,6 +204,11 @@ class _FastReader:
         self.claim_ok: set[str] = set()
         self.allowed: dict[tuple[str, str, str], bool] = {}
         self.prov_cache: dict[Any, str] = {}
+        self._numbered: dict[tuple[str, str], int] = {}  # (column, text) -> number in st.values
+        self._kind_names: list[str] = []
+        self._kind_code_list: list[int] = []
+        self._kind_code_arr = np.zeros(0, dtype=np.int64)
+        self._node_id_arr: Any = None
 
     # -- helpers ------------------------------------------------------------------------
     def id_kind(self, value: str) -> str | None:
@@ -264,11 +282,15 @@ class _FastReader:
         for path, rownums, rows in self.data_batches(group):
             yield from zip([path] * len(rows), rownums, rows)
 
-    def data_batches(self, group: _Group, size: int = 4096) -> Iterable[tuple[Path, Sequence[int], list[list[str]]]]:
-        """(file, row numbers, rows) in batches, rows checked for width and field length."""
+    def data_batches(self, group: _Group, size: int = 4096,
+                     only: int | None = None) -> Iterable[tuple[Path, Sequence[int], list[list[str]]]]:
+        """(file, row numbers, rows) in batches, rows checked for width and field length (of the
+        group's files, or of its file number ``only``)."""
         width = len(group.header)
         header_texts = [c.text for c in group.header.columns]
         for i, path in enumerate(group.inp.files):
+            if only is not None and i != only:
+                continue
             for rownums, rows in self.record_batches(path, size):
                 if i == 0 and rownums[0] <= group.header_row:
                     keep = [k for k, n in enumerate(rownums) if n > group.header_row]
@@ -995,6 +1017,198 @@ class _FastReader:
             out.append(got)
         return out
 
+    def rel_rows(self, group: _Group, path: Path, rownums: Sequence[int], rows: list[list[str]], scol: Any,
+                 ecol: Any, tcol: Any, spill: Any, simple: bool) -> None:
+        """A batch of relationship rows, column-wise when it can be, else row by row."""
+        if not (simple and self.rel_batch(group, path, rownums, rows, scol, ecol, tcol, spill)):
+            for row, fields in zip(rownums, rows):
+                self.rel_row(group, path, row, fields, scol, ecol, tcol, spill)
+
+    # -- relationship files, through Arrow -------------------------------------------------------
+    def rel_file_columnar(self, group: _Group, k: int, path: Path, scol: Any, ecol: Any, tcol: Any,
+                          spill: Any) -> bool:
+        """File number ``k`` of a batchable relationship input, read by Arrow a block at a time
+        (see :mod:`intelgraph.loaders.columnar`); a block with anything the column-wise check
+        does not decide goes through :meth:`rel_rows`. False (nothing read) for a file that is
+        not plain CSV."""
+        if not columnar.available() or (k == 0 and group.header_row != 1) or not columnar.plain_csv(path):
+            return False
+        width = len(group.header)
+        header_texts = [c.text for c in group.header.columns]
+        first_row = 2 if k == 0 else 1
+        try:
+            for batch in columnar.arrow_batches(path, width, skip_header=(k == 0)):
+                cols = batch.columns
+                n = batch.num_rows
+                if k > 0 and first_row == 1 and [c[0].as_py() for c in cols] == header_texts:
+                    raise _Fallback  # a header repeated in a data file: the thorough reader says so
+                if max(map(columnar.max_chars, cols)) > MAX_FIELD_CHARS:
+                    raise _Fallback
+                if not self.rel_arrow_batch(group, cols, n, scol, ecol, tcol):
+                    rows = [list(r) for r in zip(*(c.to_pylist() for c in cols))]
+                    self.rel_rows(group, path, range(first_row, first_row + n), rows, scol, ecol, tcol, spill, True)
+                first_row += n
+        except columnar.ArrowError:
+            raise _Fallback from None  # a record of another width, text that is not UTF-8...
+        return True
+
+    def _arrow_ends(self, col: Any, values: Any) -> np.ndarray:
+        """Dense node numbers of a column of ends (as :meth:`endpoint` finds them), each distinct
+        id looked up once."""
+        texts, pos = columnar.distinct(values)
+        m = self.idmaps.get(col.space) or {}
+        dense = list(map(m.get, texts))
+        if None in dense:
+            dense = [i if i is not None else self.endpoint(col, v) for i, v in zip(dense, texts)]
+        return np.asarray(dense, dtype=np.int64)[pos]
+
+    def _kind_codes(self) -> tuple[np.ndarray, list[str]]:
+        st = self.st
+        have = len(self._kind_code_list)
+        if have < len(st.kinds):
+            names = self._kind_names
+            index = {kname: i for i, kname in enumerate(names)}
+            more = []
+            for kname in itertools.islice(st.kinds, have, None):
+                i = index.get(kname)
+                if i is None:
+                    i = index[kname] = len(names)
+                    names.append(kname)
+                more.append(i)
+            self._kind_code_list.extend(more)
+            self._kind_code_arr = np.asarray(self._kind_code_list, dtype=np.int64)
+        return self._kind_code_arr, self._kind_names
+
+    def _node_id_array(self) -> Any:
+        st = self.st
+        if self._node_id_arr is None or len(self._node_id_arr) != len(st.node_ids):
+            self._node_id_arr = columnar.pa.array(st.node_ids, columnar.pa.string())
+        return self._node_id_arr
+
+    def rel_arrow_batch(self, group: _Group, cols: list[Any], n: int, scol: Any, ecol: Any, tcol: Any) -> bool:
+        """One Arrow block of a batchable relationship file, every distinct value checked once
+        (by :meth:`rel_batch`'s rules) and the rows kept as :class:`~columnar.RelBlock`\\ s.
+        False (nothing recorded) for a block with anything the row-wise path must see."""
+        schema = self.schema
+        st = self.st
+        pc = columnar.pc
+        if tcol is not None:
+            type_names, type_pos = columnar.distinct(cols[tcol.index])
+        else:
+            type_names, type_pos = [group.inp.rel_type], np.zeros(n, dtype=np.int64)
+        type_codes = []
+        for rtype in type_names:
+            if not rtype or rtype not in schema.relationship_types:
+                return False
+            _rt, _pcols, props_l, dates_l, code = self.rel_plan(group, rtype, "", "row 1")
+            if props_l or dates_l:
+                return False
+            type_codes.append(code)
+        codes = np.asarray(type_codes, dtype=np.int64)[type_pos]
+        by_name = {c.name: cols[c.index] for c in group.header.properties}
+        if "id" not in by_name or "sources" not in by_name:
+            return False  # ids derived from the row, or the whole load's source: row-wise
+        rid = by_name["id"]
+        if not pc.all(pc.match_substring_regex(rid, _REL_ID_RE.pattern)).as_py():
+            return False
+        s_idx = self._arrow_ends(scol, cols[scol.index])
+        t_idx = self._arrow_ends(ecol, cols[ecol.index])
+        kcode, knames = self._kind_codes()
+        width = len(knames) + 1
+        for side, idx in (("from", s_idx), ("to", t_idx)):
+            for pair in np.unique(codes * width + kcode[idx]).tolist():
+                rtype, kind = st.rel_layouts[pair // width][0], knames[pair % width]
+                key = (rtype, kind, side)
+                ok = self.allowed.get(key)
+                if ok is None:
+                    ok = self.allowed[key] = schema.allowed_endpoint(schema.rel(rtype), kind, side)
+                if not ok:
+                    raise _Fallback
+        # each distinct value of each column checked and numbered once
+        delim = self.delim
+        table = st.values
+
+        known = self._numbered
+
+        def numbered(name: str, value_of: Callable[[str], Any]) -> np.ndarray:
+            texts, pos = columnar.distinct(by_name[name])
+            nums = [known.get((name, t)) for t in texts]
+            if None in nums:
+                try:
+                    for j, t in enumerate(texts):
+                        if nums[j] is None:
+                            nums[j] = known[(name, t)] = table.add(value_of(t))
+                except ValueError:
+                    raise _Fallback from None
+                if len(known) > 1_000_000:
+                    known.clear()
+            return np.asarray(nums, dtype=np.int64)[pos]
+
+        def sources(raw: str) -> list[str]:
+            if raw == "":
+                raise _NotColumnar  # no sources on a row: the whole load's source, or a problem
+            items = raw.split(delim)
+            if "" in items:
+                raise _Fallback
+            return sorted({self.source_id(x) for x in items})
+
+        def evidence(raw: str) -> list[str]:
+            items = raw.split(delim) if raw else []
+            if "" in items:
+                raise _Fallback
+            return sorted(set(items)) if len(items) > 1 else items
+
+        def claims(raw: str) -> list[str]:
+            items = raw.split(delim) if raw else []
+            if "" in items:
+                raise _Fallback
+            for cid in items:
+                if cid not in self.claim_ok:
+                    if self.id_kind(cid) != "Claim":
+                        raise _Fallback
+                    st.dense(cid, "Claim")
+                    self.claim_ok.add(cid)
+            return sorted(set(items))
+
+        def grade(name: str) -> Callable[[str], Any]:
+            col = next(c for c in group.header.properties if c.name == name)
+            conv = self.converter(col, None)
+            scale = schema.reliability_scale if name == "reliability" else schema.credibility_scale
+
+            def value_of(raw: str) -> Any:
+                if raw == "":
+                    return None
+                v = conv(raw)
+                if (v if name == "reliability" else str(v)) not in scale:
+                    raise _Fallback
+                return v
+            return value_of
+
+        empty, null = table.add([]), table.add(None)
+        try:
+            values = [numbered("sources", sources)]
+        except _NotColumnar:
+            return False
+        values.append(numbered("evidence", evidence) if "evidence" in by_name else np.full(n, empty, dtype=np.int64))
+        values.append(numbered("claims", claims) if "claims" in by_name else np.full(n, empty, dtype=np.int64))
+        for name in ("reliability", "credibility"):
+            values.append(numbered(name, grade(name)) if name in by_name else np.full(n, null, dtype=np.int64))
+        # a symmetric type's ends in id order, as rel_row() puts them
+        symmetric = np.asarray([schema.rel(st.rel_layouts[c][0]).symmetric for c in type_codes], dtype=bool)[type_pos]
+        if symmetric.any():
+            ids = self._node_id_array()
+            swap = symmetric & pc.less(ids.take(columnar.pa.array(t_idx)),
+                                       ids.take(columnar.pa.array(s_idx))).to_numpy(zero_copy_only=False)
+            s_idx, t_idx = np.where(swap, t_idx, s_idx), np.where(swap, s_idx, t_idx)
+        # commit
+        st.rel_hashes.extend(map(hash, rid.to_pylist()))
+        st.rel_count += n
+        for code in np.unique(codes).tolist():
+            rows = np.flatnonzero(codes == code) if len(type_codes) > 1 else np.arange(n)
+            st.rel_blocks.append(columnar.RelBlock(code, s_idx[rows], t_idx[rows], rid.take(columnar.pa.array(rows)),
+                                                   [v[rows] for v in values]))
+        return True
+
     # -- the whole load ---------------------------------------------------------------------
     def run(self, paths: Sequence[Any], source: str | None, spill_dir: str | None) -> StagedLoad:
         schema = self.schema
@@ -1033,10 +1247,11 @@ class _FastReader:
             h = group.header
             scol, ecol, tcol = h.role("start_id"), h.role("end_id"), h.role("type")
             simple = self.batchable(group)
-            for path, rownums, rows in self.data_batches(group):
-                if not (simple and self.rel_batch(group, path, rownums, rows, scol, ecol, tcol, spill)):
-                    for row, fields in zip(rownums, rows):
-                        self.rel_row(group, path, row, fields, scol, ecol, tcol, spill)
+            for k, path in enumerate(group.inp.files):
+                if simple and self.rel_file_columnar(group, k, path, scol, ecol, tcol, spill):
+                    continue
+                for path_, rownums, rows in self.data_batches(group, only=k):
+                    self.rel_rows(group, path_, rownums, rows, scol, ecol, tcol, spill, simple)
         self.duplicate_rels()
         self.check_external()
         return st
@@ -1056,10 +1271,15 @@ class _FastReader:
             return
         wanted = set(int(x) for x in np.unique(dup))
         groups: dict[str, list[tuple[int, int, int, list[Any]]]] = {}
-        for lay, s, t, text in st.rel_lines():
+        for lay, s, t, text in st.rel_lines(blocks=False):
             rid = text[2:26]
             if hash(rid) in wanted:
                 groups.setdefault(rid, []).append((lay, s, t, json.loads(text)))
+        for blk in st.rel_blocks:
+            for k, rid in enumerate(blk.ids.to_pylist()):
+                if hash(rid) in wanted:
+                    groups.setdefault(rid, []).append((blk.code, int(blk.start[k]), int(blk.end[k]),
+                                                       json.loads(blk.json_row(k, st.values))))
         for rid, rows in groups.items():
             if len(rows) < 2:
                 continue
@@ -1274,6 +1494,16 @@ def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
     for i, x in st.external_iids.items():
         iid[i] = x
     created = bytearray(len(st.node_ids))  # nodes this load created: no relationship can be there yet
+    appended: list[int] = []  # nodes this load appends by GRAPH.BULK (their internal ids: looked up after)
+    binc = _BinCache()
+
+    def bulk_made(res: Any, n: int) -> None:
+        text = res.decode() if isinstance(res, bytes) else str(res)
+        if [int(x.split()[0]) for x in text.split(",")] != [n, 0]:
+            raise StoreError(f"GRAPH.BULK made {text}; expected {n} nodes")
+        if progress is not None:
+            progress(n)
+
     sender = _Sender(store)
     try:
         in_load = [i for i in range(len(st.node_ids)) if st.in_load[i]]
@@ -1320,9 +1550,18 @@ def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
                 d = int(row[row.rindex(",") + 1:-1])
                 x = iid[d]
                 if x < 0:
-                    new.append(_cypher_text(row))
+                    new.append(_cypher_text(row) if dates else row)
                 else:
                     known.append(f"[{x},{_cypher_text(row)[1:]}")
+            if not dates:
+                # new nodes are appended by GRAPH.BULK (no other intelgraph writer can make them
+                # meanwhile: they wait on our lock); their internal ids are looked up after
+                head = _bin_header(":".join(kspec.labels), ["id", *props, "sources", "evidence", "claims"])
+                for payload, n, tags in _node_payloads(new, binc):
+                    sender.submit_command(["GRAPH.BULK", store.name, n, 0, 1, 0, head + payload],
+                                          lambda res, n=n: bulk_made(res, n))
+                    appended.extend(tags)
+                new = []
             for batch, stmt, done in ((new, make, made), (known, update, updated)):
                 for a in range(0, len(batch), node_batch):
                     chunk = batch[a:a + node_batch]
@@ -1331,6 +1570,20 @@ def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
             stats.by_kind[kind] = stats.by_kind.get(kind, 0) + len(rows)
             stats.nodes += len(rows)
         sender.close()  # every node id known before relationships need them
+        if appended:
+            sender = _Sender(store)
+            lookup = " " + node_lookup_statement(schema)
+
+            def appended_ids(res: Any) -> None:
+                for d, x in json.loads(_scalar(res)):
+                    iid[d] = x
+                    created[d] = 1
+
+            for a in range(0, len(appended), node_batch):
+                chunk = appended[a:a + node_batch]
+                sender.submit("CYPHER rows=" + _JSON([[st.node_ids[i], i] for i in chunk]) + lookup, appended_ids,
+                              read_only=True)
+            sender.close()
         missing = [st.node_ids[i] for i in range(len(iid)) if iid[i] < 0 and (st.in_load[i] or i in st.external_iids)]
         if missing:
             raise StoreError(f"{len(missing)} node(s) were not written (e.g. {missing[0]})")
@@ -1357,14 +1610,11 @@ def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
         # A relationship between two nodes this load created cannot be in the graph yet (other
         # intelgraph writers wait on our lock): it is appended by GRAPH.BULK, as on the fresh
         # path, instead of merged. (Not for dates, which that protocol cannot carry.)
-        binc = _BinCache()
         bulk: dict[int, list[bytes]] = {}
 
-        def flush_bulk(code: int) -> None:
-            parts = bulk.pop(code)
+        def send_bulk(code: int, payload: bytes, n: int) -> None:
             rtype, props, dates = st.rel_layouts[code]
             head = _bin_header(rtype, ["id", *props, "sources", "evidence", "claims", "reliability", "credibility"])
-            n = len(parts)
 
             def done(res: Any, n: int = n) -> None:
                 text = res.decode() if isinstance(res, bytes) else str(res)
@@ -1373,14 +1623,22 @@ def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
                 if progress is not None:
                     progress(n)
 
-            sender.submit_command(["GRAPH.BULK", store.name, 0, n, 0, 1, head + b"".join(parts)], done)
+            sender.submit_command(["GRAPH.BULK", store.name, 0, n, 0, 1, head + payload], done)
             stats.by_type[rtype] = stats.by_type.get(rtype, 0) + n
             stats.relationships += n
 
-        for code, s, t, row in st.rel_lines():
+        def flush_bulk(code: int) -> None:
+            parts = bulk.pop(code)
+            send_bulk(code, b"".join(parts), len(parts))
+
+        def statement(code: int) -> str:
             if code not in stmts:
                 rtype, props, dates = st.rel_layouts[code]
                 stmts[code] = " " + relationship_rows_statement(schema, schema.rel(rtype), props, dates, create=create)
+            return stmts[code]
+
+        for code, s, t, row in st.rel_lines(blocks=False):
+            statement(code)
             a, b = iid[s], iid[t]
             if a < 0 or b < 0:
                 raise StoreError(f"no internal id for {st.node_ids[s if a < 0 else t]}")
@@ -1402,6 +1660,28 @@ def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
             flush(code)
         for code in list(bulk):
             flush_bulk(code)
+        # relationships read column-wise: the same, a block of rows at a time
+        iids = np.frombuffer(iid, dtype=np.int64)
+        made = np.frombuffer(created, dtype=np.uint8).astype(bool)
+        for blk in st.rel_blocks:
+            rows = blk.keep(st.skip_rels)
+            a, b = iids[blk.start[rows]], iids[blk.end[rows]]
+            lost = np.flatnonzero((a < 0) | (b < 0))
+            if len(lost):
+                k = rows[lost[0]]
+                raise StoreError(f"no internal id for {st.node_ids[blk.start[k] if a[lost[0]] < 0 else blk.end[k]]}")
+            new = made[blk.start[rows]] & made[blk.end[rows]]
+            for part in (new, ~new):
+                sel = np.flatnonzero(part)
+                step = 50_000 if part is new else rel_batch
+                for c in range(0, len(sel), step):
+                    w = sel[c:c + step]
+                    if part is new:
+                        send_bulk(blk.code, blk.bulk_payload(rows[w], a[w], b[w], st.values), len(w))
+                    else:
+                        statement(blk.code)
+                        pending[blk.code] = blk.cypher_rows(rows[w], a[w], b[w], st.values)
+                        flush(blk.code)
         sender.close()
     finally:
         try:
@@ -1457,6 +1737,26 @@ class _BinCache:
         return _bin(v)
 
 
+def _node_payloads(rows: Iterable[str], binc: _BinCache, most: int = 20_000) -> Iterable[tuple[bytes, int, list[int]]]:
+    """Staged node rows (JSON ``[id, *values, sources, evidence, claims, dense]``) as GRAPH.BULK
+    node records, in payloads of at most ``most`` nodes (or BULK_TOKEN_BYTES): (payload, count,
+    dense numbers)."""
+    parts: list[bytes] = []
+    tags: list[int] = []
+    size = 0
+    for row in rows:
+        values = json.loads(row)
+        tags.append(values.pop())
+        b = b"".join(map(binc, values))
+        parts.append(b)
+        size += len(b)
+        if size >= BULK_TOKEN_BYTES or len(parts) >= most:
+            yield b"".join(parts), len(parts), tags
+            parts, tags, size = [], [], 0
+    if parts:
+        yield b"".join(parts), len(parts), tags
+
+
 def _bin_header(name: str, keys: Sequence[str]) -> bytes:
     return name.encode() + b"\x00" + struct.pack("=I", len(keys)) + b"".join(k.encode() + b"\x00" for k in keys)
 
@@ -1499,17 +1799,8 @@ def _write_bulk(store: Any, st: StagedLoad, stats: LoadStats, progress: Callable
             for d in dates:
                 date_fixes.append(f"MATCH (n:{quote_name(kind)}) WHERE n.{quote_name(d)} IS NOT NULL "
                                   f"SET n.{quote_name(d)} = date(n.{quote_name(d)})")
-            parts: list[bytes] = []
-            size = 0
-            for row in rows:
-                b = b"".join(map(binc, json.loads(row)[:-1]))
-                parts.append(b)
-                size += len(b)
-                if size >= BULK_TOKEN_BYTES or len(parts) >= 20_000:
-                    send(head + b"".join(parts), len(parts), 0)
-                    parts, size = [], 0
-            if parts:
-                send(head + b"".join(parts), len(parts), 0)
+            for payload, n, _tags in _node_payloads(rows, binc):
+                send(head + payload, n, 0)
             total += len(rows)
             stats.by_kind[kind] = stats.by_kind.get(kind, 0) + len(rows)
             stats.nodes += len(rows)
@@ -1543,7 +1834,7 @@ def _write_bulk(store: Any, st: StagedLoad, stats: LoadStats, progress: Callable
             stats.by_type[rtype] = stats.by_type.get(rtype, 0) + len(parts)
             stats.relationships += len(parts)
 
-        for code, s, t, row in st.rel_lines():
+        for code, s, t, row in st.rel_lines(blocks=False):
             if code != current or size >= BULK_TOKEN_BYTES or len(parts) >= 20_000:
                 if parts:
                     flush_rels()
@@ -1561,6 +1852,17 @@ def _write_bulk(store: Any, st: StagedLoad, stats: LoadStats, progress: Callable
             size += len(b)
         if parts:
             flush_rels()
+        # relationships read column-wise (no dates among them)
+        iids = np.frombuffer(iid, dtype=np.int64)
+        for blk in st.rel_blocks:
+            rows = blk.keep(st.skip_rels)
+            rtype = st.rel_layouts[blk.code][0]
+            head = _bin_header(rtype, ["id", "sources", "evidence", "claims", "reliability", "credibility"])
+            for c in range(0, len(rows), 20_000):
+                w = rows[c:c + 20_000]
+                send(head + blk.bulk_payload(w, iids[blk.start[w]], iids[blk.end[w]], st.values), 0, len(w))
+            stats.by_type[rtype] = stats.by_type.get(rtype, 0) + len(rows)
+            stats.relationships += len(rows)
         sender.close()
         for q in rel_fixes:
             conn.execute_command("GRAPH.QUERY", name, q)
