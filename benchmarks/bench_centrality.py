@@ -7,6 +7,8 @@ from networkx for each measure.
     python benchmarks/bench_centrality.py --engines            # igraph, rustworkx, networkit, FalkorDB, networkx
     python benchmarks/bench_centrality.py --with-networkx-betweenness   # networkx's exact betweenness and
                                                                # closeness once (~7 minutes on 2 cores)
+    python benchmarks/bench_centrality.py --json results.json  # also the projection and report rows as JSON
+                                                               # (what benchmarks/run.py's one table reads)
 
 Wall times depend on what else the machine runs: the load average is printed with each table, and
 CPU seconds beside wall seconds (a worker's CPU is its own process's). FalkorDB's server time is
@@ -104,10 +106,11 @@ class _ServerClock:
         graph.ro_query = ro_query
 
 
-def bench_projection(sizes: list[tuple[int, int]], page: int) -> None:
+def bench_projection(sizes: list[tuple[int, int]], page: int) -> list[dict]:
+    """Print the projection table; return its rows as numbers (one per size and graph kind)."""
     from intelgraph.cypher.falkor import EmbeddedServer, FalkorStore
 
-    rows = []
+    rows, results = [], []
     with tempfile.TemporaryDirectory(prefix="intelgraph-bench-") as tmp:
         server = EmbeddedServer(Path(tmp) / "db")
         server.start()
@@ -144,6 +147,10 @@ def bench_projection(sizes: list[tuple[int, int]], page: int) -> None:
                                  f"{server_s:.2f}", f"{rels / wall:,.0f}", f"{edges / wall:,.0f}",
                                  f"{final / 2**20:,.0f}", f"{peak / 2**20:,.0f}", f"{peak / final:.2f}"])
                     print(" ", rows[-1], flush=True)
+                    results.append({"benchmark": "projection", "nodes": nodes, "rels": rels, "graph": kind,
+                                    "edges": edges, "wall_s": wall, "cpu_s": cpu, "server_s": server_s,
+                                    "rels_per_s": rels / wall, "edges_per_s": edges / wall,
+                                    "graph_mib": final / 2**20, "peak_mib": peak / 2**20, "peak_ratio": peak / final})
                 store.clear()
                 store.close()
         finally:
@@ -151,6 +158,7 @@ def bench_projection(sizes: list[tuple[int, int]], page: int) -> None:
     _table("Graph -> networkx (projection 'social', FalkorDB, best of 2 runs; memory by tracemalloc)",
            ["nodes / relationships", "graph", "nx edges", "wall s", "client CPU s", "server s",
             "relationships/s", "nx edges/s", "graph MiB", "peak MiB", "peak / graph"], rows)
+    return results
 
 
 # -- centrality ---------------------------------------------------------------------------------
@@ -164,7 +172,9 @@ def _maxdiff(a: dict, b: dict) -> float:
     return max(abs(a[n] - b[n]) for n in b)
 
 
-def bench_centrality(n: int, m: int, with_nx: bool, workers: int | None) -> None:
+def bench_centrality(n: int, m: int, with_nx: bool, workers: int | None) -> dict:
+    """Print the centrality table and the full report's time; return the report's row as numbers
+    (its time, networkx's time for the same measures, the largest differences from networkx)."""
     G = nx.barabasi_albert_graph(n, m, seed=42)
     for u, v in G.edges:
         G.edges[u, v]["weight"] = 1
@@ -207,6 +217,7 @@ def bench_centrality(n: int, m: int, with_nx: bool, workers: int | None) -> None
         ours_k = fast.ShortestPaths(G, betweenness_k=k, seed=0, workers=0).result().betweenness
         btw_diff = _maxdiff(ours_k, ref_k)
     diff_note = "" if with_nx else " (on the probe)"
+    eig_diff, pr_diff = _maxdiff(eig, ref_eig), _maxdiff(measures["pagerank"], ref_pr)
     rows += [
         ["degree", "", "", f"{w_deg:.2f}", "networkx's function", "0"],
         ["betweenness + closeness (igraph, 1 process)", f"{w_sp:.2f}", f"{c_sp:.2f}", "", "", ""],
@@ -214,8 +225,8 @@ def bench_centrality(n: int, m: int, with_nx: bool, workers: int | None) -> None
          f"{btw_diff:.1e}" + ("" if with_nx else " (k=100 estimate, same sources)")],
         ["  closeness", "", "", f"{w_nclo:.1f}", clo_note, f"{clo_diff:.1e}{diff_note}"],
         ["eigenvector (SciPy iteration)", f"{w_eig:.2f}", f"{c_eig:.2f}", f"{w_neig:.2f}", "measured",
-         f"{_maxdiff(eig, ref_eig):.1e}"],
-        ["pagerank", "", "", f"{w_pr:.2f}", "networkx's function", f"{_maxdiff(measures['pagerank'], ref_pr):.1e}"],
+         f"{eig_diff:.1e}"],
+        ["pagerank", "", "", f"{w_pr:.2f}", "networkx's function", f"{pr_diff:.1e}"],
         ["communities (Louvain)", "", "", f"{w_lv:.2f}", "networkx's function",
          "same partition" if same_comm else "DIFFERENT"],
     ]
@@ -235,8 +246,15 @@ def bench_centrality(n: int, m: int, with_nx: bool, workers: int | None) -> None
     print(f"\nfull report (report_from_projection, 5 files) on {n:,} nodes / {G.number_of_edges():,} edges: "
           f"wall {wall:.2f} s, main-process CPU {cpu:.2f} s, betweenness/closeness by "
           f"{prov_workers['computed_by']} (load average {_load()})")
-    print(f"networkx for the same measures: {w_deg + w_nbtw + w_nclo + w_neig + w_pr + w_lv:.0f} s "
+    nx_s = w_deg + w_nbtw + w_nclo + w_neig + w_pr + w_lv
+    print(f"networkx for the same measures: {nx_s:.0f} s "
           f"(betweenness {btw_note}, closeness {clo_note})", flush=True)
+    return {"benchmark": "centrality report", "nodes": G.number_of_nodes(), "edges": G.number_of_edges(),
+            "report_s": wall, "report_cpu_s": cpu, "computed_by": prov_workers["computed_by"],
+            "networkx_s": nx_s, "networkx_estimated": not with_nx,
+            "networkx_note": f"betweenness {btw_note}, closeness {clo_note}",
+            "max_diff": {"betweenness": btw_diff, "closeness": clo_diff, "eigenvector": eig_diff, "pagerank": pr_diff},
+            "same_communities": same_comm}
 
 
 def bench_sampling(n: int, m: int, workers: int | None) -> None:
@@ -340,9 +358,18 @@ def _falkordb_algo(n: int, m: int) -> str:
             server.stop()
 
 
-def main() -> None:
+def _size(text: str) -> tuple[int, int]:
+    """``NODES:RELATIONSHIPS`` of a projection graph, e.g. ``2500:10000``."""
+    nodes, rels = text.split(":")
+    return int(nodes), int(rels)
+
+
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--million", action="store_true", help="also project 1,000,000 relationships (220,000 nodes)")
+    ap.add_argument("--projection-sizes", type=_size, nargs="+", default=SIZES, metavar="NODES:RELS",
+                    help=f"projection graphs (default: {' '.join(f'{n}:{r}' for n, r in SIZES)}; "
+                         f"--million adds {MILLION[0]}:{MILLION[1]})")
     ap.add_argument("--engines", action="store_true", help="time each candidate engine on the centrality graph")
     ap.add_argument("--with-networkx-betweenness", action="store_true",
                     help="run networkx's exact betweenness and closeness once (~7 minutes) instead of extrapolating")
@@ -352,7 +379,9 @@ def main() -> None:
     ap.add_argument("--page", type=int, default=50_000, help="projection page size")
     ap.add_argument("--skip-projection", action="store_true")
     ap.add_argument("--skip-sampling", action="store_true")
-    args = ap.parse_args()
+    ap.add_argument("--json", type=Path, metavar="FILE",
+                    help="write the projection rows and the full report's row to FILE as JSON")
+    args = ap.parse_args(argv)
 
     try:
         cores = len(os.sched_getaffinity(0))
@@ -362,15 +391,19 @@ def main() -> None:
     print(f"# intelgraph centrality benchmark\n\nPython {platform.python_version()}, {cores} cores, "
           f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, load average "
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}; {json.dumps(versions)}", flush=True)
+    rows = []
     if not args.skip_projection:
-        bench_projection(SIZES + ([MILLION] if args.million else []), args.page)
-    bench_centrality(args.nodes, args.m, args.with_networkx_betweenness, args.workers)
+        rows += bench_projection(args.projection_sizes + ([MILLION] if args.million else []), args.page)
+    rows.append(bench_centrality(args.nodes, args.m, args.with_networkx_betweenness, args.workers))
+    if args.json:  # before the rest: sampling and engines are not in it
+        args.json.write_text(json.dumps(rows, indent=1))
     if not args.skip_sampling:
         bench_sampling(40_000, 5, args.workers)
     if args.engines:
         bench_engines(args.nodes, args.m)
     print(f"\npeak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10:,.0f} MiB")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
