@@ -2,6 +2,7 @@
 
     python benchmarks/bench_load.py                      # 10k, 100k and 1M relationships
     python benchmarks/bench_load.py --sizes 10000 100000 # smaller
+    python benchmarks/bench_load.py --json out.json      # the rows also to out.json (--json alone: printed)
 
 For each size the generator's files (``intelgraph.loaders.generate``, seed 1; cached under
 ``--cache``) are loaded by the command's own code path, ``intelgraph.api.load_paths``, into an
@@ -128,7 +129,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="where generated files are kept between runs")
     ap.add_argument("--checksum-up-to", type=int, default=100_000,
                     help="compare checksums after the reload up to this size (counts always)")
-    ap.add_argument("--json", action="store_true", help="print the rows as JSON too")
+    ap.add_argument("--json", nargs="?", const="-", metavar="FILE",
+                    help="alone: print the rows as JSON too; with FILE: write them to FILE")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
@@ -150,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
             b = _measure({**spec, "what": "baseline"})
             base_rows = sum(b["counts"])
             base_rate = base_rows / b["seconds"]
-            rows_out.append({"size": "sample", "path": "baseline: 1 MERGE/row", "rows": base_rows,
+            rows_out.append({"size": "sample", "size_rels": None, "step": "baseline",
+                             "path": "baseline: 1 MERGE/row", "rows": base_rows,
                              "rels": b["counts"][1], "seconds": b["seconds"], "read_s": None,
                              "write_s": b["write_s"], "rows_per_s": base_rate, "rels_per_s": None,
                              "write_rels_per_s": None, "rss_mb": b["rss_mb"], "x": 1.0, "ok": True})
@@ -173,7 +176,8 @@ def main(argv: list[str] | None = None) -> int:
                         ok = ok and r["checksum"] == results["reload"]["checksum"]
                     rows = nodes + rels
                     rows_out.append({
-                        "size": f"{size:,}", "path": f"{what} ({r.get('mode')})", "rows": rows, "rels": rels,
+                        "size": f"{size:,}", "size_rels": size, "step": what,
+                        "path": f"{what} ({r.get('mode')})", "rows": rows, "rels": rels,
                         "seconds": r["seconds"], "read_s": r["seconds"] - r.get("write_s", 0.0),
                         "write_s": r.get("write_s"), "rows_per_s": rows / r["seconds"],
                         "rels_per_s": rels / r["seconds"],
@@ -190,8 +194,10 @@ def main(argv: list[str] | None = None) -> int:
     load = os.getloadavg()
     print(f"\nload average during the run: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} "
           f"(the machine has {os.cpu_count()} cores; other work on it slows every number)")
-    if args.json:
+    if args.json == "-":
         print(json.dumps(rows_out, indent=1))
+    elif args.json:
+        Path(args.json).write_text(json.dumps(rows_out, indent=1))
     return 0 if all(r["ok"] for r in rows_out) else 1
 
 
