@@ -18,11 +18,12 @@ the thorough reader refuses, and a bad input never writes anything.
 **Writing (FalkorDB).** Everything is written under the graph's write lock (concurrent intelgraph
 writers queue on it). Queries are sent by a second thread while the next batch is prepared.
 
-* ``fresh=False`` — idempotent. Node ids are looked up read-only; new nodes are created in
-  list-shaped ``UNWIND`` batches that answer their internal ids; known ones are merged only where
-  something would change. Relationships are ``MERGE``d between nodes sought by internal id (an
-  id seek, not the id index) — except those between two nodes this load created, which cannot
-  exist yet and are appended by ``GRAPH.BULK``. Loading the same files again changes nothing,
+* ``fresh=False`` — idempotent. Into an empty graph, everything is appended as on the fresh path
+  (the result is the same). Otherwise node ids are looked up read-only; new nodes are appended
+  by ``GRAPH.BULK`` (with dates: created in ``UNWIND`` batches) and their internal ids looked up;
+  known ones are merged only where something would change. Relationships are ``MERGE``d
+  between nodes sought by internal id (an id seek, not the id index) — except those between two
+  nodes this load created, which cannot exist yet and are appended by ``GRAPH.BULK``. Loading the same files again changes nothing,
   and FalkorDB does not even log a query that changed nothing.
 * ``fresh=True`` — only into a graph that is empty when the write starts (checked under the lock;
   refused with :class:`NotEmpty` otherwise): nodes and relationships appended by ``GRAPH.BULK``
@@ -1488,7 +1489,9 @@ def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
     create = empty if fresh is None else fresh
     st.mode = "fresh" if create else "merge"
     stats = LoadStats()
-    if create and empty and not st.external_iids and st.node_rows and any(st.node_rows):
+    if empty and not st.external_iids and any(st.node_rows):
+        # an empty graph (and nothing of it named): appending everything gives what merging
+        # would, without looking anything up — on either path
         return _write_bulk(store, st, stats, progress)
     iid = array("q", [-1]) * len(st.node_ids)
     for i, x in st.external_iids.items():
