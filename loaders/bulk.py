@@ -1061,7 +1061,7 @@ class _FastReader:
         dense = list(map(m.get, texts))
         if None in dense:
             dense = [i if i is not None else self.endpoint(col, v) for i, v in zip(dense, texts)]
-        return np.asarray(dense, dtype=np.int64)[pos]
+        return np.asarray(dense, dtype=np.int32)[pos]
 
     def _kind_codes(self) -> tuple[np.ndarray, list[str]]:
         st = self.st
@@ -1143,7 +1143,7 @@ class _FastReader:
                     raise _Fallback from None
                 if len(known) > 1_000_000:
                     known.clear()
-            return np.asarray(nums, dtype=np.int64)[pos]
+            return np.asarray(nums, dtype=np.int32)[pos]
 
         def sources(raw: str) -> list[str]:
             if raw == "":
@@ -1190,10 +1190,10 @@ class _FastReader:
             values = [numbered("sources", sources)]
         except _NotColumnar:
             return False
-        values.append(numbered("evidence", evidence) if "evidence" in by_name else np.full(n, empty, dtype=np.int64))
-        values.append(numbered("claims", claims) if "claims" in by_name else np.full(n, empty, dtype=np.int64))
+        values.append(numbered("evidence", evidence) if "evidence" in by_name else np.full(n, empty, dtype=np.int32))
+        values.append(numbered("claims", claims) if "claims" in by_name else np.full(n, empty, dtype=np.int32))
         for name in ("reliability", "credibility"):
-            values.append(numbered(name, grade(name)) if name in by_name else np.full(n, null, dtype=np.int64))
+            values.append(numbered(name, grade(name)) if name in by_name else np.full(n, null, dtype=np.int32))
         # a symmetric type's ends in id order, as rel_row() puts them
         symmetric = np.asarray([schema.rel(st.rel_layouts[c][0]).symmetric for c in type_codes], dtype=bool)[type_pos]
         if symmetric.any():
@@ -1344,7 +1344,8 @@ def stage_csv(paths: Iterable[str | Path | Sequence[str | Path] | CsvInput], sou
     old_limit = csv.field_size_limit()
     csv.field_size_limit(max(old_limit, 16 * MAX_FIELD_CHARS))
     try:
-        return reader.run(list(paths), source, spill_dir)
+        with columnar.compact_memory():
+            return reader.run(list(paths), source, spill_dir)
     except _Fallback:
         reader.st.close()
         return None

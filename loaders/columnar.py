@@ -18,6 +18,7 @@ mark, lone carriage return or blank line, so that Arrow splits them exactly as P
 from __future__ import annotations
 
 import codecs
+import contextlib
 import json
 import struct
 from collections.abc import Callable, Iterator
@@ -43,6 +44,29 @@ ArrowError: tuple[type[BaseException], ...] = (pa.ArrowException,) if pa is not 
 
 def available() -> bool:
     return pa is not None
+
+
+@contextlib.contextmanager
+def compact_memory() -> Iterator[None]:
+    """Arrow's allocations made meanwhile come from its jemalloc pool, which hands freed memory
+    back at once. With the default pools, memory freed by Arrow's reader threads stayed with
+    the process: 1M relationships peaked at ~590 MB (glibc's per-thread arenas) or ~530 MB
+    (mimalloc), against ~430 MB this way."""
+    if pa is None:
+        yield
+        return
+    try:
+        pool = pa.jemalloc_memory_pool()
+        pa.jemalloc_set_decay_ms(0)
+    except (NotImplementedError, pa.ArrowException):  # a build without jemalloc
+        yield
+        return
+    before = pa.default_memory_pool()
+    pa.set_memory_pool(pool)
+    try:
+        yield
+    finally:
+        pa.set_memory_pool(before)
 
 
 def plain_csv(path: Path) -> bool:
