@@ -261,7 +261,9 @@ class _FastReader:
 
     # -- files ----------------------------------------------------------------------------
     def records(self, path: Path) -> Iterable[tuple[int, list[str]]]:
-        for nums, rows in self.record_batches(path, 16):
+        """The records of a file from its start, checked (NUL, lone CR) only as far as the first
+        few megabytes: enough for its header, and the data is checked when it is read."""
+        for nums, rows in self.record_batches(path, 16, scan=1 << 22):
             yield from zip(nums, rows)
 
     def open_input(self, inp: CsvInput) -> _Group:
@@ -307,8 +309,10 @@ class _FastReader:
                         raise _Fallback
                 yield path, rownums, rows
 
-    def record_batches(self, path: Path, size: int) -> Iterable[tuple[Sequence[int], list[list[str]]]]:
-        """(row numbers, rows) of the non-blank records, numbered as the thorough reader does."""
+    def record_batches(self, path: Path, size: int,
+                       scan: int | None = None) -> Iterable[tuple[Sequence[int], list[list[str]]]]:
+        """(row numbers, rows) of the non-blank records, numbered as the thorough reader does
+        (the file checked for NUL and lone CR first: all of it, or its first ``scan`` bytes)."""
         try:
             fh = open(path, "rb")
         except OSError:
@@ -318,11 +322,17 @@ class _FastReader:
             if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
                 raise _Fallback
             fh.seek(0)
-            while True:  # a NUL, or a line break that is a lone CR: the thorough reader says where
-                chunk = fh.read(1 << 24)
+            left = scan
+            # a NUL, or a line break that is a lone CR: the thorough reader says where
+            while left is None or left > 0:
+                chunk = fh.read(1 << 24 if left is None else min(left, 1 << 24))
                 if not chunk:
                     break
-                if b"\x00" in chunk or chunk.count(b"\r") != chunk.count(b"\r\n"):
+                if left is not None:
+                    left -= len(chunk)
+                    if left <= 0 and chunk.endswith(b"\r"):
+                        chunk = chunk[:-1]  # its "\n" may be next; the full check comes with the data
+                if b"\x00" in chunk or (b"\r" in chunk and chunk.count(b"\r") != chunk.count(b"\r\n")):
                     raise _Fallback
         with open(path, encoding="utf-8-sig", errors="strict", newline="") as text:
             reader = csv.reader(text, strict=True)
@@ -570,14 +580,17 @@ class _FastReader:
     def node_batch(self, group: _Group, path: Path, rownums: Sequence[int], rows: list[list[str]]) -> bool:
         """Node rows of one kind that carry their own intelgraph ids, column by column. False
         (nothing recorded) for a batch with anything the row-by-row path must see."""
+        return self.node_columns(group, path, rownums, list(zip(*rows)), len(rows))
+
+    def node_columns(self, group: _Group, path: Path, rownums: Sequence[int], cols: Sequence[Sequence[str]],
+                     n: int) -> bool:
+        """:meth:`node_batch` given the batch's columns."""
         schema = self.schema
         st = self.st
         header = group.header
         idc = header.role("id")
         if idc is None or idc.name != schema.id_property or group.inp.labels:
             return False
-        n = len(rows)
-        cols = list(zip(*rows))
         lcol = header.role("label")
         if lcol is None or len(set(cols[lcol.index])) != 1:
             return False
@@ -751,6 +764,46 @@ class _FastReader:
         if len(cache) > 200_000:
             cache.clear()
         return True
+
+    def node_rows(self, group: _Group, path: Path, rownums: Sequence[int], rows: list[list[str]]) -> None:
+        if not self.node_batch(group, path, rownums, rows):
+            for row, fields in zip(rownums, rows):
+                self.node_row(group, path, row, fields)
+
+    def plain(self, group: _Group, k: int, path: Path) -> bool:
+        """Whether Arrow may read file number ``k`` of a group (see :func:`columnar.plain_csv`)."""
+        return columnar.available() and (k > 0 or group.header_row == 1) and columnar.plain_csv(path)
+
+    def node_file_columnar(self, group: _Group, k: int, path: Path) -> bool:
+        """File number ``k`` of a node input, parsed by Arrow (see :meth:`rel_file_columnar`);
+        its columns go to :meth:`node_columns`, or its rows to :meth:`node_rows`. False
+        (nothing read) for a file that is not plain CSV."""
+        if not self.plain(group, k, path):
+            return False
+        for rownums, cols, n in self.arrow_file(group, k, path):
+            cols = [c.to_pylist() for c in cols]
+            if not self.node_columns(group, path, rownums, cols, n):
+                self.node_rows(group, path, rownums, [list(r) for r in zip(*cols)])
+        return True
+
+    def arrow_file(self, group: _Group, k: int, path: Path) -> Iterable[tuple[range, list[Any], int]]:
+        """(row numbers, Arrow columns, row count) of file number ``k`` of a group (a
+        :meth:`plain` one), a block at a time."""
+        width = len(group.header)
+        header_texts = [c.text for c in group.header.columns]
+        first_row = 2 if k == 0 else 1
+        try:
+            for batch in columnar.arrow_batches(path, width, skip_header=(k == 0)):
+                cols = batch.columns
+                n = batch.num_rows
+                if k > 0 and first_row == 1 and [c[0].as_py() for c in cols] == header_texts:
+                    raise _Fallback  # a header repeated in a data file: the thorough reader says so
+                if max(map(columnar.max_chars, cols)) > MAX_FIELD_CHARS:
+                    raise _Fallback
+                yield range(first_row, first_row + n), cols, n
+                first_row += n
+        except columnar.ArrowError:
+            raise _Fallback from None  # a record of another width, text that is not UTF-8...
 
     # -- relationship rows ----------------------------------------------------------------
     def rel_plan(self, group: _Group, rtype: str, fname: str, where: str) -> Any:
@@ -1032,25 +1085,12 @@ class _FastReader:
         (see :mod:`intelgraph.loaders.columnar`); a block with anything the column-wise check
         does not decide goes through :meth:`rel_rows`. False (nothing read) for a file that is
         not plain CSV."""
-        if not columnar.available() or (k == 0 and group.header_row != 1) or not columnar.plain_csv(path):
+        if not self.plain(group, k, path):
             return False
-        width = len(group.header)
-        header_texts = [c.text for c in group.header.columns]
-        first_row = 2 if k == 0 else 1
-        try:
-            for batch in columnar.arrow_batches(path, width, skip_header=(k == 0)):
-                cols = batch.columns
-                n = batch.num_rows
-                if k > 0 and first_row == 1 and [c[0].as_py() for c in cols] == header_texts:
-                    raise _Fallback  # a header repeated in a data file: the thorough reader says so
-                if max(map(columnar.max_chars, cols)) > MAX_FIELD_CHARS:
-                    raise _Fallback
-                if not self.rel_arrow_batch(group, cols, n, scol, ecol, tcol):
-                    rows = [list(r) for r in zip(*(c.to_pylist() for c in cols))]
-                    self.rel_rows(group, path, range(first_row, first_row + n), rows, scol, ecol, tcol, spill, True)
-                first_row += n
-        except columnar.ArrowError:
-            raise _Fallback from None  # a record of another width, text that is not UTF-8...
+        for rownums, cols, n in self.arrow_file(group, k, path):
+            if not self.rel_arrow_batch(group, cols, n, scol, ecol, tcol):
+                rows = [list(r) for r in zip(*(c.to_pylist() for c in cols))]
+                self.rel_rows(group, path, rownums, rows, scol, ecol, tcol, spill, True)
         return True
 
     def _arrow_ends(self, col: Any, values: Any) -> np.ndarray:
@@ -1232,10 +1272,11 @@ class _FastReader:
             if group.header.entity == "node":
                 if self.file_source_id is None and not any(c.name in ("source", "sources") for c in group.header.properties):
                     raise _Fallback
-                for path, rownums, rows in self.data_batches(group):
-                    if not self.node_batch(group, path, rownums, rows):
-                        for row, fields in zip(rownums, rows):
-                            self.node_row(group, path, row, fields)
+                for k, path in enumerate(group.inp.files):
+                    if self.node_file_columnar(group, k, path):
+                        continue
+                    for path_, rownums, rows in self.data_batches(group, only=k):
+                        self.node_rows(group, path_, rownums, rows)
         st.spill = spill = tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n", dir=spill_dir,
                                                   prefix="intelgraph-load-")
         for group in groups:

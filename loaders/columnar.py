@@ -86,7 +86,9 @@ def plain_csv(path: Path) -> bool:
             if first and chunk.startswith(_BOMS):
                 return False
             first = False
-            if b'"' in chunk or b"\x00" in chunk or chunk.count(b"\r") != chunk.count(b"\r\n"):
+            if b'"' in chunk or b"\x00" in chunk:
+                return False
+            if b"\r" in chunk and chunk.count(b"\r") != chunk.count(b"\r\n"):
                 return False
             edge = tail + chunk[:2]
             if b"\n\n" in chunk or b"\n\r\n" in chunk or b"\n\n" in edge or b"\n\r\n" in edge:
