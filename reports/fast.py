@@ -7,9 +7,13 @@ fewer than three nodes, or igraph not installed).
 **Betweenness and closeness** run in igraph (pinned in ``pyproject.toml``), chosen by measurement
 on this project's 2-core machine (``benchmarks/bench_centrality.py --engines``, CPU seconds for
 10,000 nodes / 50,000 edges, a busy machine): exact betweenness igraph 13 (10 when quiet),
-rustworkx 19 (31 with two threads), networkit 51, networkx ~500-900 (extrapolated); FalkorDB's
-``algo.betweenness`` only samples. Closeness: igraph 4.3, networkit 4.6 (and 2 s to import),
-rustworkx 17, networkx ~60-90. igraph's numbers are turned into networkx's exactly:
+rustworkx 19 (31 with two threads; 16 quiet), networkit 51, networkx ~500-900 (extrapolated);
+FalkorDB's ``algo.betweenness`` only samples. Closeness: igraph 4.3 (3.5 quiet), networkit 4.6
+(and 2 s to import), rustworkx 17, networkx ~60-90. Every engine searches from every node once
+per measure; for the report's case — both measures exact, on an undirected graph — the
+:data:`FUSED` backend (:mod:`intelgraph.reports._brandes`, Numba, pinned) does one search per
+source for both (10.5 CPU-seconds quiet, against igraph's 10.6 + 3.5), in threads. igraph's (and
+that kernel's) numbers are turned into networkx's exactly:
 
 * betweenness: igraph counts the paths from each source (halved on an undirected graph); the sum
   is rescaled as :func:`networkx.betweenness_centrality` rescales (normalized, endpoints
@@ -21,7 +25,7 @@ rustworkx 17, networkx ~60-90. igraph's numbers are turned into networkx's exact
   igraph's normalized value); then networkx's own arithmetic (Wasserman-Faust, incoming
   distances on a DiGraph) gives the same bits.
 
-The work is split by source and by node over worker processes (``python -c`` running
+igraph's work is split by source and by node over worker processes (``python -c`` running
 :mod:`intelgraph.reports._igraph_worker`, the request in a temporary file; no ``multiprocessing``,
 so a caller's script without a ``__main__`` guard is safe), so it uses every core while the main
 process computes the communities, PageRank and the eigenvector centrality, then a smaller share
@@ -56,7 +60,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
@@ -64,14 +68,16 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from intelgraph.reports import _igraph_worker
+from intelgraph.reports import _brandes, _igraph_worker
 
 __all__ = ["ENGINE", "BACKENDS", "available", "usable", "sample", "eigenvector", "ShortestPaths", "ShortestPathResult",
            "default_workers", "BATCHES"]
 
 ENGINE = "igraph"
-#: What :class:`ShortestPaths` can run on: the fast engine, and networkx (the reference).
-BACKENDS = (ENGINE, "networkx")
+#: Exact betweenness and closeness of an undirected graph in one search per source (Numba).
+FUSED = "numba"
+#: What :class:`ShortestPaths` can run on: the fast engines, and networkx (the reference).
+BACKENDS = (ENGINE, FUSED, "networkx")
 
 #: Batches of sampled sources behind the standard error of sampled betweenness.
 BATCHES = 10
@@ -97,6 +103,12 @@ def available() -> str | None:
     except ImportError as exc:
         return f"igraph is not installed ({exc})"
     return None
+
+
+def fused_applies(G: nx.Graph, betweenness_k: int | None, closeness_k: int | None) -> bool:
+    """Whether :data:`FUSED` can compute these measures of ``G``: exact ones, undirected."""
+    return (_brandes.available() and not G.is_directed() and not G.is_multigraph()
+            and betweenness_k is None and closeness_k is None)
 
 
 def usable(G: nx.Graph) -> bool:
@@ -180,8 +192,10 @@ class ShortestPaths:
     workers : int, optional
         Worker processes; 0 computes in this process (when :meth:`result` is called). Default
         :func:`default_workers`.
-    backend : {"igraph", "networkx"}
-        ``networkx`` computes in this process with networkx (exact values are networkx's own).
+    backend : {"igraph", "numba", "networkx"}
+        ``numba``: exact values of an undirected graph, both measures from one search per source
+        (:mod:`intelgraph.reports._brandes`), in threads (``workers`` of them). ``networkx``
+        computes in this process with networkx (exact values are networkx's own).
 
     Examples
     --------
@@ -197,6 +211,9 @@ class ShortestPaths:
             raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
         if backend == ENGINE and available():
             raise RuntimeError(available())
+        if backend == FUSED and not fused_applies(G, betweenness_k, closeness_k):
+            raise ValueError("the numba backend computes exact betweenness and closeness of an undirected simple "
+                             "graph (and needs Numba)")
         if G.is_multigraph() or G.number_of_nodes() < 3:
             raise ValueError("betweenness and closeness here need a simple Graph or DiGraph of three nodes or more")
         self.started = time.perf_counter()
@@ -218,10 +235,13 @@ class ShortestPaths:
         for name, k in (("betweenness", betweenness_k), ("closeness", closeness_k)):
             if k is not None:
                 self.samples[name] = np.array([index[u] for u in sample(G, k, seed)], dtype=np.int64)
-        self.tasks = self._tasks()
+        self.tasks = [] if backend == FUSED else self._tasks()
         self.worker_cpu: list[float] = []
         self._pending = None
-        if self.workers:
+        self._fused: list[Any] = []
+        if backend == FUSED:
+            self._fused = self._start_fused()
+        elif self.workers:
             self._pending = self._start()
 
     # -- planning -----------------------------------------------------------------------------
@@ -312,6 +332,31 @@ class ShortestPaths:
         pool.shutdown(wait=False)
         return futures
 
+    def _start_fused(self) -> list[Any]:
+        """The sources in ``workers`` parts, each searched in a thread from now on (none: in
+        :meth:`result`)."""
+        indptr, indices = _brandes.csr(self.n, self.edges)
+        parts = np.array_split(np.arange(self.n, dtype=np.int64), max(1, self.workers))
+        jobs = [(indptr, indices, p, self.n) for p in parts]
+        if not self.workers:
+            return jobs
+        pool = ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="intelgraph-brandes")
+        futures = [pool.submit(_timed_sums, *job) for job in jobs]
+        pool.shutdown(wait=False)
+        return futures
+
+    def _fused_results(self) -> dict[str, list[Any]]:
+        outs = [job.result() if isinstance(job, Future) else _timed_sums(*job) for job in self._fused]
+        if self.workers:
+            self.worker_cpu = [round(cpu, 3) for _, cpu in outs]
+        # halved: igraph's count (each unordered pair once), which result() converts
+        between = np.sum([o[0][0] for o in outs], axis=0) / 2
+        total = np.concatenate([o[0][1] for o in outs]).astype(float)
+        reached = np.concatenate([o[0][2] for o in outs]).astype(float)
+        with np.errstate(divide="ignore"):
+            inv_total = np.where(total > 0, 1.0 / total, np.nan)
+        return {"betweenness": [between], "closeness": [(inv_total, reached)]}
+
     def _results(self) -> tuple[list[Any], list[str]]:
         results: list[Any] = [None] * len(self.tasks)
         errors: list[str] = []
@@ -335,11 +380,14 @@ class ShortestPaths:
 
     def result(self) -> ShortestPathResult:
         """Wait for the workers and return networkx's values (and standard errors if sampled)."""
-        results, errors = self._results()
         n, nodes = self.n, self.nodes
-        by = {}
-        for (kind, _, purpose, _), r in zip(self.tasks, results):
-            by.setdefault(purpose.split(" batch")[0] if kind == "betweenness" else purpose, []).append(r)
+        if self.backend == FUSED:
+            by, errors = self._fused_results(), []
+        else:
+            results, errors = self._results()
+            by = {}
+            for (kind, _, purpose, _), r in zip(self.tasks, results):
+                by.setdefault(purpose.split(" batch")[0] if kind == "betweenness" else purpose, []).append(r)
         info: dict[str, Any] = {"backend": self.backend, "version": _version(self.backend), "workers": self.workers,
                                 "seconds": None, "worker_errors": errors}
         out = ShortestPathResult({}, {}, info)
@@ -394,6 +442,12 @@ class ShortestPaths:
         info["seconds"] = round(time.perf_counter() - self.started, 3)
         info["worker_cpu_seconds"] = self.worker_cpu
         return out
+
+
+def _timed_sums(indptr: np.ndarray, indices: np.ndarray, sources: np.ndarray, n: int) -> tuple[Any, float]:
+    t = time.thread_time()
+    out = _brandes.sources_sums(indptr, indices, sources, n)
+    return out, time.thread_time() - t
 
 
 def _networkx_run(G: nx.Graph, nodes: list[Any], tasks: list[tuple[str, Any]]) -> list[Any]:

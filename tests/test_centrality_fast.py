@@ -63,12 +63,14 @@ GRAPHS = {
 }
 
 
+@pytest.mark.parametrize("backend", ["auto", "igraph"])
 @pytest.mark.parametrize("name", list(GRAPHS))
-def test_every_measure_equals_networkx(name):
+def test_every_measure_equals_networkx(name, backend):
     G = GRAPHS[name]()
     details: dict = {}
-    m = compute_measures(G, seed=3, details=details, workers=0)
-    assert details["backend"] == "igraph"
+    m = compute_measures(G, seed=3, details=details, workers=0, backend=backend)
+    # auto: exact measures of an undirected graph from one search per source (Numba), else igraph
+    assert details["backend"] == ("numba" if backend == "auto" and not G.is_directed() else "igraph")
     _close(m["degree"], nx.degree_centrality(G))
     _close(m["betweenness"], nx.betweenness_centrality(G))
     _close(m["closeness"], nx.closeness_centrality(G))
@@ -96,6 +98,43 @@ def test_worker_processes_give_the_same_values(directed):
     _close(res.closeness, nx.closeness_centrality(G))
     sampled = fast.ShortestPaths(G, betweenness_k=60, closeness_k=60, seed=4, workers=2).result()
     _close(sampled.betweenness, nx.betweenness_centrality(G, k=60, seed=4))
+
+
+def test_threads_of_the_fused_kernel_give_the_same_values():
+    """Exact betweenness and closeness of an undirected graph, one search per source in three
+    threads, on a disconnected graph with isolates; the fused backend refuses what it cannot do."""
+    G = nx.gnp_random_graph(500, 0.006, seed=33)
+    G.add_nodes_from(["iso-1", "iso-2"])
+    res = fast.ShortestPaths(G, workers=3, backend=fast.FUSED).result()
+    assert res.info["backend"] == "numba" and len(res.info["worker_cpu_seconds"]) == 3
+    _close(res.betweenness, nx.betweenness_centrality(G))
+    _close(res.closeness, nx.closeness_centrality(G))
+    for bad in (dict(G=nx.DiGraph(G)), dict(G=G, betweenness_k=10)):
+        with pytest.raises(ValueError, match="numba"):
+            fast.ShortestPaths(backend=fast.FUSED, **bad)
+
+
+@pytest.mark.parametrize("name", ["karate", "ba-seeded", "two-parts-isolates-selfloop", "les-miserables-weighted",
+                                  "star", "three-nodes"])
+def test_compiled_louvain_gives_networkx_partition(name):
+    from intelgraph.reports.louvain import louvain_communities
+
+    G = GRAPHS[name]()
+    for seed in (0, 3, 11):
+        for weight in ("weight", None):
+            ours = louvain_communities(G, weight=weight, seed=seed)
+            ref = nx.community.louvain_communities(G, weight=weight, seed=seed)
+            assert {frozenset(p) for p in ours} == {frozenset(p) for p in ref}, (seed, weight)
+
+
+def test_compiled_louvain_on_string_labels_and_resolutions():
+    from intelgraph.reports.louvain import louvain_communities
+
+    G = nx.relabel_nodes(nx.powerlaw_cluster_graph(1500, 3, 0.3, seed=2), lambda i: f"person:{i:05d}")
+    for resolution in (0.5, 1, 2):
+        ours = louvain_communities(G, seed=5, resolution=resolution)
+        ref = nx.community.louvain_communities(G, seed=5, resolution=resolution)
+        assert {frozenset(p) for p in ours} == {frozenset(p) for p in ref}
 
 
 def test_eigenvector_port_weights_and_failure():
@@ -232,7 +271,7 @@ def test_a_failing_worker_is_replaced_by_the_main_process(monkeypatch):
     G = nx.barabasi_albert_graph(200, 2, seed=6)
     notes: list[str] = []
     details: dict = {}
-    m = compute_measures(G, notes=notes, workers=2, details=details)
+    m = compute_measures(G, notes=notes, workers=2, details=details, backend="igraph")  # worker processes
     assert len(details["worker_errors"]) == 2 and "broken worker" in details["worker_errors"][0]
     assert any("worker process(es) failed" in n for n in notes)
     _close(m["betweenness"], nx.betweenness_centrality(G))

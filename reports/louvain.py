@@ -1,0 +1,170 @@
+"""networkx's Louvain communities, with the node-moving loop compiled (Numba).
+
+:func:`louvain_communities` gives the partition :func:`networkx.community.louvain_communities`
+gives, for the same graph, weight, resolution, threshold and seed: it is networkx's algorithm
+(networkx 3.x, ``networkx/algorithms/community/louvain.py``) step for step — the same levels,
+the same node order drawn from the same random state, neighbour communities weighed in the same
+order with the same floating-point operations, the first best gain kept — with the inner loop of
+``_one_level`` (pure Python: 3.5-5 of the ~10 seconds of the report on 10,000 nodes / 50,000
+edges) done by a compiled kernel over arrays. The graphs of each level and the modularity checks
+between levels stay networkx's own code paths.
+
+Undirected simple graphs only; directed graphs and multigraphs (and a missing Numba) go to
+networkx itself. The tests compare the partitions with networkx's on graphs of several shapes.
+The kernel is compiled on first use and cached beside this file (``cache=True``) when that
+folder is writable (~1 s once).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+try:
+    import numba
+except ImportError:  # pragma: no cover - a dependency; without it networkx does the work
+    numba = None
+
+__all__ = ["louvain_communities", "available"]
+
+
+def available() -> bool:
+    return numba is not None
+
+
+def louvain_communities(G: nx.Graph, weight: str | None = "weight", resolution: float = 1,
+                        threshold: float = 0.0000001, seed: Any = None) -> list[set[Any]]:
+    """The final partition of :func:`networkx.community.louvain_communities` (same arguments)."""
+    if G.is_directed() or G.is_multigraph() or numba is None:
+        return nx.community.louvain_communities(G, weight=weight, resolution=resolution, threshold=threshold,
+                                                seed=seed)
+    rng = nx.utils.create_py_random_state(seed)
+    modularity = nx.community.modularity
+    partition = [{u} for u in G.nodes()]
+    if nx.is_empty(G):
+        return partition
+    mod = modularity(G, partition, resolution=resolution, weight=weight)
+    graph = G.__class__()
+    graph.add_nodes_from(G)
+    graph.add_weighted_edges_from(G.edges(data=weight, default=1))
+    m = graph.size(weight="weight")
+    partition, inner, improvement = _one_level(graph, m, partition, resolution, rng)
+    last = partition
+    while improvement:
+        last = [s.copy() for s in partition]
+        new_mod = modularity(graph, inner, resolution=resolution, weight="weight")
+        if new_mod - mod <= threshold:
+            return last
+        mod = new_mod
+        graph = _gen_graph(graph, inner)
+        partition, inner, improvement = _one_level(graph, m, partition, resolution, rng)
+    return last
+
+
+def _one_level(G: nx.Graph, m: float, partition: list[set[Any]], resolution: float,
+               rng: Any) -> tuple[list[set[Any]], list[set[Any]], bool]:
+    """networkx's ``_one_level`` for an undirected graph: the moves by :func:`_move_nodes`."""
+    nodes = list(G.nodes())
+    index = {u: i for i, u in enumerate(nodes)}
+    degrees = dict(G.degree(weight="weight"))
+    degree = np.array([degrees[u] for u in nodes], dtype=np.float64)
+    indptr = np.zeros(len(nodes) + 1, dtype=np.int64)
+    targets: list[int] = []
+    weights: list[float] = []
+    for i, u in enumerate(nodes):
+        for v, data in G[u].items():
+            if v != u:
+                targets.append(index[v])
+                weights.append(data["weight"])
+        indptr[i + 1] = len(targets)
+    rand_nodes = list(G.nodes)
+    rng.shuffle(rand_nodes)
+    order = np.array([index[u] for u in rand_nodes], dtype=np.int64)
+    node2com = np.arange(len(nodes), dtype=np.int64)
+    improvement = _move_nodes(indptr, np.array(targets, dtype=np.int64), np.array(weights, dtype=np.float64),
+                              degree, degree.copy(), node2com, order, float(m), float(resolution),
+                              float(2 * m**2))
+    # communities in index order, as networkx's lists (with the empty ones filtered out)
+    by = np.argsort(node2com, kind="stable")
+    cuts = np.flatnonzero(np.diff(node2com[by])) + 1
+    new_partition, new_inner = [], []
+    for group in np.split(by, cuts):
+        members = [nodes[i] for i in group.tolist()]
+        new_inner.append(set(members))
+        com: set[Any] = set()
+        for u in members:
+            com.update(G.nodes[u].get("nodes", {u}))
+        new_partition.append(com)
+    return new_partition, new_inner, bool(improvement)
+
+
+def _gen_graph(G: nx.Graph, partition: list[set[Any]]) -> nx.Graph:
+    """networkx's ``_gen_graph``: one node per community, edge weights summed in edge order."""
+    H = G.__class__()
+    node2com = {}
+    for i, part in enumerate(partition):
+        nodes: set[Any] = set()
+        for node in part:
+            node2com[node] = i
+            nodes.update(G.nodes[node].get("nodes", {node}))
+        H.add_node(i, nodes=nodes)
+    for node1, node2, wt in G.edges(data=True):
+        wt = wt["weight"]
+        com1, com2 = node2com[node1], node2com[node2]
+        temp = H.get_edge_data(com1, com2, {"weight": 0})["weight"]
+        H.add_edge(com1, com2, weight=wt + temp)
+    return H
+
+
+def _move_nodes_py(indptr, targets, weights, degree, stot, node2com, order, m, resolution, two_m2):  # noqa: ANN001
+    """The moving phase of ``_one_level`` over arrays (compiled below): ``node2com`` is updated
+    in place; returns whether any node moved. Per node, neighbour communities are listed in
+    the order networkx's ``defaultdict`` would hold them (its own community appended last when
+    no neighbour is in it), and every gain is computed with networkx's operations in its order."""
+    n = len(degree)
+    acc = np.zeros(n)
+    mark = np.full(n, -1, dtype=np.int64)
+    coms = np.empty(n + 1, dtype=np.int64)
+    improvement = False
+    nb_moves = 1
+    stamp = 0
+    while nb_moves > 0:
+        nb_moves = 0
+        for u in order:
+            stamp += 1
+            best_mod = 0.0
+            best_com = node2com[u]
+            k = 0
+            for j in range(indptr[u], indptr[u + 1]):
+                c = node2com[targets[j]]
+                if mark[c] != stamp:
+                    mark[c] = stamp
+                    acc[c] = 0.0
+                    coms[k] = c
+                    k += 1
+                acc[c] += weights[j]
+            if mark[best_com] != stamp:  # networkx reads weights2com[best_com]: a 0.0 entry, last
+                mark[best_com] = stamp
+                acc[best_com] = 0.0
+                coms[k] = best_com
+                k += 1
+            d = degree[u]
+            stot[best_com] -= d
+            remove_cost = -acc[best_com] / m + resolution * (stot[best_com] * d) / two_m2
+            for i in range(k):
+                c = coms[i]
+                gain = remove_cost + acc[c] / m - resolution * (stot[c] * d) / two_m2
+                if gain > best_mod:
+                    best_mod = gain
+                    best_com = c
+            stot[best_com] += d
+            if best_com != node2com[u]:
+                improvement = True
+                nb_moves += 1
+                node2com[u] = best_com
+    return improvement
+
+
+_move_nodes = numba.njit(cache=True, nogil=True)(_move_nodes_py) if numba is not None else _move_nodes_py
