@@ -45,6 +45,7 @@ import itertools
 import json
 import os
 import queue
+import re
 import struct
 import tempfile
 import threading
@@ -781,9 +782,194 @@ class _FastReader:
         if not self.plain(group, k, path):
             return False
         for rownums, cols, n in self.arrow_file(group, k, path):
+            if self.node_arrow_batch(group, path, rownums, cols, n):
+                continue
             cols = [c.to_pylist() for c in cols]
             if not self.node_columns(group, path, rownums, cols, n):
                 self.node_rows(group, path, rownums, [list(r) for r in zip(*cols)])
+        return True
+
+    def node_arrow_batch(self, group: _Group, path: Path, rownums: Sequence[int], cols: list[Any], n: int) -> bool:
+        """The plainest node block, all in Arrow: rows of one non-claim kind with their own
+        intelgraph ids, text and number properties, provenance as ``sources`` (and ``evidence``,
+        ``claims``) lists. Every check of :meth:`node_columns` is made column-wise (distinct
+        values converted once) and each row's JSON is joined from JSON columns. False (nothing
+        recorded) for anything else, which :meth:`node_columns` sees instead."""
+        pa, pc = columnar.pa, columnar.pc
+        schema = self.schema
+        st = self.st
+        header = group.header
+        idc, lcol = header.role("id"), header.role("label")
+        if idc is None or idc.name != schema.id_property or group.inp.labels or lcol is None:
+            return False
+        labels_col = cols[lcol.index]
+        if pc.count_distinct(labels_col).as_py() != 1:
+            return False
+        labels = labels_col[0].as_py().split(self.delim)
+        if "" in labels:
+            return False
+        kkey = ("fast-kind", tuple(labels))
+        kind = group.checked.get(kkey)
+        if kind is None:
+            kind = self.probe.kind_of(group, str(path), f"row {rownums[0]}", labels)
+            if kind is None or self.probe.problems:
+                raise _Fallback
+            group.checked[kkey] = kind
+        if kind == "Claim":
+            return False  # a claim is its own provenance: node_columns
+        pcols, _, _, kspec, refs, props_l, dates_l, code, spec = self.node_plan(group, kind, str(path), "")
+        if dates_l:
+            return False
+        by: dict[str, Any] = {}
+        for i, name, role, _conv in pcols:
+            if role == "prop" and spec[name].type in ("string", "text", "enum", "int", "float", "bool"):
+                by[name] = (cols[i], _conv)
+            elif role == "prov" and name in ("sources", "evidence", "claims"):
+                by[name] = (cols[i], None)
+            else:
+                return False
+        if "sources" not in by or "aliases" in by:
+            return False
+        ids = cols[idc.index]
+        prefix = kind.lower() + ":"
+        if not pc.all(pc.match_substring_regex(ids, "^" + re.escape(prefix) + "[0-9a-f]{20}$")).as_py() \
+                or pc.count_distinct(ids).as_py() != n:
+            return False
+        id_list = ids.to_pylist()
+        known = [st.node_index.get(x) for x in id_list]
+        if any(i is not None and st.in_load[i] for i in known):
+            return False  # the same node again: node_columns (then row by row, which merges)
+        for k in kspec.key:
+            if k not in by or not pc.all(pc.not_equal(by[k][0], "")).as_py():
+                return False
+        for k, sp in spec.items():
+            if sp.required and (k not in by or not pc.all(pc.not_equal(by[k][0], "")).as_py()):
+                return False
+        unsafe = r"[\\\x00-\x1f\x7f]"  # what JSON would escape (no `"` in a plain file)
+
+        def json_text(column: Any) -> Any:
+            """A text column as JSON strings (None: it holds something JSON escapes)."""
+            if pc.any(pc.match_substring_regex(column, unsafe)).as_py():
+                return None
+            return pc.binary_join_element_wise('"', column, '"', "")
+
+        # properties: each distinct text converted once; JSON columns
+        json_cols: list[Any] = [json_text(ids)]
+        values_of: dict[str, Any] = {}
+        for p in props_l:
+            if p == "kind":
+                json_cols.append(pa.array([_STR(kind)] * n, pa.string()))
+                continue
+            if p == "name_lc":
+                names = by["name"][0]
+                ascii_ = pc.string_is_ascii(names)
+                lowered = pc.utf8_trim(pc.replace_substring_regex(pc.utf8_lower(names), " +", " "), " ")
+                if not pc.all(ascii_).as_py():
+                    texts = names.to_pylist()
+                    fixed = [None if a else normalise(t) for a, t in zip(ascii_.to_pylist(), texts)]
+                    lowered = pc.if_else(ascii_, lowered, pa.array(fixed, pa.string()))
+                col = json_text(lowered)
+                if col is None:
+                    return False
+                json_cols.append(col)
+                continue
+            if p not in by:
+                json_cols.append(pa.array(["null"] * n, pa.string()))
+                continue
+            column, conv = by[p]
+            sp = spec[p]
+            if sp.type in ("string", "text") and sp.format == "name":
+                if pc.any(pc.match_substring_regex(column, r"[\x00-\x1f\x7f`{}]")).as_py() or \
+                        pc.any(pc.or_(pc.equal(column, ""), pc.utf8_is_space(column))).as_py():
+                    return False
+                values_of[p] = column
+                col = json_text(column)
+            elif sp.type in ("string", "text") and conv is not None and sp.format != "name" and \
+                    pc.all(pc.not_equal(column, "")).as_py():
+                values_of[p] = column
+                col = json_text(column)
+            else:  # distinct values through the converter
+                texts, pos = columnar.distinct(column)
+                try:
+                    conv_vals = [conv(t) if t != "" else None for t in texts]
+                    conv_json = [_j(v) for v in conv_vals]
+                except ValueError:
+                    raise _Fallback from None
+                values_of[p] = (conv_vals, pos)
+                col = pa.array(conv_json, pa.string()).take(pa.array(pos))
+            if col is None:
+                return False
+            json_cols.append(col)
+        for prop, family in refs:
+            if prop in values_of:
+                got = values_of[prop]
+                distinct = set(got[0]) if isinstance(got, tuple) else set(pc.unique(got).to_pylist())
+                for value in distinct:
+                    if isinstance(value, str):
+                        self.ref(value, family)
+        # provenance, each distinct list checked once
+        delim = self.delim
+
+        def lists(name: str, value_of: Callable[[str], list[str]]) -> Any:
+            texts, pos = columnar.distinct(by[name][0])
+            return pa.array([_jlist(value_of(t)) for t in texts], pa.string()).take(pa.array(pos))
+
+        def sources(raw: str) -> list[str]:
+            items = raw.split(delim)
+            if "" in items:
+                raise _Fallback
+            return sorted({self.source_id(x) for x in items})
+
+        def claims(raw: str) -> list[str]:
+            items = raw.split(delim) if raw else []
+            if "" in items:
+                raise _Fallback
+            for cid in items:
+                if cid not in self.claim_ok:
+                    if self.id_kind(cid) != "Claim":
+                        raise _Fallback
+                    st.dense(cid, "Claim")
+                    self.claim_ok.add(cid)
+            return sorted(set(items))
+
+        if not pc.all(pc.not_equal(by["sources"][0], "")).as_py():
+            return False  # a row without sources: the whole load's source, or a problem
+        json_cols.append(lists("sources", sources))
+        if "evidence" in by:
+            ev = by["evidence"][0]
+            single = json_text(ev)
+            if single is None or pc.any(pc.match_substring(ev, delim)).as_py():
+                json_cols.append(pa.array(self.list_json(ev.to_pylist(), n, None), pa.string()))
+            else:
+                json_cols.append(pc.if_else(pc.equal(ev, ""), "[]", pc.binary_join_element_wise("[", single, "]", "")))
+        else:
+            json_cols.append(pa.array(["[]"] * n, pa.string()))
+        json_cols.append(lists("claims", claims) if "claims" in by else pa.array(["[]"] * n, pa.string()))
+        # commit: dense numbers, handles, rows
+        m = self.idmaps.setdefault(idc.space, {})
+        dense = []
+        for nid, i in zip(id_list, known):
+            if i is None:
+                i = st.dense(nid, kind)
+            elif st.kinds[i] != kind:
+                raise _Fallback
+            prior = m.get(nid)
+            if prior is None:
+                m[nid] = i
+            elif prior != i:
+                raise _Fallback
+            dense.append(i)
+        parts: list[Any] = ["["]
+        for c in json_cols:
+            parts += [c, ","]
+        parts += [pa.array(dense, pa.int64()).cast(pa.string()), "]"]
+        target = st.node_rows[code]
+        start = len(target)
+        target.extend(pc.binary_join_element_wise(*parts, "").to_pylist())
+        loc = st.node_loc
+        for k, i in enumerate(dense):
+            st.in_load[i] = 1
+            loc[i] = (code << 24) | (start + k)
         return True
 
     def arrow_file(self, group: _Group, k: int, path: Path) -> Iterable[tuple[range, list[Any], int]]:
