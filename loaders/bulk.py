@@ -171,6 +171,16 @@ class StagedLoad:
             self.node_loc.append(-1)
         return i
 
+    def dense_many(self, ids: list[str], kind: str) -> int:
+        """Dense numbers for ``ids`` (none of them numbered yet), consecutive: the first one."""
+        first = len(self.node_ids)
+        self.node_index.update(zip(ids, range(first, first + len(ids))))
+        self.node_ids.extend(ids)
+        self.kinds.extend([kind] * len(ids))
+        self.in_load.extend(bytes(len(ids)))
+        self.node_loc.extend(array("q", [-1]) * len(ids))
+        return first
+
     def rel_lines(self, blocks: bool = True) -> Iterable[tuple[int, int, int, str]]:
         """(layout, start, end, row JSON) of every relationship (``blocks=False``: but those read
         column-wise), merged duplicates last."""
@@ -947,18 +957,24 @@ class _FastReader:
         json_cols.append(lists("claims", claims) if "claims" in by else pa.array(["[]"] * n, pa.string()))
         # commit: dense numbers, handles, rows
         m = self.idmaps.setdefault(idc.space, {})
-        dense = []
-        for nid, i in zip(id_list, known):
-            if i is None:
-                i = st.dense(nid, kind)
-            elif st.kinds[i] != kind:
+        if None in known:
+            for nid, i in zip(id_list, known):
+                if i is not None and st.kinds[i] != kind:
+                    raise _Fallback
+            new = [nid for nid, i in zip(id_list, known) if i is None]
+            first = st.dense_many(new, kind)
+            numbered = iter(range(first, first + len(new)))
+            dense = [i if i is not None else next(numbered) for i in known]
+        else:
+            if any(st.kinds[i] != kind for i in known):
                 raise _Fallback
-            prior = m.get(nid)
-            if prior is None:
-                m[nid] = i
-            elif prior != i:
-                raise _Fallback
-            dense.append(i)
+            dense = known
+        if m:
+            for nid, i in zip(id_list, dense):
+                prior = m.get(nid)
+                if prior is not None and prior != i:
+                    raise _Fallback
+        m.update(zip(id_list, dense))
         parts: list[Any] = ["["]
         for c in json_cols:
             parts += [c, ","]
@@ -966,9 +982,9 @@ class _FastReader:
         target = st.node_rows[code]
         start = len(target)
         target.extend(pc.binary_join_element_wise(*parts, "").to_pylist())
-        loc = st.node_loc
+        loc, in_load = st.node_loc, st.in_load
         for k, i in enumerate(dense):
-            st.in_load[i] = 1
+            in_load[i] = 1
             loc[i] = (code << 24) | (start + k)
         return True
 
