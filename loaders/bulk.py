@@ -43,7 +43,6 @@ import contextlib
 import csv
 import itertools
 import json
-import os
 import queue
 import re
 import struct
@@ -64,7 +63,7 @@ from intelgraph.errors import InputErrors, ServerError, StoreError
 from intelgraph.graph.ids import node_id, normalise, relationship_id
 from intelgraph.graph.schema import Schema, load_schema
 from intelgraph.loaders.csv_admin import (
-    _COMPATIBLE, _DERIVED_COLS, _PROVENANCE_COLS, _REFERENCE_PROPS, _REL_EXTRA_COLS, _REL_ID_RE,
+    _DERIVED_COLS, _PROVENANCE_COLS, _REFERENCE_PROPS, _REL_EXTRA_COLS, _REL_ID_RE,
     ARRAY_DELIMITER, CONTENT_ID_RE, MAX_FIELD_CHARS, CsvInput, _Group, _Reader, group_inputs, parse_header,
     read_csv_files)
 from intelgraph.loaders import columnar
@@ -73,6 +72,7 @@ from intelgraph.loaders.plan import COMPACT_AFTER_ROWS, LoadStats, evidence_text
 __all__ = ["StagedLoad", "stage_csv", "write_staged", "load_csv", "graph_is_empty", "NotEmpty"]
 
 NODE_BATCH = 5000
+READBACK_PAGE = 50_000  # internal ids read back per query after appending nodes
 REL_BATCH = 5000
 _DERIVED = frozenset(_DERIVED_COLS)
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False, allow_nan=False).encode
@@ -450,13 +450,7 @@ class _FastReader:
             if "" in parts:
                 raise _Fallback
             labels += parts
-        kkey = ("fast-kind", tuple(labels))
-        kind = group.checked.get(kkey)
-        if kind is None:
-            kind = self.probe.kind_of(group, str(path), f"row {row}", labels)
-            if kind is None or self.probe.problems:
-                raise _Fallback
-            group.checked[kkey] = kind
+        kind = self.kind_of(group, path, row, labels)
         cols, idc, id_prop, kspec, refs, props_l, dates_l, code, spec = self.node_plan(group, kind, str(path), f"row {row}")
         props: dict[str, Any] = {}
         prov: dict[str, Any] = {}
@@ -593,6 +587,23 @@ class _FastReader:
         (nothing recorded) for a batch with anything the row-by-row path must see."""
         return self.node_columns(group, path, rownums, list(zip(*rows)), len(rows))
 
+    def block_kind(self, group: _Group, path: Path, row: int, label_text: str) -> str | None:
+        """The kind of a block whose rows all have ``label_text`` as their labels (None: an empty
+        label, for the row-wise path)."""
+        labels = label_text.split(self.delim)
+        return None if "" in labels else self.kind_of(group, path, row, labels)
+
+    def kind_of(self, group: _Group, path: Path, row: int, labels: list[str]) -> str:
+        """The kind these labels name (learnt once per group; a problem: the thorough reader's)."""
+        kkey = ("fast-kind", tuple(labels))
+        kind = group.checked.get(kkey)
+        if kind is None:
+            kind = self.probe.kind_of(group, str(path), f"row {row}", labels)
+            if kind is None or self.probe.problems:
+                raise _Fallback
+            group.checked[kkey] = kind
+        return kind
+
     def node_columns(self, group: _Group, path: Path, rownums: Sequence[int], cols: Sequence[Sequence[str]],
                      n: int) -> bool:
         """:meth:`node_batch` given the batch's columns."""
@@ -605,16 +616,9 @@ class _FastReader:
         lcol = header.role("label")
         if lcol is None or len(set(cols[lcol.index])) != 1:
             return False
-        labels = cols[lcol.index][0].split(self.delim)
-        if "" in labels:
-            return False
-        kkey = ("fast-kind", tuple(labels))
-        kind = group.checked.get(kkey)
+        kind = self.block_kind(group, path, rownums[0], cols[lcol.index][0])
         if kind is None:
-            kind = self.probe.kind_of(group, str(path), f"row {rownums[0]}", labels)
-            if kind is None or self.probe.problems:
-                raise _Fallback
-            group.checked[kkey] = kind
+            return False
         plan = self.node_plan(group, kind, str(path), f"row {rownums[0]}")
         pcols, _, _, kspec, refs, props_l, dates_l, code, spec = plan
         ids = cols[idc.index]
@@ -815,17 +819,8 @@ class _FastReader:
         labels_col = cols[lcol.index]
         if pc.count_distinct(labels_col).as_py() != 1:
             return False
-        labels = labels_col[0].as_py().split(self.delim)
-        if "" in labels:
-            return False
-        kkey = ("fast-kind", tuple(labels))
-        kind = group.checked.get(kkey)
-        if kind is None:
-            kind = self.probe.kind_of(group, str(path), f"row {rownums[0]}", labels)
-            if kind is None or self.probe.problems:
-                raise _Fallback
-            group.checked[kkey] = kind
-        if kind == "Claim":
+        kind = self.block_kind(group, path, rownums[0], labels_col[0].as_py())
+        if kind is None or kind == "Claim":
             return False  # a claim is its own provenance: node_columns
         pcols, _, _, kspec, refs, props_l, dates_l, code, spec = self.node_plan(group, kind, str(path), "")
         if dates_l:
@@ -919,32 +914,13 @@ class _FastReader:
                         self.ref(value, family)
         # provenance, each distinct list checked once
         delim = self.delim
-
         def lists(name: str, value_of: Callable[[str], list[str]]) -> Any:
             texts, pos = columnar.distinct(by[name][0])
             return pa.array([_jlist(value_of(t)) for t in texts], pa.string()).take(pa.array(pos))
 
-        def sources(raw: str) -> list[str]:
-            items = raw.split(delim)
-            if "" in items:
-                raise _Fallback
-            return sorted({self.source_id(x) for x in items})
-
-        def claims(raw: str) -> list[str]:
-            items = raw.split(delim) if raw else []
-            if "" in items:
-                raise _Fallback
-            for cid in items:
-                if cid not in self.claim_ok:
-                    if self.id_kind(cid) != "Claim":
-                        raise _Fallback
-                    st.dense(cid, "Claim")
-                    self.claim_ok.add(cid)
-            return sorted(set(items))
-
         if not pc.all(pc.not_equal(by["sources"][0], "")).as_py():
             return False  # a row without sources: the whole load's source, or a problem
-        json_cols.append(lists("sources", sources))
+        json_cols.append(lists("sources", self.source_list))
         if "evidence" in by:
             ev = by["evidence"][0]
             single = json_text(ev)
@@ -954,7 +930,7 @@ class _FastReader:
                 json_cols.append(pc.if_else(pc.equal(ev, ""), "[]", pc.binary_join_element_wise("[", single, "]", "")))
         else:
             json_cols.append(pa.array(["[]"] * n, pa.string()))
-        json_cols.append(lists("claims", claims) if "claims" in by else pa.array(["[]"] * n, pa.string()))
+        json_cols.append(lists("claims", self.claim_list) if "claims" in by else pa.array(["[]"] * n, pa.string()))
         # commit: dense numbers, handles, rows
         m = self.idmaps.setdefault(idc.space, {})
         if None in known:
@@ -1037,6 +1013,15 @@ class _FastReader:
         got = (rt, cols, props, dates, code)
         group.checked[key] = got
         return got
+
+    def check_allowed(self, rtype: str, kind: str, side: str) -> None:
+        """A ``kind`` node may be this end of ``rtype`` (else the thorough reader says why not)."""
+        key = (rtype, kind, side)
+        ok = self.allowed.get(key)
+        if ok is None:
+            ok = self.allowed[key] = self.schema.allowed_endpoint(self.schema.rel(rtype), kind, side)
+        if not ok:
+            raise _Fallback
 
     def endpoint(self, col: Any, value: str) -> int:
         if value == "":
@@ -1153,12 +1138,7 @@ class _FastReader:
         kinds = st.kinds
         for side, idx in (("from", s_idx), ("to", t_idx)):
             for rtype, kind in set(zip(types, map(kinds.__getitem__, idx))):
-                k = (rtype, kind, side)
-                ok = self.allowed.get(k)
-                if ok is None:
-                    ok = self.allowed[k] = schema.allowed_endpoint(schema.rel(rtype), kind, side)
-                if not ok:
-                    raise _Fallback
+                self.check_allowed(rtype, kind, side)
         props = {c.name: cols[c.index] for c in group.header.properties}
         delim = self.delim
         # provenance: each distinct text checked and serialised once
@@ -1192,16 +1172,7 @@ class _FastReader:
             for raw in props["claims"]:
                 got = cache.get(("c", raw))
                 if got is None:
-                    items = raw.split(delim) if raw else []
-                    if "" in items:
-                        raise _Fallback
-                    for cid in items:
-                        if cid not in self.claim_ok:
-                            if self.id_kind(cid) != "Claim":
-                                raise _Fallback
-                            st.dense(cid, "Claim")
-                            self.claim_ok.add(cid)
-                    got = cache[("c", raw)] = _jlist(sorted(set(items)))
+                    got = cache[("c", raw)] = _jlist(self.claim_list(raw))
                 cl_json.append(got)
         else:
             cl_json = ["[]"] * n
@@ -1295,6 +1266,33 @@ class _FastReader:
                 self.rel_rows(group, path, rownums, rows, scol, ecol, tcol, spill, True)
         return True
 
+    # one distinct text of a list column, checked as the row-wise path checks it
+    def source_list(self, raw: str) -> list[str]:
+        if raw == "":
+            raise _NotColumnar  # no sources on a row: the whole load's source, or a problem
+        items = raw.split(self.delim)
+        if "" in items:
+            raise _Fallback
+        return sorted({self.source_id(x) for x in items})
+
+    def evidence_list(self, raw: str) -> list[str]:
+        items = raw.split(self.delim) if raw else []
+        if "" in items:
+            raise _Fallback
+        return sorted(set(items)) if len(items) > 1 else items
+
+    def claim_list(self, raw: str) -> list[str]:
+        items = raw.split(self.delim) if raw else []
+        if "" in items:
+            raise _Fallback
+        for cid in items:
+            if cid not in self.claim_ok:
+                if self.id_kind(cid) != "Claim":
+                    raise _Fallback
+                self.st.dense(cid, "Claim")
+                self.claim_ok.add(cid)
+        return sorted(set(items))
+
     def _arrow_ends(self, col: Any, values: Any) -> np.ndarray:
         """Dense node numbers of a column of ends (as :meth:`endpoint` finds them), each distinct
         id looked up once."""
@@ -1360,15 +1358,8 @@ class _FastReader:
         width = len(knames) + 1
         for side, idx in (("from", s_idx), ("to", t_idx)):
             for pair in np.unique(codes * width + kcode[idx]).tolist():
-                rtype, kind = st.rel_layouts[pair // width][0], knames[pair % width]
-                key = (rtype, kind, side)
-                ok = self.allowed.get(key)
-                if ok is None:
-                    ok = self.allowed[key] = schema.allowed_endpoint(schema.rel(rtype), kind, side)
-                if not ok:
-                    raise _Fallback
+                self.check_allowed(st.rel_layouts[pair // width][0], knames[pair % width], side)
         # each distinct value of each column checked and numbered once
-        delim = self.delim
         table = st.values
 
         known = self._numbered
@@ -1387,32 +1378,6 @@ class _FastReader:
                     known.clear()
             return np.asarray(nums, dtype=np.int32)[pos]
 
-        def sources(raw: str) -> list[str]:
-            if raw == "":
-                raise _NotColumnar  # no sources on a row: the whole load's source, or a problem
-            items = raw.split(delim)
-            if "" in items:
-                raise _Fallback
-            return sorted({self.source_id(x) for x in items})
-
-        def evidence(raw: str) -> list[str]:
-            items = raw.split(delim) if raw else []
-            if "" in items:
-                raise _Fallback
-            return sorted(set(items)) if len(items) > 1 else items
-
-        def claims(raw: str) -> list[str]:
-            items = raw.split(delim) if raw else []
-            if "" in items:
-                raise _Fallback
-            for cid in items:
-                if cid not in self.claim_ok:
-                    if self.id_kind(cid) != "Claim":
-                        raise _Fallback
-                    st.dense(cid, "Claim")
-                    self.claim_ok.add(cid)
-            return sorted(set(items))
-
         def grade(name: str) -> Callable[[str], Any]:
             col = next(c for c in group.header.properties if c.name == name)
             conv = self.converter(col, None)
@@ -1429,11 +1394,12 @@ class _FastReader:
 
         empty, null = table.add([]), table.add(None)
         try:
-            values = [numbered("sources", sources)]
+            values = [numbered("sources", self.source_list)]
         except _NotColumnar:
             return False
-        values.append(numbered("evidence", evidence) if "evidence" in by_name else np.full(n, empty, dtype=np.int32))
-        values.append(numbered("claims", claims) if "claims" in by_name else np.full(n, empty, dtype=np.int32))
+        values.append(numbered("evidence", self.evidence_list) if "evidence" in by_name
+                      else np.full(n, empty, dtype=np.int32))
+        values.append(numbered("claims", self.claim_list) if "claims" in by_name else np.full(n, empty, dtype=np.int32))
         for name in ("reliability", "credibility"):
             values.append(numbered(name, grade(name)) if name in by_name else np.full(n, null, dtype=np.int32))
         # a symmetric type's ends in id order, as rel_row() puts them
@@ -1454,7 +1420,6 @@ class _FastReader:
 
     # -- the whole load ---------------------------------------------------------------------
     def run(self, paths: Sequence[Any], source: str | None, spill_dir: str | None) -> StagedLoad:
-        schema = self.schema
         st = self.st
         if source is not None:
             text = source.strip() if isinstance(source, str) else ""
@@ -1681,7 +1646,6 @@ def write_staged(store: Any, st: StagedLoad, fresh: bool | None = None, node_bat
                  rel_batch: int = REL_BATCH, progress: Callable[[int], None] | None = None) -> LoadStats:
     """Write a staged load into a FalkorDB store. ``fresh``: ``True`` CREATE (refused with
     :class:`NotEmpty` unless the graph is empty), ``False`` MERGE, ``None`` CREATE when empty."""
-    schema = st.schema
     store.apply_schema()
     # Hold the graph's write lock (when the store has one: concurrent intelgraph writers queue
     # on it) for the whole write, so that "the graph is empty" still holds while we CREATE.
@@ -1944,26 +1908,10 @@ def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
 # per entity its property values as typed binary (null: not set); edges carry their ends as
 # internal node ids. The server keeps the graph's indexes and unique constraint up to date.
 _QQ = struct.Struct("=QQ").pack
-_BQ = struct.Struct("=Bq").pack
-_BD = struct.Struct("=Bd").pack
 BULK_TOKEN_BYTES = 32 << 20
 
 
-def _bin(v: Any) -> bytes:
-    t = type(v)
-    if t is str:
-        return b"\x03" + v.encode() + b"\x00"
-    if v is None:
-        return b"\x00"
-    if t is list:
-        return _BQ(5, len(v)) + b"".join(map(_bin, v))
-    if t is bool:
-        return b"\x01\x01" if v else b"\x01\x00"
-    if t is int:
-        return _BQ(4, v)
-    if t is float:
-        return _BD(2, v)
-    raise ValueError(f"cannot bulk-insert {v!r}")
+_bin = columnar.bulk_value
 
 
 class _BinCache:
@@ -2052,17 +2000,21 @@ def _write_bulk(store: Any, st: StagedLoad, stats: LoadStats, progress: Callable
             stats.by_kind[kind] = stats.by_kind.get(kind, 0) + len(rows)
             stats.nodes += len(rows)
         sender.close()
-        # the new nodes' internal ids, in one scan (the graph held nothing else)
-        res = conn.execute_command("GRAPH.RO_QUERY", name, f"MATCH (n:{root}) RETURN toJSON(collect([n.{key}, id(n)]))",
-                                   "--compact")
+        # the new nodes' internal ids (the graph held nothing else), a range of ids at a time:
+        # one reply for all of them held ~60 MB of Python lists at 350k nodes
         index = st.node_index
         seen = 0
-        for nid, x in json.loads(_scalar(res)):
-            d = index.get(nid)
-            if d is None:
-                raise NotEmpty(f"graph {name!r} holds a node this load did not make ({nid}): it was not empty")
-            iid[d] = x
-            seen += 1
+        top = _scalar(conn.execute_command("GRAPH.RO_QUERY", name, f"MATCH (n:{root}) RETURN max(id(n))", "--compact"))
+        for lo in range(0, (top if top is not None else -1) + 1, READBACK_PAGE):
+            res = conn.execute_command(
+                "GRAPH.RO_QUERY", name, f"CYPHER lo={lo} hi={lo + READBACK_PAGE} MATCH (n:{root}) "
+                f"WHERE id(n) >= $lo AND id(n) < $hi RETURN toJSON(collect([n.{key}, id(n)]))", "--compact")
+            for nid, x in json.loads(_scalar(res)):
+                d = index.get(nid)
+                if d is None:
+                    raise NotEmpty(f"graph {name!r} holds a node this load did not make ({nid}): it was not empty")
+                iid[d] = x
+                seen += 1
         if seen != total:
             raise StoreError(f"GRAPH.BULK made {seen} of {total} nodes")
         for q in date_fixes:
