@@ -841,8 +841,7 @@ class _FastReader:
                 or pc.count_distinct(ids).as_py() != n:
             return False
         id_list = ids.to_pylist()
-        known = [st.node_index.get(x) for x in id_list]
-        if any(i is not None and st.in_load[i] for i in known):
+        if any(i is not None and st.in_load[i] for i in map(st.node_index.get, id_list)):
             return False  # the same node again: node_columns (then row by row, which merges)
         for k in kspec.key:
             if k not in by or not pc.all(pc.not_equal(by[k][0], "")).as_py():
@@ -850,7 +849,8 @@ class _FastReader:
         for k, sp in spec.items():
             if sp.required and (k not in by or not pc.all(pc.not_equal(by[k][0], "")).as_py()):
                 return False
-        unsafe = r"[\\\x00-\x1f\x7f]"  # what JSON would escape (no `"` in a plain file)
+        # what JSON would escape: a plain file holds no `"`, but NFKC makes one of U+FF02 in name_lc
+        unsafe = r"[\"\\\x00-\x1f\x7f]"
 
         def json_text(column: Any) -> Any:
             """A text column as JSON strings (None: it holds something JSON escapes)."""
@@ -931,7 +931,8 @@ class _FastReader:
         else:
             json_cols.append(pa.array(["[]"] * n, pa.string()))
         json_cols.append(lists("claims", self.claim_list) if "claims" in by else pa.array(["[]"] * n, pa.string()))
-        # commit: dense numbers, handles, rows
+        # commit: dense numbers (read now: a row's sources may have numbered ids of this block), handles, rows
+        known = [st.node_index.get(x) for x in id_list]
         m = self.idmaps.setdefault(idc.space, {})
         if None in known:
             for nid, i in zip(id_list, known):
@@ -1484,14 +1485,20 @@ class _FastReader:
             rid = text[2:26]
             if hash(rid) in wanted:
                 groups.setdefault(rid, []).append((lay, s, t, json.loads(text)))
+        in_blocks: dict[str, list[int]] = {}
         for blk in st.rel_blocks:
             for k, rid in enumerate(blk.ids.to_pylist()):
                 if hash(rid) in wanted:
                     groups.setdefault(rid, []).append((blk.code, int(blk.start[k]), int(blk.end[k]),
                                                        json.loads(blk.json_row(k, st.values))))
+                    in_blocks.setdefault(rid, []).append(k)
         for rid, rows in groups.items():
             if len(rows) < 2:
                 continue
+            if len({r[0] for r in rows}) > 1 and rid in in_blocks and len(in_blocks[rid]) < len(rows):
+                # rows read column-wise and row by row, of different layouts: which one comes first in
+                # the files (its properties are kept) is known only to the thorough reader
+                raise _Fallback
             lay, s, t, first = rows[0]
             rtype, props, dates = st.rel_layouts[lay]
             n = len(props) + len(dates)

@@ -82,7 +82,7 @@ def plain_csv(path: Path) -> bool:
         while True:
             chunk = fh.read(_SCAN)
             if not chunk:
-                return True
+                return not first  # an empty file: Arrow will not read it (the row-wise reader does)
             if first and chunk.startswith(_BOMS):
                 return False
             first = False

@@ -13,7 +13,8 @@ FalkorDB's ``algo.betweenness`` only samples. Closeness: igraph 4.3 (3.5 quiet),
 per measure; for the report's case — both measures exact, on an undirected graph — the
 :data:`FUSED` backend (:mod:`intelgraph.reports._brandes`, Numba, pinned) does one search per
 source for both (10.5 CPU-seconds quiet, against igraph's 10.6 + 3.5), in threads. igraph's (and
-that kernel's) numbers are turned into networkx's exactly:
+that kernel's) numbers are turned into networkx's with networkx's own arithmetic (the kernel's
+betweenness sums come in another order: within ~2e-16 of networkx's, closeness to the bit):
 
 * betweenness: igraph counts the paths from each source (halved on an undirected graph); the sum
   is rescaled as :func:`networkx.betweenness_centrality` rescales (normalized, endpoints

@@ -11,6 +11,7 @@ the fresh path refuses a graph that is not empty.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -329,3 +330,39 @@ def test_arrow_node_blocks_stage_exactly_what_the_column_checks_stage(tmp_path, 
     finally:
         arrow.close()
         python.close()
+
+
+def test_arrow_edge_cases_found_in_review(store, classic, tmp_path):
+    """Cases a review found: a name whose NFKC form holds a `"` (U+FF02), a document citing
+    itself inside an Arrow block, an empty data file, and one relationship read both column-wise
+    and row by row with different properties (file order decides: the thorough reader's job).
+    Each gives the classic path's graph, and the fast reader does not decline what it can do."""
+    quote = node_id("Person", ["Ｑ＂x"])
+    nodes = write(tmp_path / "n.csv", "id:ID(Entity),:LABEL,name,sources:string[],evidence:string[]\n"
+                  f"{DOC},Document,Field report,{DOC},{DOC} | the report\n"  # cites itself, in an Arrow block
+                  f"{ADA},Person,Ada Lovelace,{DOC},{DOC} | Ada\n")
+    people = write(tmp_path / "p.csv", "id:ID(Entity),:LABEL,name,sources:string[],evidence:string[]\n"
+                   f"{BO},Person,Bo Diddley,{DOC},{DOC} | Bo\n{quote},Person,Ｑ＂x,{DOC},{DOC} | q\n")
+    head = write(tmp_path / "rh.csv", PLAIN_HEADER)
+    data = write(tmp_path / "rd.csv", f"{ADA},{BO},SUPPORTS,{_rid('SUPPORTS', ADA, BO)},{DOC},{DOC} | x,,B,2\n")
+    empty = write(tmp_path / "re.csv", "")
+    files = [nodes, people, (head, data, empty)]
+    staged = stage_csv(files, store=store)
+    try:
+        assert staged is not None and staged.node_ids.count(DOC) == 1
+        assert all(json.loads(r) for rows in staged.node_rows for r in rows)
+    finally:
+        staged.close()
+    expected = classic_load(classic, files)
+    assert fast_load(store, files) == "fresh"
+    assert (store.counts(), store.checksum()) == expected
+    assert store.read(f"MATCH (n {{id: '{quote}'}}) RETURN n.name_lc").rows == [['q"x']]
+    # the same relationship, plain (read by Arrow) first, then with a property (row by row)
+    role = write(tmp_path / "role.csv", ":START_ID(Entity),:END_ID(Entity),:TYPE,id,role,sources:string[],"
+                 f"evidence:string[]\n{ADA},{BO},SUPPORTS,{_rid('SUPPORTS', ADA, BO)},funder,{DOC},{DOC} | role\n")
+    both = [nodes, people, (head, data), role]
+    for st in (store, classic):
+        st.clear()
+    expected = classic_load(classic, both)
+    load_csv(store, both)
+    assert (store.counts(), store.checksum()) == expected
