@@ -275,10 +275,7 @@ def _fused_estimate(G: nx.Graph, k: int, seed: int) -> dict:
     indptr, indices = _brandes.csr(len(nodes), edges)
     sources = np.array([index[u] for u in fast.sample(G, k, seed)], dtype=np.int64)
     sums = _brandes.sources_sums(indptr, indices, sources, len(nodes))[0]  # ordered pairs
-    N = len(nodes) - 1
-    scale = np.full(len(nodes), 1 / (k * (N - 1)))  # as intelgraph.reports.fast rescales networkx's way
-    scale[sources] = 1 / ((k - 1) * (N - 1))
-    return dict(zip(nodes, (sums * scale).tolist()))
+    return dict(zip(nodes, (sums * fast.sampled_scale(len(nodes), k, sources)).tolist()))
 
 
 def bench_sampling(n: int, m: int, workers: int | None) -> None:

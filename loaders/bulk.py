@@ -181,9 +181,9 @@ class StagedLoad:
         self.node_loc.extend(array("q", [-1]) * len(ids))
         return first
 
-    def rel_lines(self, blocks: bool = True) -> Iterable[tuple[int, int, int, str]]:
-        """(layout, start, end, row JSON) of every relationship (``blocks=False``: but those read
-        column-wise), merged duplicates last."""
+    def rel_lines(self) -> Iterable[tuple[int, int, int, str]]:
+        """(layout, start, end, row JSON) of every relationship read row by row, merged duplicates
+        last (those read column-wise are in :attr:`rel_blocks`)."""
         skip = self.skip_rels
         if self.spill is not None:
             self.spill.flush()
@@ -193,9 +193,6 @@ class StagedLoad:
                 if skip and row[2:26] in skip:
                     continue
                 yield int(lay), int(s), int(t), row
-        for blk in self.rel_blocks if blocks else ():
-            for k in blk.keep(skip).tolist():
-                yield blk.code, int(blk.start[k]), int(blk.end[k]), blk.json_row(k, self.values)
         yield from self.extra_rels
 
 
@@ -859,7 +856,7 @@ class _FastReader:
             return pc.binary_join_element_wise('"', column, '"', "")
 
         # properties: each distinct text converted once; JSON columns
-        json_cols: list[Any] = [json_text(ids)]
+        json_cols: list[Any] = [pc.binary_join_element_wise('"', ids, '"', "")]  # ids matched the id pattern
         values_of: dict[str, Any] = {}
         for p in props_l:
             if p == "kind":
@@ -977,7 +974,7 @@ class _FastReader:
                 n = batch.num_rows
                 if k > 0 and first_row == 1 and [c[0].as_py() for c in cols] == header_texts:
                     raise _Fallback  # a header repeated in a data file: the thorough reader says so
-                if max(map(columnar.max_chars, cols)) > MAX_FIELD_CHARS:
+                if any(columnar.too_long(c, MAX_FIELD_CHARS) for c in cols):
                     raise _Fallback
                 yield range(first_row, first_row + n), cols, n
                 first_row += n
@@ -1481,7 +1478,7 @@ class _FastReader:
             return
         wanted = set(int(x) for x in np.unique(dup))
         groups: dict[str, list[tuple[int, int, int, list[Any]]]] = {}
-        for lay, s, t, text in st.rel_lines(blocks=False):
+        for lay, s, t, text in st.rel_lines():
             rid = text[2:26]
             if hash(rid) in wanted:
                 groups.setdefault(rid, []).append((lay, s, t, json.loads(text)))
@@ -1642,6 +1639,14 @@ class _Sender:
         if self.error is not None:
             err, self.error = self.error, None
             raise err
+
+
+def _close_quietly(sender: _Sender) -> None:
+    """Close a sender on the way out of a failed write: the first error is already on its way."""
+    try:
+        sender.close()
+    except BaseException:  # noqa: BLE001
+        pass
 
 
 def _scalar(res: Any) -> Any:
@@ -1855,7 +1860,7 @@ def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
                 stmts[code] = " " + relationship_rows_statement(schema, schema.rel(rtype), props, dates, create=create)
             return stmts[code]
 
-        for code, s, t, row in st.rel_lines(blocks=False):
+        for code, s, t, row in st.rel_lines():
             statement(code)
             a, b = iid[s], iid[t]
             if a < 0 or b < 0:
@@ -1902,10 +1907,7 @@ def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
                         flush(blk.code)
         sender.close()
     finally:
-        try:
-            sender.close()
-        except BaseException:  # noqa: BLE001 - the first error is already on its way
-            pass
+        _close_quietly(sender)
     return stats
 
 
@@ -2040,7 +2042,7 @@ def _write_bulk(store: Any, st: StagedLoad, stats: LoadStats, progress: Callable
             stats.by_type[rtype] = stats.by_type.get(rtype, 0) + len(parts)
             stats.relationships += len(parts)
 
-        for code, s, t, row in st.rel_lines(blocks=False):
+        for code, s, t, row in st.rel_lines():
             if code != current or size >= BULK_TOKEN_BYTES or len(parts) >= 20_000:
                 if parts:
                     flush_rels()
@@ -2073,10 +2075,7 @@ def _write_bulk(store: Any, st: StagedLoad, stats: LoadStats, progress: Callable
         for q in rel_fixes:
             conn.execute_command("GRAPH.QUERY", name, q)
     finally:
-        try:
-            sender.close()
-        except BaseException:  # noqa: BLE001 - the first error is already on its way
-            pass
+        _close_quietly(sender)
     return stats
 
 

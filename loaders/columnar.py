@@ -120,11 +120,12 @@ def distinct(column: Any) -> tuple[list[str], np.ndarray]:
     return enc.dictionary.to_pylist(), enc.indices.to_numpy(zero_copy_only=False)
 
 
-def max_chars(column: Any) -> int:
-    if not len(column):
-        return 0
-    longest = pc.max(pc.binary_length(column)).as_py()
-    return longest if longest == 0 else pc.max(pc.utf8_length(column)).as_py()
+def too_long(column: Any, limit: int) -> bool:
+    """Whether a string column holds a value of more than ``limit`` characters (counted only
+    when some value has more than ``limit`` bytes)."""
+    if not len(column) or pc.max(pc.binary_length(column)).as_py() <= limit:
+        return False
+    return pc.max(pc.utf8_length(column)).as_py() > limit
 
 
 # -- distinct values, encoded once ------------------------------------------------------------

@@ -405,10 +405,9 @@ class ShortestPaths:
             out.betweenness = dict(zip(nodes, acc.tolist()))
             info["betweenness"] = {"exact": True}
         else:
-            k, N = self.betweenness_k, n - 1
+            k = self.betweenness_k
             batches = [b * factor for b in by["betweenness"]]
-            scale = np.full(n, 1 / (k * (N - 1)))
-            scale[self.samples["betweenness"]] = 1 / ((k - 1) * (N - 1)) if k > 1 else math.nan
+            scale = sampled_scale(n, k, self.samples["betweenness"])
             est = np.sum(batches, axis=0) * scale
             sizes = [len(b) for b in np.array_split(self.samples["betweenness"], len(batches))]
             se = _batch_se([b * (k / s) * scale for b, s in zip(batches, sizes)], k, n)
@@ -443,6 +442,15 @@ class ShortestPaths:
         info["seconds"] = round(time.perf_counter() - self.started, 3)
         info["worker_cpu_seconds"] = self.worker_cpu
         return out
+
+
+def sampled_scale(n: int, k: int, sources: np.ndarray) -> np.ndarray:
+    """Per node, what networkx multiplies a betweenness sum over ``k`` sampled ``sources`` by
+    (normalized, endpoints excluded; a source is not its own source)."""
+    N = n - 1
+    scale = np.full(n, 1 / (k * (N - 1)))
+    scale[sources] = 1 / ((k - 1) * (N - 1)) if k > 1 else math.nan
+    return scale
 
 
 def _timed_sums(indptr: np.ndarray, indices: np.ndarray, sources: np.ndarray, n: int) -> tuple[Any, float]:
