@@ -598,6 +598,9 @@ class FalkorStore(Store):
                 pass  # no such graph yet
             self.graph = self.db.select_graph(self.name)
             self._ensure_graph()
+            from intelgraph.loaders.early import drop_staging
+
+            drop_staging(self)  # what a killed load into the empty graph left
 
     def close(self) -> None:
         """Close the connection. A server started on demand (by a store, not by ``intelgraph db

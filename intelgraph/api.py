@@ -42,9 +42,11 @@ def read_plans(store: Store | None, paths: list[Path], sample: bool = False,
 
 
 def _read_inputs(store: Store | None, paths: list[Path], sample: bool, source: str | None, array_delimiter: str,
-                 fast: bool) -> list[Any]:
+                 fast: bool, fresh: bool | None = None) -> list[Any]:
     """Plans for datasets; for CSV files a staged load (the fast reader, on the embedded engine)
-    or a plan. Every input is validated before anything is written."""
+    or a plan. Every input is validated before anything is written — though CSV files alone into
+    an empty embedded graph are written into a staging graph as they are read, which replaces
+    the graph only once all of them are valid (:mod:`intelgraph.loaders.early`)."""
     from intelgraph.loaders.api import read_any, sample_path
 
     items: list[Any] = []
@@ -62,8 +64,10 @@ def _read_inputs(store: Store | None, paths: list[Path], sample: bool, source: s
         staged = None
         if fast and store is not None and store.engine == "falkordb" and not problems:
             from intelgraph.loaders.bulk import stage_csv
+            from intelgraph.loaders.early import EarlyWrite
 
-            staged = stage_csv(csvs, source, store=store, array_delimiter=array_delimiter)
+            early = EarlyWrite.begin(store, csvs, fresh) if not datasets else None
+            staged = stage_csv(csvs, source, store=store, array_delimiter=array_delimiter, early=early)
         if staged is not None:
             items.append(staged)
         else:
@@ -92,7 +96,7 @@ def load_paths(store: Store, paths: list[Path], sample: bool = False, source: st
     ``fresh=True``)."""
     from intelgraph.loaders.bulk import NotEmpty, graph_is_empty, write_staged
 
-    items = _read_inputs(store, paths, sample, source, array_delimiter, fast=True)
+    items = _read_inputs(store, paths, sample, source, array_delimiter, fast=True, fresh=fresh)
     try:
         if fresh and not graph_is_empty(store):
             raise NotEmpty(f"--fresh loads only into an empty graph; {store.engine} graph {store.name!r} is not empty",
@@ -110,7 +114,11 @@ def load_paths(store: Store, paths: list[Path], sample: bool = False, source: st
                 if isinstance(item, Plan):
                     stats = write_plan(store, item, batch_size=batch_size, fresh=bool(fresh) and first,
                                        progress=bar.update if bar else None)
+                elif item.early is not None and item.early.started:  # its nodes are written already
+                    stats = item.early.finish(item, progress=bar.update if bar else None)
                 else:
+                    if item.early is not None:
+                        item.early.abort()  # it had no nodes to write: the usual way
                     stats = write_staged(store, item, fresh=(fresh if first else False) if fresh is not None
                                          else (None if first else False), progress=bar.update if bar else None)
                 total.nodes += stats.nodes

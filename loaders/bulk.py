@@ -73,6 +73,7 @@ __all__ = ["StagedLoad", "stage_csv", "write_staged", "load_csv", "graph_is_empt
 
 NODE_BATCH = 5000
 READBACK_PAGE = 50_000  # internal ids read back per query after appending nodes
+NODE_PAYLOAD = 20_000  # nodes per GRAPH.BULK token (fewer if their bytes reach BULK_TOKEN_BYTES)
 REL_BATCH = 5000
 _DERIVED = frozenset(_DERIVED_COLS)
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False, allow_nan=False).encode
@@ -151,11 +152,14 @@ class StagedLoad:
     rel_blocks: list[columnar.RelBlock] = field(default_factory=list)  # relationships read column-wise
     values: columnar.ValueTable = field(default_factory=lambda: columnar.ValueTable(_cypher_text))
     mode: str = ""  # how it was written: "fresh" (CREATE into an empty graph) or "merge"
+    early: Any = None  # an EarlyWrite (loaders.early) that began writing this load while it was read
 
     def counts(self) -> tuple[int, int]:
         return sum(len(r) for r in self.node_rows), self.rel_count
 
     def close(self) -> None:
+        if self.early is not None:
+            self.early.abort()  # nothing, once it has finished
         if self.spill is not None:
             self.spill.close()
             self.spill = None
@@ -218,6 +222,7 @@ class _FastReader:
         self._kind_code_list: list[int] = []
         self._kind_code_arr = np.zeros(0, dtype=np.int64)
         self._node_id_arr: Any = None
+        self.early: Any = None  # told when every node file is read (loaders.early)
 
     # -- helpers ------------------------------------------------------------------------
     def id_kind(self, value: str) -> str | None:
@@ -1442,6 +1447,9 @@ class _FastReader:
                         continue
                     for path_, rownums, rows in self.data_batches(group, only=k):
                         self.node_rows(group, path_, rownums, rows)
+        if self.early is not None:
+            st.early = self.early
+            self.early.nodes_staged(st)
         st.spill = spill = tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n", dir=spill_dir,
                                                   prefix="intelgraph-load-")
         for group in groups:
@@ -1546,13 +1554,18 @@ class _FastReader:
 
 def stage_csv(paths: Iterable[str | Path | Sequence[str | Path] | CsvInput], source: str | None = None, *,
               schema: Schema | None = None, store: Any = None, array_delimiter: str = ARRAY_DELIMITER,
-              spill_dir: str | None = None) -> StagedLoad | None:
+              spill_dir: str | None = None, early: Any = None) -> StagedLoad | None:
     """Read and validate CSV inputs into a :class:`StagedLoad`; ``None`` if the fast reader leaves
-    them to the thorough one (:func:`read_csv_files`, which then reports any problem)."""
+    them to the thorough one (:func:`read_csv_files`, which then reports any problem).
+    ``early``: an :class:`~intelgraph.loaders.early.EarlyWrite` to hand the nodes to as soon as
+    they are read (it is aborted here if the reading fails or falls back)."""
     schema = schema or load_schema()
     if len(array_delimiter) != 1 or array_delimiter in ',"\r\n':
+        if early is not None:
+            early.abort()
         return None
     reader = _FastReader(schema, source, store, array_delimiter)
+    reader.early = early
     old_limit = csv.field_size_limit()
     csv.field_size_limit(max(old_limit, 16 * MAX_FIELD_CHARS))
     try:
@@ -1560,9 +1573,13 @@ def stage_csv(paths: Iterable[str | Path | Sequence[str | Path] | CsvInput], sou
             return reader.run(list(paths), source, spill_dir)
     except _Fallback:
         reader.st.close()
+        if early is not None:
+            early.abort()
         return None
     except BaseException:
         reader.st.close()
+        if early is not None:
+            early.abort()
         raise
     finally:
         csv.field_size_limit(old_limit)
@@ -1941,7 +1958,7 @@ class _BinCache:
         return _bin(v)
 
 
-def _node_payloads(rows: Iterable[str], binc: _BinCache, most: int = 20_000) -> Iterable[tuple[bytes, int, list[int]]]:
+def _node_payloads(rows: Iterable[str], binc: _BinCache, most: int = NODE_PAYLOAD) -> Iterable[tuple[bytes, int, list[int]]]:
     """Staged node rows (JSON ``[id, *values, sources, evidence, claims, dense]``) as GRAPH.BULK
     node records, in payloads of at most ``most`` nodes (or BULK_TOKEN_BYTES): (payload, count,
     dense numbers)."""
@@ -1968,30 +1985,50 @@ def _bin_header(name: str, keys: Sequence[str]) -> bytes:
 def _write_bulk(store: Any, st: StagedLoad, stats: LoadStats, progress: Callable[[int], None] | None) -> LoadStats:
     """CREATE a whole load into an empty graph with GRAPH.BULK, appended to the graph as it is
     (its indexes and unique constraint, made before, are kept up to date by the server): nodes,
-    then their internal ids read back in one scan, then relationships between them; dates
-    (which the protocol cannot carry) converted afterwards. Called under the graph's write lock,
-    with the graph seen empty."""
+    then their internal ids read back, then relationships between them. Called under the graph's
+    write lock, with the graph seen empty."""
+    iid = _bulk_nodes(store, st, stats, progress)
+    _bulk_rels(store, st, iid, stats, progress)
+    return stats
+
+
+def _bulk_sender(store: Any, progress: Callable[[int], None] | None) -> tuple[_Sender, Callable[..., None]]:
+    """A sender for GRAPH.BULK tokens into ``store``'s graph, and its send(token, nodes, edges),
+    which checks what the server says it made."""
+    sender = _Sender(store)
+    name = store.name
+
+    def send(token: bytes, nodes: int, edges: int) -> None:
+        args = ["GRAPH.BULK", name, nodes, edges, 1 if nodes else 0, 0 if nodes else 1, token]
+
+        def done(res: Any, n: int = nodes + edges) -> None:
+            text = res.decode() if isinstance(res, bytes) else str(res)
+            got = [int(x.split()[0]) for x in text.split(",")]
+            if got != [nodes, edges]:
+                raise StoreError(f"GRAPH.BULK made {text}; expected {nodes} nodes and {edges} relationships")
+            if progress is not None:
+                progress(n)
+
+        sender.submit_command(args, done)
+
+    return sender, send
+
+
+def _bulk_nodes(store: Any, st: StagedLoad, stats: LoadStats, progress: Callable[[int], None] | None,
+                cancelled: Callable[[], bool] = lambda: False, release: bool = False) -> array:
+    """The nodes of :func:`_write_bulk`: appended, their internal ids read back (by dense
+    number; -1 for nodes only named), dates (which the protocol cannot carry) converted.
+    ``cancelled`` is asked between payloads (a load abandoned while it was still reading);
+    ``release``: each staged row is dropped (``None``) once sent, its memory given back while
+    the relationship files are still being read."""
     schema = st.schema
     conn = store.db.connection
     name = store.name
     root, key = quote_name(schema.root_label), quote_name(schema.id_property)
     iid = array("q", [-1]) * len(st.node_ids)
     binc = _BinCache()
-    sender = _Sender(store)
+    sender, send = _bulk_sender(store, progress)
     try:
-        def send(token: bytes, nodes: int, edges: int) -> None:
-            args = ["GRAPH.BULK", name, nodes, edges, 1 if nodes else 0, 0 if nodes else 1, token]
-
-            def done(res: Any, n: int = nodes + edges) -> None:
-                text = res.decode() if isinstance(res, bytes) else str(res)
-                got = [int(x.split()[0]) for x in text.split(",")]
-                if got != [nodes, edges]:
-                    raise StoreError(f"GRAPH.BULK made {text}; expected {nodes} nodes and {edges} relationships")
-                if progress is not None:
-                    progress(n)
-
-            sender.submit_command(args, done)
-
         date_fixes: list[str] = []
         total = 0
         for code, rows in enumerate(st.node_rows):
@@ -2003,32 +2040,53 @@ def _write_bulk(store: Any, st: StagedLoad, stats: LoadStats, progress: Callable
             for d in dates:
                 date_fixes.append(f"MATCH (n:{quote_name(kind)}) WHERE n.{quote_name(d)} IS NOT NULL "
                                   f"SET n.{quote_name(d)} = date(n.{quote_name(d)})")
-            for payload, n, _tags in _node_payloads(rows, binc):
-                send(head + payload, n, 0)
+            for a in range(0, len(rows), NODE_PAYLOAD):
+                for payload, n, _tags in _node_payloads(rows[a:a + NODE_PAYLOAD], binc):
+                    if cancelled():
+                        return iid
+                    send(head + payload, n, 0)
+                if release:
+                    rows[a:a + NODE_PAYLOAD] = itertools.repeat(None, len(rows[a:a + NODE_PAYLOAD]))
             total += len(rows)
             stats.by_kind[kind] = stats.by_kind.get(kind, 0) + len(rows)
             stats.nodes += len(rows)
         sender.close()
-        # the new nodes' internal ids (the graph held nothing else), a range of ids at a time:
-        # one reply for all of them held ~60 MB of Python lists at 350k nodes
-        index = st.node_index
-        seen = 0
-        top = _scalar(conn.execute_command("GRAPH.RO_QUERY", name, f"MATCH (n:{root}) RETURN max(id(n))", "--compact"))
-        for lo in range(0, (top if top is not None else -1) + 1, READBACK_PAGE):
-            res = conn.execute_command(
-                "GRAPH.RO_QUERY", name, f"CYPHER lo={lo} hi={lo + READBACK_PAGE} MATCH (n:{root}) "
-                f"WHERE id(n) >= $lo AND id(n) < $hi RETURN toJSON(collect([n.{key}, id(n)]))", "--compact")
-            for nid, x in json.loads(_scalar(res)):
-                d = index.get(nid)
-                if d is None:
-                    raise NotEmpty(f"graph {name!r} holds a node this load did not make ({nid}): it was not empty")
-                iid[d] = x
-                seen += 1
-        if seen != total:
-            raise StoreError(f"GRAPH.BULK made {seen} of {total} nodes")
-        for q in date_fixes:
-            conn.execute_command("GRAPH.QUERY", name, q)
-        sender = _Sender(store)
+    finally:
+        _close_quietly(sender)
+    # the new nodes' internal ids (the graph held nothing else), a range of ids at a time:
+    # one reply for all of them held ~60 MB of Python lists at 350k nodes
+    index = st.node_index
+    seen = 0
+    top = _scalar(conn.execute_command("GRAPH.RO_QUERY", name, f"MATCH (n:{root}) RETURN max(id(n))", "--compact"))
+    for lo in range(0, (top if top is not None else -1) + 1, READBACK_PAGE):
+        if cancelled():
+            return iid
+        res = conn.execute_command(
+            "GRAPH.RO_QUERY", name, f"CYPHER lo={lo} hi={lo + READBACK_PAGE} MATCH (n:{root}) "
+            f"WHERE id(n) >= $lo AND id(n) < $hi RETURN toJSON(collect([n.{key}, id(n)]))", "--compact")
+        for nid, x in json.loads(_scalar(res)):
+            d = index.get(nid)
+            if d is None:
+                raise NotEmpty(f"graph {name!r} holds a node this load did not make ({nid}): it was not empty")
+            iid[d] = x
+            seen += 1
+    if seen != total:
+        raise StoreError(f"GRAPH.BULK made {seen} of {total} nodes")
+    for q in date_fixes:
+        conn.execute_command("GRAPH.QUERY", name, q)
+    return iid
+
+
+def _bulk_rels(store: Any, st: StagedLoad, iid: array, stats: LoadStats,
+               progress: Callable[[int], None] | None) -> None:
+    """The relationships of :func:`_write_bulk`, between nodes whose internal ids ``iid`` holds."""
+    conn = store.db.connection
+    name = store.name
+    if len(iid) < len(st.node_ids):  # ids only named by relationships: never written (checked before)
+        iid.extend(array("q", [-1]) * (len(st.node_ids) - len(iid)))
+    binc = _BinCache()
+    sender, send = _bulk_sender(store, progress)
+    try:
         rel_fixes: list[str] = []
         current = -1
         parts = []
@@ -2076,7 +2134,6 @@ def _write_bulk(store: Any, st: StagedLoad, stats: LoadStats, progress: Callable
             conn.execute_command("GRAPH.QUERY", name, q)
     finally:
         _close_quietly(sender)
-    return stats
 
 
 # -- the entry point ---------------------------------------------------------------------------------
@@ -2095,7 +2152,10 @@ def load_csv(store: Any, paths: Sequence[Any], source: str | None = None, *, arr
     t0 = time.perf_counter()
     st = None
     if getattr(store, "engine", None) == "falkordb":
-        st = stage_csv(paths, source, store=store, array_delimiter=array_delimiter)
+        from intelgraph.loaders.early import EarlyWrite
+
+        early = EarlyWrite.begin(store, paths, fresh)
+        st = stage_csv(paths, source, store=store, array_delimiter=array_delimiter, early=early)
     if st is None:
         plan = read_csv_files(paths, source=source, store=store, array_delimiter=array_delimiter)
         t1 = time.perf_counter()
@@ -2108,8 +2168,13 @@ def load_csv(store: Any, paths: Sequence[Any], source: str | None = None, *, arr
         return CsvLoadResult(stats, "classic", t1 - t0, time.perf_counter() - t1)
     try:
         t1 = time.perf_counter()
-        kw = {} if batch_size is None else {"node_batch": batch_size, "rel_batch": batch_size}
-        stats = write_staged(store, st, fresh=fresh, progress=progress, **kw)
+        if st.early is not None and st.early.started:
+            stats = st.early.finish(st, progress)
+        else:
+            if st.early is not None:
+                st.early.abort()  # it had no nodes to write: the usual way
+            kw = {} if batch_size is None else {"node_batch": batch_size, "rel_batch": batch_size}
+            stats = write_staged(store, st, fresh=fresh, progress=progress, **kw)
         return CsvLoadResult(stats, st.mode, t1 - t0, time.perf_counter() - t1)
     finally:
         st.close()

@@ -177,10 +177,17 @@ def csv_files(server, tmp_path_factory) -> list[Path]:
     return sorted(out.glob("*.csv"))
 
 
-def test_sigkilled_csv_loads_converge_to_one_clean_load(server, csv_files):
+@pytest.mark.parametrize("early", [False, True], ids=["staged-then-written", "written-while-read"])
+def test_sigkilled_csv_loads_converge_to_one_clean_load(server, csv_files, early, monkeypatch):
     """The same for neo4j-admin CSV, which takes the fast path: GRAPH.BULK into an empty graph
     (nodes, then dates converted, then relationships, then the schema), MERGE by internal id
-    into a graph that holds something — so a rerun after a kill usually takes the other path."""
+    into a graph that holds something — so a rerun after a kill usually takes the other path.
+    ``early``: every load into the empty graph goes through a staging graph while its files are
+    read (loaders.early, used for big inputs): a kill then leaves the graph empty or whole,
+    never partial, and the staging graph it leaves is dropped by the next load."""
+    from intelgraph.loaders.early import EARLY_MIN_BYTES_ENV, staging_name
+
+    monkeypatch.setenv(EARLY_MIN_BYTES_ENV, "0" if early else str(1 << 40))
     ref = FalkorStore(server, graph=f"crashcsvref_{os.getpid()}")
     ref.clear()
     load_paths(ref, csv_files)
@@ -189,26 +196,43 @@ def test_sigkilled_csv_loads_converge_to_one_clean_load(server, csv_files):
     ref.close()
     total = sum(ref_counts)
     rng = random.Random(SEED + 3)
-    partial = 0
+    partial = left = 0
     states = []
     for trial in range(CSV_TRIALS):
         graph = f"crashcsv{trial}_{os.getpid()}"
         watch = FalkorStore(server, graph=graph)
         watch.clear()
         try:
-            how, _ = kill_during_load(rng, ["--db", str(server.dir), "--graph", graph, "load", "-q",
-                                            *map(str, csv_files)], watch, total, delays=0.2)
+            args = ["--db", str(server.dir), "--graph", graph, "load", "-q", *map(str, csv_files)]
+            if early:  # the graph changes in one step at the end: kill once the staging graph is there
+                how = "staging"
+                proc = intelgraph(*args)
+                deadline = time.monotonic() + 30
+                while proc.poll() is None and time.monotonic() < deadline and \
+                        staging_name(graph) not in watch.db.connection.execute_command("GRAPH.LIST"):
+                    time.sleep(0.002)
+                time.sleep(rng.uniform(0.0, 0.15))
+                proc.send_signal(signal.SIGKILL)
+                proc.communicate(timeout=30)
+            else:
+                how, _ = kill_during_load(rng, args, watch, total, delays=0.2)
             after_kill = written(watch)
             partial += 0 < after_kill < total
             states.append(after_kill)
+            if early:
+                assert after_kill in (0, total), f"trial {trial}: a killed load left {after_kill} records"
+                left += staging_name(graph) in watch.db.connection.execute_command("GRAPH.LIST")
             watch.graph = watch.db.select_graph(graph)  # the fast path may have made the graph anew
             load_paths(watch, csv_files)
             assert watch.counts() == ref_counts, f"trial {trial} (killed by {how} with {after_kill} records)"
             assert watch.checksum() == ref_sum, f"trial {trial} (killed by {how} with {after_kill} records)"
+            assert staging_name(graph) not in watch.db.connection.execute_command("GRAPH.LIST")
         finally:
             watch.clear()
             watch.close()
     print(f"\n{CSV_TRIALS} SIGKILLed CSV loads, {partial} left a partial graph; records at the kill: {states}")
+    if early:  # the test must have tested something: kills in the middle of the load
+        assert left >= CSV_TRIALS // 4, f"only {left} of {CSV_TRIALS} kills left a staging graph behind"
 
 
 @pytest.fixture

@@ -1,0 +1,218 @@
+"""Loading an empty graph while its files are read (intelgraph.loaders.early), on the real engine.
+
+The nodes go into a staging graph as soon as the node files are read; the staging graph replaces
+the empty graph only once every file is valid and written. The result must be the graph the
+usual path gives; a problem found in a later file, a fast-reader fallback, a graph that is not
+empty or holds indexes of its own must each leave the graph as it was, with no staging graph
+behind and the write lock free. (A SIGKILL in the middle: test_crash_safety.py.)
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from intelgraph.api import load_paths
+from intelgraph.cypher.falkor import FalkorStore
+from intelgraph.errors import InputErrors
+from intelgraph.loaders import early as early_mod
+from intelgraph.loaders.bulk import NotEmpty, load_csv
+from intelgraph.loaders.generate import generate, iter_files
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> list[Path]:
+    out = tmp_path_factory.mktemp("early")
+    generate(out, 3000, seed=11)
+    return list(iter_files(out))
+
+
+@pytest.fixture(scope="module")
+def expected(server, generated):
+    """Counts and checksum of the usual path (staged whole, then written)."""
+    old = os.environ.get(early_mod.EARLY_MIN_BYTES_ENV)
+    os.environ[early_mod.EARLY_MIN_BYTES_ENV] = str(1 << 40)
+    st = FalkorStore(server, graph=f"early_ref_{os.getpid()}")
+    try:
+        st.clear()
+        load_paths(st, generated)
+        return st.counts(), st.checksum()
+    finally:
+        st.clear()
+        st.close()
+        if old is None:
+            del os.environ[early_mod.EARLY_MIN_BYTES_ENV]
+        else:
+            os.environ[early_mod.EARLY_MIN_BYTES_ENV] = old
+
+
+@pytest.fixture
+def spy(monkeypatch):
+    """Every CSV load into an empty graph goes the early way; records which loads started
+    writing nodes before the relationships were read, and which finished."""
+    monkeypatch.setenv(early_mod.EARLY_MIN_BYTES_ENV, "0")
+    seen = {"started": 0, "finished": 0}
+    staged, finish = early_mod.EarlyWrite.nodes_staged, early_mod.EarlyWrite.finish
+
+    def nodes_staged(self, st):
+        seen["started"] += 1
+        return staged(self, st)
+
+    def finished(self, st, progress=None):
+        out = finish(self, st, progress)
+        seen["finished"] += 1
+        return out
+
+    monkeypatch.setattr(early_mod.EarlyWrite, "nodes_staged", nodes_staged)
+    monkeypatch.setattr(early_mod.EarlyWrite, "finish", finished)
+    return seen
+
+
+def graphs(store) -> list[str]:
+    return [g.decode() if isinstance(g, bytes) else g for g in store.db.connection.execute_command("GRAPH.LIST")]
+
+
+def index_set(store) -> set[tuple[str, str, str]]:
+    rows = store.read("CALL db.indexes() YIELD label, properties, types RETURN label, properties, types").rows
+    return {(label, p, str(sorted(types[p]))) for label, props, types in rows for p in props}
+
+
+def assert_left_alone(store, before) -> None:
+    assert (store.counts(), store.checksum()) == before
+    assert early_mod.staging_name(store.name) not in graphs(store)
+    # the write lock is free: another store (another process would be the same) can write
+    other = FalkorStore(store.server, graph=store.name)
+    try:
+        other.write("CREATE (:Scratch) WITH 1 AS x MATCH (s:Scratch) DELETE s")
+    finally:
+        other.close()
+
+
+@pytest.mark.parametrize("fresh", [None, True, False], ids=["auto", "fresh", "merge"])
+def test_same_graph_as_the_usual_path(store, generated, expected, spy, fresh):
+    stats = load_paths(store, generated, fresh=fresh)
+    assert spy == {"started": 1, "finished": 1}
+    assert (store.counts(), store.checksum()) == expected
+    assert (stats.nodes, stats.relationships) == expected[0]
+    assert early_mod.staging_name(store.name) not in graphs(store)
+    # its indexes and unique constraint are the schema's, as on the usual path
+    plain = FalkorStore(store.server, graph=f"{store.name}_schema")
+    try:
+        plain.apply_schema()
+        assert index_set(store) == index_set(plain) and len(index_set(plain)) >= 10
+    finally:
+        plain.clear()
+        plain.close()
+    assert [(c["label"], c["properties"], c["status"]) for c in store.graph.list_constraints()] == \
+        [("Entity", ["id"], "OPERATIONAL")]
+    # a reload changes nothing and goes the usual (merge) way: the graph is not empty
+    load_paths(store, generated)
+    assert spy["started"] == 1
+    assert (store.counts(), store.checksum()) == expected
+
+
+def test_load_csv_takes_it_too_and_says_which_path(store, generated, expected, spy):
+    result = load_csv(store, generated, fresh=False)
+    assert result.path == "merge" and spy["finished"] == 1
+    assert (store.counts(), store.checksum()) == expected
+
+
+def test_the_graph_survives_a_server_restart(tmp_path, generated, expected, spy):
+    """The rename is in the append-only file with the bulk writes before it."""
+    from intelgraph.cypher.falkor import EmbeddedServer
+
+    srv = EmbeddedServer(tmp_path / "db")
+    srv.start()
+    try:
+        st = FalkorStore(srv, graph="g")
+        load_paths(st, generated)
+        assert spy["finished"] == 1
+        st.close()
+        srv.stop()
+        srv.start()
+        st = FalkorStore(srv, graph="g")
+        assert (st.counts(), st.checksum()) == expected
+        assert graphs(st) == ["g"]
+        st.close()
+    finally:
+        srv.stop()
+
+
+def _copy(generated: list[Path], into: Path) -> list[Path]:
+    into.mkdir()
+    return [Path(shutil.copy(p, into / p.name)) for p in generated]
+
+
+def test_a_problem_in_a_relationship_file_leaves_the_graph_empty(store, generated, tmp_path, spy):
+    files = _copy(generated, tmp_path / "bad")
+    rels = next(p for p in files if p.name == "rels_SUPPORTS.csv")
+    lines = rels.read_text().splitlines(keepends=True)
+    lines[-1] = lines[-1].rstrip("\n").rsplit(",", 1)[0] + ",very\n"  # credibility:int
+    rels.write_text("".join(lines))
+    before = (store.counts(), store.checksum())
+    with pytest.raises(InputErrors) as err:
+        load_paths(store, files)
+    assert spy == {"started": 1, "finished": 0}  # the nodes were being written when it was found
+    assert "rels_SUPPORTS.csv" in str(err.value) and f"row {len(lines)}" in str(err.value)
+    assert_left_alone(store, before)
+
+
+def test_a_fallback_to_the_thorough_reader_leaves_no_staging_graph(store, generated, tmp_path, spy, expected):
+    """A source named by its name instead of its id in a relationship file: the fast reader hands
+    the whole load to the thorough one after the nodes went out; the classic path then loads the
+    same graph."""
+    files = _copy(generated, tmp_path / "named")
+    docs = next(p for p in files if p.name == "nodes_Document.csv").read_text().splitlines()[1:]
+    names = {line.split(",")[0]: line.split(",")[2] for line in docs}
+    rels = next(p for p in files if p.name == "rels_SUPPORTS.csv")
+    head, first, *rest = rels.read_text().splitlines(keepends=True)
+    cols = first.split(",")
+    doc = cols[4]
+    cols[4] = names[doc]  # sources:string[]
+    rels.write_text(head + ",".join(cols) + "".join(rest))
+    load_paths(store, files)
+    assert spy["started"] == 1 and spy["finished"] == 0
+    assert (store.counts(), store.checksum()) == expected
+    assert early_mod.staging_name(store.name) not in graphs(store)
+
+
+def test_a_graph_that_is_not_empty_is_merged_into_the_usual_way(store, generated, spy):
+    store.write("CREATE (:Entity:Document:Source {id: 'document:00000000000000000000', name: 'Notes'})")
+    load_paths(store, generated)
+    assert spy["started"] == 0
+    with pytest.raises(NotEmpty):
+        load_paths(store, generated, fresh=True)
+    assert spy["started"] == 0
+
+
+def test_indexes_the_user_made_on_the_empty_graph_are_kept(store, generated, spy, expected):
+    store.write("CREATE INDEX FOR (n:Person) ON (n.nickname)")
+    load_paths(store, generated)
+    assert spy["started"] == 0
+    assert (store.counts(), store.checksum()) == expected
+    props = {(r[0], p) for r in store.read("CALL db.indexes() YIELD label, properties RETURN label, properties").rows
+             for p in r[1]}
+    assert ("Person", "nickname") in props
+
+
+def test_a_staging_graph_left_by_a_killed_load_is_dropped(store, generated, spy, expected):
+    conn = store.db.connection
+    conn.execute_command("GRAPH.QUERY", early_mod.staging_name(store.name), "CREATE (:Leftover)")
+    load_paths(store, generated)
+    assert spy["finished"] == 1
+    assert (store.counts(), store.checksum()) == expected
+    assert early_mod.staging_name(store.name) not in graphs(store)
+    # and `db reset` (store.clear) drops one too
+    conn.execute_command("GRAPH.QUERY", early_mod.staging_name(store.name), "CREATE (:Leftover)")
+    store.clear()
+    assert early_mod.staging_name(store.name) not in graphs(store)
+
+
+def test_small_inputs_go_the_usual_way_by_default(store, generated, spy, monkeypatch):
+    monkeypatch.delenv(early_mod.EARLY_MIN_BYTES_ENV)
+    assert sum(p.stat().st_size for p in generated) < early_mod.EARLY_MIN_BYTES
+    load_paths(store, generated)
+    assert spy["started"] == 0
