@@ -191,6 +191,27 @@ def node_update_statement(schema: Schema, kind: NodeKind, props: tuple[str, ...]
     reload that changes nothing then writes (and logs) nothing."""
     key = quote_name(schema.id_property)
     n = len(props) + len(dates)
+    labels = ":".join(quote_name(label) for label in kind.labels[1:])
+    sets = _row_sets("n", props, dates, 2, True) + _row_provenance("n", 2 + n, True)
+    return ("UNWIND $rows AS r\nWITH r[0] AS x, r\nMATCH (n) WHERE id(n) = x\n"
+            f"WITH n, r WHERE n.{key} = r[1] AND (" + "\n    OR ".join(_node_differs(kind, props, dates)) + ")\n"
+            f"SET n:{labels}\nSET " + ",\n    ".join(sets) + "\nRETURN count(n)")
+
+
+def node_unchanged_statement(schema: Schema, kind: NodeKind, props: tuple[str, ...], dates: tuple[str, ...]) -> str:
+    """Read-only (FalkorDB): of the rows :func:`node_update_statement` takes, the tags (last
+    element) of those it would not change — the node is there, with its id, and already holds
+    all of it — as one JSON list."""
+    key = quote_name(schema.id_property)
+    return ("UNWIND $rows AS r\nWITH r[0] AS x, r\nMATCH (n) WHERE id(n) = x\n"
+            f"WITH n, r WHERE n.{key} = r[1] AND NOT (" + "\n    OR ".join(_node_differs(kind, props, dates)) + ")\n"
+            "RETURN toJSON(collect(r[size(r) - 1]))")
+
+
+def _node_differs(kind: NodeKind, props: tuple[str, ...], dates: tuple[str, ...]) -> list[str]:
+    """Conditions on node ``n`` and row ``r`` (as node_update_statement's): any one true, the row
+    would change the node."""
+    n = len(props) + len(dates)
     differs = [f"NOT n:{quote_name(kind.name)}"]
     for i, p in enumerate(props, 2):
         differs.append(f"coalesce(n.{quote_name(p)} <> r[{i}], r[{i}] IS NOT NULL)")
@@ -198,11 +219,7 @@ def node_update_statement(schema: Schema, kind: NodeKind, props: tuple[str, ...]
         differs.append(f"coalesce(n.{quote_name(p)} <> date(r[{i}]), r[{i}] IS NOT NULL)")
     for i, p in enumerate(("sources", "evidence", "claims"), 2 + n):
         differs.append(f"coalesce(n.{p}, []) <> r[{i}]")
-    labels = ":".join(quote_name(label) for label in kind.labels[1:])
-    sets = _row_sets("n", props, dates, 2, True) + _row_provenance("n", 2 + n, True)
-    return ("UNWIND $rows AS r\nWITH r[0] AS x, r\nMATCH (n) WHERE id(n) = x\n"
-            f"WITH n, r WHERE n.{key} = r[1] AND (" + "\n    OR ".join(differs) + ")\n"
-            f"SET n:{labels}\nSET " + ",\n    ".join(sets) + "\nRETURN count(n)")
+    return differs
 
 
 def relationship_rows_statement(schema: Schema, rel: RelType, props: tuple[str, ...], dates: tuple[str, ...],
@@ -226,6 +243,34 @@ def relationship_rows_statement(schema: Schema, rel: RelType, props: tuple[str, 
                + [f"e.reliability = r[{g}]", f"e.credibility = r[{g + 1}]"])
     if create:
         return head + "SET " + ",\n    ".join(created) + "\nRETURN count(e)"
+    differs = _rel_differs(props, dates)
+    grading = [f"e.{x} = CASE WHEN r[{i}] IS NULL THEN e.{x} "
+               f"WHEN e.{x} IS NULL OR r[{i}] < e.{x} THEN r[{i}] ELSE e.{x} END"
+               for i, x in ((g, "reliability"), (g + 1, "credibility"))]
+    return (head + "ON CREATE SET " + ",\n    ".join(created)
+            + "\nWITH e, r WHERE " + "\n    OR ".join(differs)
+            + "\nSET " + ",\n    ".join(_row_sets("e", props, dates, 3, True) + _row_provenance("e", 3 + n, True) + grading)
+            + "\nRETURN count(e)")
+
+
+def relationship_unchanged_statement(schema: Schema, rel: RelType, props: tuple[str, ...],
+                                     dates: tuple[str, ...]) -> str:
+    """Read-only (FalkorDB): of the rows :func:`relationship_rows_statement` takes (each with a
+    tag appended), the tags of those it would not change — the relationship is there between the
+    two nodes, with its id, and already holds all of it — as one JSON list."""
+    key = quote_name(schema.id_property)
+    return ("UNWIND $rows AS r\nWITH r[0] AS s, r[1] AS t, r\n"
+            "MATCH (a) WHERE id(a) = s\nMATCH (b) WHERE id(b) = t\n"
+            f"MATCH (a)-[e:{quote_name(rel.name)} {{{key}: r[2]}}]->(b)\n"
+            "WITH e, r WHERE NOT (" + "\n    OR ".join(_rel_differs(props, dates)) + ")\n"
+            "RETURN toJSON(collect(r[size(r) - 1]))")
+
+
+def _rel_differs(props: tuple[str, ...], dates: tuple[str, ...]) -> list[str]:
+    """Conditions on relationship ``e`` and row ``r`` (as relationship_rows_statement's): any one
+    true, the row would change the relationship."""
+    n = len(props) + len(dates)
+    g = 3 + n + 3  # reliability, then credibility
     differs = []
     for i, p in enumerate(props, 3):
         differs.append(f"coalesce(e.{quote_name(p)} <> r[{i}], r[{i}] IS NOT NULL)")
@@ -235,10 +280,4 @@ def relationship_rows_statement(schema: Schema, rel: RelType, props: tuple[str, 
         differs.append(f"coalesce(e.{p}, []) <> r[{i}]")
     for i, x in ((g, "reliability"), (g + 1, "credibility")):
         differs.append(f"(r[{i}] IS NOT NULL AND (e.{x} IS NULL OR r[{i}] < e.{x}))")
-    grading = [f"e.{x} = CASE WHEN r[{i}] IS NULL THEN e.{x} "
-               f"WHEN e.{x} IS NULL OR r[{i}] < e.{x} THEN r[{i}] ELSE e.{x} END"
-               for i, x in ((g, "reliability"), (g + 1, "credibility"))]
-    return (head + "ON CREATE SET " + ",\n    ".join(created)
-            + "\nWITH e, r WHERE " + "\n    OR ".join(differs)
-            + "\nSET " + ",\n    ".join(_row_sets("e", props, dates, 3, True) + _row_provenance("e", 3 + n, True) + grading)
-            + "\nRETURN count(e)")
+    return differs

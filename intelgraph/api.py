@@ -64,9 +64,9 @@ def _read_inputs(store: Store | None, paths: list[Path], sample: bool, source: s
         staged = None
         if fast and store is not None and store.engine == "falkordb" and not problems:
             from intelgraph.loaders.bulk import stage_csv
-            from intelgraph.loaders.early import EarlyWrite
+            from intelgraph.loaders.early import begin
 
-            early = EarlyWrite.begin(store, csvs, fresh) if not datasets else None
+            early = begin(store, csvs, fresh) if not datasets else None
             staged = stage_csv(csvs, source, store=store, array_delimiter=array_delimiter, early=early)
         if staged is not None:
             items.append(staged)
@@ -114,7 +114,7 @@ def load_paths(store: Store, paths: list[Path], sample: bool = False, source: st
                 if isinstance(item, Plan):
                     stats = write_plan(store, item, batch_size=batch_size, fresh=bool(fresh) and first,
                                        progress=bar.update if bar else None)
-                elif item.early is not None and item.early.started:  # its nodes are written already
+                elif item.early is not None and item.early.started:  # begun while it was read
                     stats = item.early.finish(item, progress=bar.update if bar else None)
                 else:
                     if item.early is not None:

@@ -1672,9 +1672,13 @@ def _scalar(res: Any) -> Any:
 
 
 def write_staged(store: Any, st: StagedLoad, fresh: bool | None = None, node_batch: int = NODE_BATCH,
-                 rel_batch: int = REL_BATCH, progress: Callable[[int], None] | None = None) -> LoadStats:
+                 rel_batch: int = REL_BATCH, progress: Callable[[int], None] | None = None,
+                 pre: Any = None) -> LoadStats:
     """Write a staged load into a FalkorDB store. ``fresh``: ``True`` CREATE (refused with
-    :class:`NotEmpty` unless the graph is empty), ``False`` MERGE, ``None`` CREATE when empty."""
+    :class:`NotEmpty` unless the graph is empty), ``False`` MERGE, ``None`` CREATE when empty.
+    ``pre``: what an :class:`~intelgraph.loaders.early.EarlyCheck` found while the load was read
+    (under the write lock, held since): the nodes' internal ids, and which node and relationship
+    rows would change nothing — those are not sent."""
     store.apply_schema()
     # Hold the graph's write lock (when the store has one: concurrent intelgraph writers queue
     # on it) for the whole write, so that "the graph is empty" still holds while we CREATE.
@@ -1682,7 +1686,7 @@ def write_staged(store: Any, st: StagedLoad, fresh: bool | None = None, node_bat
     big = sum(st.counts()) >= COMPACT_AFTER_ROWS
     with (lock() if lock is not None else contextlib.nullcontext()), \
             (_no_rewrite_while_loading(store) if big else contextlib.nullcontext()):
-        stats = _write_locked(store, st, fresh, node_batch, rel_batch, progress)
+        stats = _write_locked(store, st, fresh, node_batch, rel_batch, progress, pre)
     if stats.nodes + stats.relationships >= COMPACT_AFTER_ROWS:
         store.compact()
     return stats
@@ -1717,7 +1721,7 @@ def _no_rewrite_while_loading(store: Any) -> Any:
 
 
 def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: int, rel_batch: int,
-                  progress: Callable[[int], None] | None) -> LoadStats:
+                  progress: Callable[[int], None] | None, pre: Any = None) -> LoadStats:
     schema = st.schema
     empty = graph_is_empty(store)
     if fresh and not empty:
@@ -1731,6 +1735,10 @@ def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
         # would, without looking anything up — on either path
         return _write_bulk(store, st, stats, progress)
     iid = array("q", [-1]) * len(st.node_ids)
+    if pre is not None and not create:
+        iid[:len(pre.iid)] = pre.iid
+    else:
+        pre = None
     for i, x in st.external_iids.items():
         iid[i] = x
     created = bytearray(len(st.node_ids))  # nodes this load created: no relationship can be there yet
@@ -1747,7 +1755,7 @@ def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
     sender = _Sender(store)
     try:
         in_load = [i for i in range(len(st.node_ids)) if st.in_load[i]]
-        if not create:
+        if not create and pre is None:
             # which nodes the graph holds already (read-only: an id-index seek each)
             lookup = " " + node_lookup_statement(schema)
 
@@ -1791,8 +1799,10 @@ def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
                 x = iid[d]
                 if x < 0:
                     new.append(_cypher_text(row) if dates else row)
-                else:
+                elif pre is None or not pre.unchanged_nodes[d]:
                     known.append(f"[{x},{_cypher_text(row)[1:]}")
+            if progress is not None and len(rows) > len(new) + len(known):
+                progress(len(rows) - len(new) - len(known))  # found unchanged, read-only
             if not dates:
                 # new nodes are appended by GRAPH.BULK (no other intelgraph writer can make them
                 # meanwhile: they wait on our lock); their internal ids are looked up after
@@ -1903,8 +1913,17 @@ def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
         # relationships read column-wise: the same, a block of rows at a time
         iids = np.frombuffer(iid, dtype=np.int64)
         made = np.frombuffer(created, dtype=np.uint8).astype(bool)
-        for blk in st.rel_blocks:
+        for k, blk in enumerate(st.rel_blocks):
             rows = blk.keep(st.skip_rels)
+            same = pre.unchanged_rels.get(k) if pre is not None else None
+            if same is not None:  # found unchanged, read-only: nothing to send
+                kept = rows[~same[rows]]
+                rtype = st.rel_layouts[blk.code][0]
+                stats.by_type[rtype] = stats.by_type.get(rtype, 0) + len(rows) - len(kept)
+                stats.relationships += len(rows) - len(kept)
+                if progress is not None:
+                    progress(len(rows) - len(kept))
+                rows = kept
             a, b = iids[blk.start[rows]], iids[blk.end[rows]]
             lost = np.flatnonzero((a < 0) | (b < 0))
             if len(lost):
@@ -2152,9 +2171,9 @@ def load_csv(store: Any, paths: Sequence[Any], source: str | None = None, *, arr
     t0 = time.perf_counter()
     st = None
     if getattr(store, "engine", None) == "falkordb":
-        from intelgraph.loaders.early import EarlyWrite
+        from intelgraph.loaders.early import begin
 
-        early = EarlyWrite.begin(store, paths, fresh)
+        early = begin(store, paths, fresh)
         st = stage_csv(paths, source, store=store, array_delimiter=array_delimiter, early=early)
     if st is None:
         plan = read_csv_files(paths, source=source, store=store, array_delimiter=array_delimiter)

@@ -23,6 +23,7 @@ otherwise the load stages everything first and writes after (:func:`~intelgraph.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import threading
 from array import array
@@ -30,6 +31,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from intelgraph.loaders import columnar
 from intelgraph.loaders.plan import COMPACT_AFTER_ROWS, LoadStats
 
 # Below this much CSV the gain (server work overlapping the reading) is smaller than making a
@@ -71,6 +75,52 @@ def _index_set(conn: Any, graph: str) -> set[tuple[str, str, str]]:
     return out
 
 
+def begin(store: Any, inputs: Sequence[Any], fresh: bool | None) -> EarlyWrite | EarlyCheck | None:
+    """Work to do while the CSV ``inputs`` (as :func:`~intelgraph.loaders.bulk.stage_csv` takes
+    them) are read: an :class:`EarlyWrite` into an empty graph, an :class:`EarlyCheck` of a graph
+    that holds something; None (the usual path) on another engine, for little input, with
+    ``fresh=True`` on a graph that is not empty (refused later), or on an empty graph that has
+    indexes of its own. Either holds the graph's write lock until it finishes or is aborted."""
+    from intelgraph.cypher.falkor import FalkorStore
+    from intelgraph.loaders.bulk import _no_rewrite_while_loading, graph_is_empty
+    from intelgraph.loaders.csv_admin import group_inputs
+
+    if not isinstance(store, FalkorStore):
+        return None
+    try:
+        size = sum(Path(f).stat().st_size for inp in group_inputs(list(inputs)) for f in inp.files)
+    except OSError:
+        return None  # the reader says which file is missing
+    if size < early_min_bytes():
+        return None
+    hold = contextlib.ExitStack()
+    staging = None
+    try:
+        hold.enter_context(store._writing())
+        if not graph_is_empty(store):
+            if fresh:
+                hold.close()
+                return None
+            return EarlyCheck(store, fresh, hold)
+        drop_staging(store)
+        staging = FalkorStore(store.server, graph=staging_name(store.name), schema=store.schema,
+                              timeout=store.timeout, autostart=False)
+        staging.apply_schema()
+        conn = store.db.connection
+        if not _index_set(conn, store.name) <= _index_set(conn, staging.name):
+            raise _NotEligible  # indexes the user made on the empty graph: keep them (usual path)
+        hold.enter_context(_no_rewrite_while_loading(store))
+        return EarlyWrite(store, staging, fresh, hold)
+    except _NotEligible:
+        _discard(store, staging)
+        hold.close()
+        return None
+    except BaseException:
+        _discard(store, staging)
+        hold.close()
+        raise
+
+
 class EarlyWrite:
     """One load into an empty graph through a staging graph; see the module's docstring.
 
@@ -91,48 +141,6 @@ class EarlyWrite:
         self.nodes_written = 0
         self.done = False
         self._closed = False
-
-    @classmethod
-    def begin(cls, store: Any, inputs: Sequence[Any], fresh: bool | None) -> EarlyWrite | None:
-        """An early write of the CSV ``inputs`` (as :func:`~intelgraph.loaders.bulk.stage_csv`
-        takes them) into ``store``'s graph, or None (the usual path then): not FalkorDB, too
-        little input, a graph that is not empty or has indexes of its own."""
-        from intelgraph.cypher.falkor import FalkorStore
-        from intelgraph.loaders.bulk import _no_rewrite_while_loading, graph_is_empty
-        from intelgraph.loaders.csv_admin import group_inputs
-
-        if not isinstance(store, FalkorStore):
-            return None
-        try:
-            size = sum(Path(f).stat().st_size for inp in group_inputs(list(inputs)) for f in inp.files)
-        except OSError:
-            return None  # the reader says which file is missing
-        if size < early_min_bytes():
-            return None
-        hold = contextlib.ExitStack()
-        staging = None
-        try:
-            hold.enter_context(store._writing())
-            if not graph_is_empty(store):
-                hold.close()
-                return None
-            drop_staging(store)
-            staging = FalkorStore(store.server, graph=staging_name(store.name), schema=store.schema,
-                                  timeout=store.timeout, autostart=False)
-            staging.apply_schema()
-            conn = store.db.connection
-            if not _index_set(conn, store.name) <= _index_set(conn, staging.name):
-                raise _NotEligible  # indexes the user made on the empty graph: keep them (usual path)
-            hold.enter_context(_no_rewrite_while_loading(store))
-            return cls(store, staging, fresh, hold)
-        except _NotEligible:
-            _discard(store, staging)
-            hold.close()
-            return None
-        except BaseException:
-            _discard(store, staging)
-            hold.close()
-            raise
 
     def nodes_staged(self, st: Any) -> None:
         """Every node file is read: append the nodes to the staging graph in a second thread."""
@@ -222,3 +230,214 @@ def _discard(store: Any, staging: Any) -> None:
         drop_staging(store)
     with contextlib.suppress(Exception):
         staging.close()
+
+
+class EarlyCheck:
+    """A load into a graph that holds something. While the relationship files are read, a
+    second thread looks the load's nodes up and asks, read-only, which node rows and which
+    relationship rows (those read column-wise, a block at a time as the reader makes them)
+    would change nothing; :meth:`finish` then writes the rest
+    (:func:`~intelgraph.loaders.bulk.write_staged` with ``pre``) — for a reload of the same
+    files, nothing. What it found stays true: the write lock is held from :func:`begin` on, so no
+    other intelgraph writer changes the graph in between. Rows it could not place (a node this
+    load creates, one only named) are simply written as usual."""
+
+    BATCH = 5000
+
+    def __init__(self, store: Any, fresh: bool | None, hold: contextlib.ExitStack):
+        self.store = store
+        self.fresh = fresh
+        self._hold = hold
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+        self._cancel = False
+        self._reading = True
+        self._wake = threading.Event()
+        self.iid = array("q")  # dense node number -> internal id (-1: not in the graph)
+        self.unchanged_nodes = bytearray()  # by dense number
+        self.unchanged_rels: dict[int, np.ndarray] = {}  # by position in st.rel_blocks: a mask of rows
+        self.done = False
+        self._closed = False
+
+    def nodes_staged(self, st: Any) -> None:
+        self._thread = threading.Thread(target=self._run, args=(st,), name="intelgraph-early-check", daemon=True)
+        self._thread.start()
+
+    @property
+    def started(self) -> bool:
+        return self._thread is not None
+
+    def _run(self, st: Any) -> None:
+        try:
+            self._check(st)
+        except BaseException as exc:  # noqa: BLE001 - handed to finish()
+            self._error = exc
+
+    def _ro(self, text: str) -> Any:
+        from intelgraph.loaders.bulk import _scalar
+
+        res = self.store.db.connection.execute_command("GRAPH.RO_QUERY", self.store.name, text, "--compact")
+        return json.loads(_scalar(res))
+
+    def _check(self, st: Any) -> None:
+        """The read-only queries go out on two connections at once (FalkorDB runs read queries
+        on THREAD_COUNT threads, two here), at most four batches in flight."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        from intelgraph.cypher.statements import (
+            node_lookup_statement, node_unchanged_statement, relationship_unchanged_statement)
+        from intelgraph.loaders.bulk import _JSON, _cypher_text
+
+        schema, batch = st.schema, self.BATCH
+        n = len(st.node_ids)
+        iid = array("q", [-1]) * n
+        unchanged = bytearray(n)
+        slots = threading.BoundedSemaphore(4)
+        pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="intelgraph-early-check")
+        pending: list[Any] = []
+
+        def submit(make_text: Callable[[], str], use: Callable[[Any], None]) -> None:
+            slots.acquire()
+
+            def task() -> None:
+                try:
+                    if not self._cancel:
+                        use(self._ro(make_text()))
+                finally:
+                    slots.release()
+
+            pending.append(pool.submit(task))
+
+        def settle() -> None:  # wait for what is in flight; its first error is ours
+            for f in pending:
+                f.result()
+            pending.clear()
+
+        try:
+            in_load = [i for i in range(n) if st.in_load[i]]
+            lookup = " " + node_lookup_statement(schema)
+
+            def found(pairs: Any) -> None:
+                for d, x in pairs:
+                    iid[d] = x
+
+            for a in range(0, len(in_load), batch):
+                chunk = in_load[a:a + batch]
+                submit(lambda chunk=chunk: "CYPHER rows=" + _JSON([[st.node_ids[i], i] for i in chunk]) + lookup, found)
+            settle()
+
+            def same_nodes(tags: Any) -> None:
+                for d in tags:
+                    unchanged[d] = 1
+
+            for code, rows in enumerate(st.node_rows):
+                if not rows:
+                    continue
+                kind, props, dates = st.node_layouts[code]
+                stmt = " " + node_unchanged_statement(schema, schema.kind(kind), props, dates)
+                known = [(iid[int(row[row.rindex(",") + 1:-1])], row) for row in rows]
+                known = [(x, row) for x, row in known if x >= 0]
+                for a in range(0, len(known), batch):
+                    chunk = known[a:a + batch]
+                    submit(lambda chunk=chunk, stmt=stmt: "CYPHER rows=[" + ",".join(
+                        f"[{x},{_cypher_text(row)[1:]}" for x, row in chunk) + "]" + stmt, same_nodes)
+            settle()
+            self.iid, self.unchanged_nodes = iid, unchanged
+            # relationship blocks, as the reader adds them
+            iids = np.frombuffer(iid, dtype=np.int64)
+            texts = _ValueTexts(st.values, _cypher_text)
+            stmts: dict[int, str] = {}
+            k = 0
+            while not self._cancel:
+                if k >= len(st.rel_blocks):
+                    if not self._reading and k >= len(st.rel_blocks):
+                        break
+                    self._wake.wait(0.05)
+                    self._wake.clear()
+                    continue
+                blk = st.rel_blocks[k]
+                if blk.code not in stmts:
+                    rtype = st.rel_layouts[blk.code][0]
+                    stmts[blk.code] = " " + relationship_unchanged_statement(schema, schema.rel(rtype), (), ())
+                a = np.where(blk.start < n, iids[np.minimum(blk.start, n - 1)], -1)
+                b = np.where(blk.end < n, iids[np.minimum(blk.end, n - 1)], -1)
+                same = self.unchanged_rels[k] = np.zeros(len(blk), dtype=bool)
+                rows = np.flatnonzero((a >= 0) & (b >= 0))
+                texts.column(np.zeros(0, dtype=np.int64), refresh=True)  # this block's values, converted here
+
+                def mark(tags: Any, same: np.ndarray = same) -> None:
+                    same[np.asarray(tags, dtype=np.int64)] = True
+
+                for c in range(0, len(rows), batch):
+                    w = rows[c:c + batch]
+                    submit(lambda blk=blk, w=w, a=a, b=b, stmt=stmts[blk.code]: "CYPHER rows=[" + ",".join(
+                        texts.rows(blk, w, a[w], b[w])) + "]" + stmt, mark)
+                k += 1
+            settle()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def finish(self, st: Any, progress: Callable[[int], None] | None = None) -> LoadStats:
+        """Write what would change (see the class), then release the lock."""
+        from intelgraph.loaders.bulk import write_staged
+
+        assert self._thread is not None
+        try:
+            self._reading = False
+            self._wake.set()
+            self._thread.join()
+            if self._error is not None:
+                raise self._error
+            stats = write_staged(self.store, st, fresh=self.fresh, progress=progress, pre=self)
+            self.done = True
+            return stats
+        finally:
+            self.close()
+
+    def abort(self) -> None:
+        self._cancel = True
+        self.close()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._reading = False
+        self._cancel = self._cancel or not self.done
+        self._wake.set()
+        try:
+            if self._thread is not None:
+                self._thread.join()
+        finally:
+            self._hold.close()
+
+
+class _ValueTexts:
+    """Cypher literals of a :class:`~intelgraph.loaders.columnar.ValueTable`'s values, extended
+    as the reader adds values (read from another thread: only what was there is converted)."""
+
+    def __init__(self, table: Any, cypher_text: Callable[[str], str]):
+        self.table = table
+        self.cypher_text = cypher_text
+        self.texts: list[str] = []
+        self.array: Any = None
+
+    def column(self, idx: np.ndarray, refresh: bool = False) -> Any:
+        """The literals of values ``idx``; ``refresh``: first convert the values added since
+        (the workers only read :attr:`array`, which is replaced whole)."""
+        pa = columnar.pa
+        if refresh and (self.array is None or len(self.table.json) > len(self.texts)):
+            have = len(self.texts)
+            self.texts.extend(self.cypher_text(j) for j in self.table.json[have:])
+            self.array = pa.array(self.texts, pa.string())
+        return self.array.take(pa.array(idx))
+
+    def rows(self, blk: Any, rows: np.ndarray, a: np.ndarray, b: np.ndarray) -> list[str]:
+        """``[a, b, "id", sources, evidence, claims, reliability, credibility, row]`` texts."""
+        pa, pc = columnar.pa, columnar.pc
+        parts: list[Any] = ["[", pa.array(a).cast(pa.string()), ",", pa.array(b).cast(pa.string()), ',"',
+                            blk.ids.take(pa.array(rows)), '"']
+        for v in blk.values:
+            parts += [",", self.column(v[rows])]
+        parts += [",", pa.array(rows).cast(pa.string()), "]"]
+        return pc.binary_join_element_wise(*parts, "").to_pylist()

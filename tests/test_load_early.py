@@ -1,10 +1,12 @@
-"""Loading an empty graph while its files are read (intelgraph.loaders.early), on the real engine.
+"""Work done while CSV files are read (intelgraph.loaders.early), on the real engine.
 
-The nodes go into a staging graph as soon as the node files are read; the staging graph replaces
-the empty graph only once every file is valid and written. The result must be the graph the
-usual path gives; a problem found in a later file, a fast-reader fallback, a graph that is not
-empty or holds indexes of its own must each leave the graph as it was, with no staging graph
-behind and the write lock free. (A SIGKILL in the middle: test_crash_safety.py.)
+Into an empty graph the nodes go into a staging graph as soon as the node files are read; the
+staging graph replaces the empty graph only once every file is valid and written. Into a graph
+that holds something, the nodes are looked up and every row is checked read-only while the files
+are read, and only what would change is written. Either way the result must be the graph the
+usual path gives; a problem found in a later file or a fast-reader fallback must leave the graph
+as it was, with no staging graph behind and the write lock free. (A SIGKILL in the middle of an
+early write: test_crash_safety.py.)
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ def spy(monkeypatch):
     """Every CSV load into an empty graph goes the early way; records which loads started
     writing nodes before the relationships were read, and which finished."""
     monkeypatch.setenv(early_mod.EARLY_MIN_BYTES_ENV, "0")
-    seen = {"started": 0, "finished": 0}
+    seen = {"started": 0, "finished": 0, "checked": []}
     staged, finish = early_mod.EarlyWrite.nodes_staged, early_mod.EarlyWrite.finish
 
     def nodes_staged(self, st):
@@ -68,6 +70,16 @@ def spy(monkeypatch):
 
     monkeypatch.setattr(early_mod.EarlyWrite, "nodes_staged", nodes_staged)
     monkeypatch.setattr(early_mod.EarlyWrite, "finish", finished)
+    check_finish = early_mod.EarlyCheck.finish
+
+    def checked(self, st, progress=None):
+        out = check_finish(self, st, progress)
+        rels = sum(len(m) for m in self.unchanged_rels.values())
+        seen["checked"].append({"nodes": sum(self.unchanged_nodes), "rels": rels,
+                                "unchanged rels": sum(int(m.sum()) for m in self.unchanged_rels.values())})
+        return out
+
+    monkeypatch.setattr(early_mod.EarlyCheck, "finish", checked)
     return seen
 
 
@@ -94,7 +106,7 @@ def assert_left_alone(store, before) -> None:
 @pytest.mark.parametrize("fresh", [None, True, False], ids=["auto", "fresh", "merge"])
 def test_same_graph_as_the_usual_path(store, generated, expected, spy, fresh):
     stats = load_paths(store, generated, fresh=fresh)
-    assert spy == {"started": 1, "finished": 1}
+    assert (spy["started"], spy["finished"]) == (1, 1)
     assert (store.counts(), store.checksum()) == expected
     assert (stats.nodes, stats.relationships) == expected[0]
     assert early_mod.staging_name(store.name) not in graphs(store)
@@ -108,9 +120,14 @@ def test_same_graph_as_the_usual_path(store, generated, expected, spy, fresh):
         plain.close()
     assert [(c["label"], c["properties"], c["status"]) for c in store.graph.list_constraints()] == \
         [("Entity", ["id"], "OPERATIONAL")]
-    # a reload changes nothing and goes the usual (merge) way: the graph is not empty
-    load_paths(store, generated)
+    # a reload changes nothing: checked while read, every row found unchanged, nothing sent
+    stats = load_paths(store, generated)
     assert spy["started"] == 1
+    nodes, rels = expected[0]
+    assert spy["checked"] == [{"nodes": nodes, "rels": spy["checked"][0]["rels"],
+                               "unchanged rels": spy["checked"][0]["rels"]}]
+    assert spy["checked"][0]["rels"] > rels // 2  # most relationship files are read column-wise
+    assert (stats.nodes, stats.relationships) == expected[0]
     assert (store.counts(), store.checksum()) == expected
 
 
@@ -155,7 +172,7 @@ def test_a_problem_in_a_relationship_file_leaves_the_graph_empty(store, generate
     before = (store.counts(), store.checksum())
     with pytest.raises(InputErrors) as err:
         load_paths(store, files)
-    assert spy == {"started": 1, "finished": 0}  # the nodes were being written when it was found
+    assert (spy["started"], spy["finished"]) == (1, 0)  # the nodes were being written when it was found
     assert "rels_SUPPORTS.csv" in str(err.value) and f"row {len(lines)}" in str(err.value)
     assert_left_alone(store, before)
 
@@ -179,13 +196,70 @@ def test_a_fallback_to_the_thorough_reader_leaves_no_staging_graph(store, genera
     assert early_mod.staging_name(store.name) not in graphs(store)
 
 
-def test_a_graph_that_is_not_empty_is_merged_into_the_usual_way(store, generated, spy):
-    store.write("CREATE (:Entity:Document:Source {id: 'document:00000000000000000000', name: 'Notes'})")
+def _changed_copy(generated: list[Path], into: Path) -> list[Path]:
+    """The files with some rows changed: a person renamed, relationships with more evidence."""
+    files = _copy(generated, into)
+    people = next(p for p in files if p.name == "nodes_Person.csv")
+    lines = people.read_text().splitlines(keepends=True)
+    cols = lines[3].split(",")
+    cols[2] += " Jr"
+    lines[3] = ",".join(cols)
+    people.write_text("".join(lines))
+    rels = next(p for p in files if p.name == "rels_SUPPORTS.csv")
+    lines = rels.read_text().splitlines(keepends=True)
+    for k in (1, 5, 9):
+        cols = lines[k].split(",")
+        cols[5] += f";{cols[4]} | seen again"  # evidence:string[]
+        lines[k] = ",".join(cols)
+    rels.write_text("".join(lines))
+    return files
+
+
+def _load_changes(store, generated, changed) -> tuple:
     load_paths(store, generated)
-    assert spy["started"] == 0
+    store.write("MATCH ()-[e:SUPPORTS]->() WITH e ORDER BY e.id LIMIT 3 DELETE e")
+    load_paths(store, changed)
+    return store.counts(), store.checksum()
+
+
+def test_checked_while_read_writes_what_changed_as_the_usual_path_does(store, server, generated, tmp_path,
+                                                                      spy, monkeypatch):
+    changed = _changed_copy(generated, tmp_path / "changed")
+    got = _load_changes(store, generated, changed)
+    assert spy["finished"] == 1 and len(spy["checked"]) == 1
+    seen = spy["checked"][0]
+    assert 0 < seen["rels"] - seen["unchanged rels"] <= 3 + 3  # the changed rows and the deleted ones
+    assert seen["nodes"] == got[0][0] - 1  # all but the renamed person
+    monkeypatch.setenv(early_mod.EARLY_MIN_BYTES_ENV, str(1 << 40))
+    usual = FalkorStore(server, graph=f"{store.name}_usual")
+    try:
+        usual.clear()
+        assert _load_changes(usual, generated, changed) == got
+    finally:
+        usual.clear()
+        usual.close()
+    assert len(spy["checked"]) == 1
+
+
+def test_a_problem_found_while_checking_leaves_the_graph_as_it_was(store, generated, tmp_path, spy):
+    load_paths(store, generated)
+    changed = _changed_copy(generated, tmp_path / "changed")
+    rels = next(p for p in changed if p.name == "rels_SUPPORTS.csv")
+    rels.write_text(rels.read_text() + "person:0,person:1,SUPPORTS\n")  # a row of the wrong width
+    before = (store.counts(), store.checksum())
+    with pytest.raises(InputErrors):
+        load_paths(store, changed)
+    assert spy["checked"] == []
+    assert_left_alone(store, before)
+
+
+def test_fresh_refuses_a_graph_that_is_not_empty(store, generated, spy):
+    store.write("CREATE (:Entity:Document:Source {id: 'document:00000000000000000000', name: 'Notes'})")
+    before = (store.counts(), store.checksum())
     with pytest.raises(NotEmpty):
         load_paths(store, generated, fresh=True)
-    assert spy["started"] == 0
+    assert spy["started"] == 0 and spy["checked"] == []
+    assert_left_alone(store, before)
 
 
 def test_indexes_the_user_made_on_the_empty_graph_are_kept(store, generated, spy, expected):
