@@ -565,15 +565,19 @@ class FalkorStore(Store):
             except redis.exceptions.ResponseError as exc:
                 if "already exists" not in str(exc).lower():  # else: a concurrent loader made it
                     raise StoreError(f"FalkorDB refused the unique constraint on {root}.{key}: {exc}") from None
-        # the constraint is built asynchronously; wait so the caller can rely on it
-        for _ in range(600):
+        # the constraint and the indexes are built asynchronously (indexes also after every
+        # server start: until then a lookup by id scans every node); wait so the caller can rely
+        # on them
+        deadline = time.monotonic() + max(self.timeout, 30.0)
+        while True:
             status = {c["status"] for c in self.graph.list_constraints()}
             if "FAILED" in status:  # the graph already holds two nodes with one id
                 raise StoreError(f"FalkorDB could not build the unique constraint on {root}.{key} in graph "
                                  f"{self.name!r}: it holds duplicate ids",
                                  hint="find them with `intelgraph cypher \"MATCH (n:Entity) WITH n.id AS id, "
                                       "count(*) AS c WHERE c > 1 RETURN id, c\"`")
-            if status <= {"OPERATIONAL"}:
+            status |= {r[0] for r in self.read("CALL db.indexes() YIELD status RETURN status").rows}
+            if status <= {"OPERATIONAL"} or time.monotonic() > deadline:
                 break
             time.sleep(0.05)
         return created

@@ -131,8 +131,10 @@ def _cypher_text(json_text: str) -> str:
 class StagedLoad:
     """A validated load, compact. Nodes: one dense number per id (in this load or only named by
     it), rows per layout ``(kind, props, dates)`` as JSON list texts ``[id, *props, *dates,
-    sources, evidence, claims, dense]``. Relationships: lines ``layout<TAB>start<TAB>end<TAB>[id,
-    *props, *dates, sources, evidence, claims, reliability, credibility]`` in a spill file."""
+    sources, evidence, claims, dense]`` (``None`` once a row is sent, or found unchanged, while
+    the load was still being read: :mod:`intelgraph.loaders.early`). Relationships: lines
+    ``layout<TAB>start<TAB>end<TAB>[id, *props, *dates, sources, evidence, claims, reliability,
+    credibility]`` in a spill file, and column-wise blocks."""
 
     schema: Schema
     node_ids: list[str] = field(default_factory=list)
@@ -1678,7 +1680,7 @@ def write_staged(store: Any, st: StagedLoad, fresh: bool | None = None, node_bat
     :class:`NotEmpty` unless the graph is empty), ``False`` MERGE, ``None`` CREATE when empty.
     ``pre``: what an :class:`~intelgraph.loaders.early.EarlyCheck` found while the load was read
     (under the write lock, held since): the nodes' internal ids, and which node and relationship
-    rows would change nothing — those are not sent."""
+    rows would change nothing — those are not sent (the node rows are ``None`` already)."""
     store.apply_schema()
     # Hold the graph's write lock (when the store has one: concurrent intelgraph writers queue
     # on it) for the whole write, so that "the graph is empty" still holds while we CREATE.
@@ -1795,6 +1797,8 @@ def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
             new: list[str] = []
             known: list[str] = []
             for row in rows:
+                if row is None:  # found unchanged while the load was read (and released)
+                    continue
                 d = int(row[row.rindex(",") + 1:-1])
                 x = iid[d]
                 if x < 0:

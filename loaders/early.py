@@ -101,6 +101,7 @@ def begin(store: Any, inputs: Sequence[Any], fresh: bool | None) -> EarlyWrite |
             if fresh:
                 hold.close()
                 return None
+            store.apply_schema()  # and wait for its indexes: the checks look nodes up by id
             return EarlyCheck(store, fresh, hold)
         drop_staging(store)
         staging = FalkorStore(store.server, graph=staging_name(store.name), schema=store.schema,
@@ -327,20 +328,23 @@ class EarlyCheck:
             settle()
 
             def same_nodes(tags: Any) -> None:
+                rows_of, loc = st.node_rows, st.node_loc
                 for d in tags:
                     unchanged[d] = 1
+                    at = loc[d]
+                    rows_of[at >> 24][at & 0xFFFFFF] = None  # not to be written: its memory back now
 
             for code, rows in enumerate(st.node_rows):
                 if not rows:
                     continue
                 kind, props, dates = st.node_layouts[code]
                 stmt = " " + node_unchanged_statement(schema, schema.kind(kind), props, dates)
-                known = [(iid[int(row[row.rindex(",") + 1:-1])], row) for row in rows]
-                known = [(x, row) for x, row in known if x >= 0]
-                for a in range(0, len(known), batch):
-                    chunk = known[a:a + batch]
-                    submit(lambda chunk=chunk, stmt=stmt: "CYPHER rows=[" + ",".join(
-                        f"[{x},{_cypher_text(row)[1:]}" for x, row in chunk) + "]" + stmt, same_nodes)
+                for a in range(0, len(rows), batch):
+                    chunk = [(x, row) for x, row in ((iid[int(row[row.rindex(",") + 1:-1])], row)
+                                                     for row in rows[a:a + batch] if row is not None) if x >= 0]
+                    if chunk:
+                        submit(lambda chunk=chunk, stmt=stmt: "CYPHER rows=[" + ",".join(
+                            f"[{x},{_cypher_text(row)[1:]}" for x, row in chunk) + "]" + stmt, same_nodes)
             settle()
             self.iid, self.unchanged_nodes = iid, unchanged
             # relationship blocks, as the reader adds them
@@ -419,17 +423,16 @@ class _ValueTexts:
     def __init__(self, table: Any, cypher_text: Callable[[str], str]):
         self.table = table
         self.cypher_text = cypher_text
-        self.texts: list[str] = []
-        self.array: Any = None
+        self.array = columnar.pa.array([], columnar.pa.string())
 
     def column(self, idx: np.ndarray, refresh: bool = False) -> Any:
         """The literals of values ``idx``; ``refresh``: first convert the values added since
         (the workers only read :attr:`array`, which is replaced whole)."""
         pa = columnar.pa
-        if refresh and (self.array is None or len(self.table.json) > len(self.texts)):
-            have = len(self.texts)
-            self.texts.extend(self.cypher_text(j) for j in self.table.json[have:])
-            self.array = pa.array(self.texts, pa.string())
+        have = len(self.array)
+        if refresh and len(self.table.json) > have:
+            new = pa.array([self.cypher_text(j) for j in self.table.json[have:]], pa.string())
+            self.array = pa.concat_arrays([self.array, new])
         return self.array.take(pa.array(idx))
 
     def rows(self, blk: Any, rows: np.ndarray, a: np.ndarray, b: np.ndarray) -> list[str]:
