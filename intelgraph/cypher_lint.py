@@ -48,7 +48,7 @@ DERIVED_PROPERTIES = ("kind", "name_lc", "aliases_lc", "aliases_text")
 #: (``MATCH (a:Entity {id: row.s})``) for a property of ``a`` and would warn about it.
 ROW_KEYS = ("s", "t")
 #: Modules whose literal Cypher is for FalkorDB only, so not checked against Neo4j.
-FALKORDB_ONLY_MODULES = ("cypher/falkor.py",)
+FALKORDB_ONLY_MODULES = ("cypher/falkor.py", "loaders/early.py")
 #: Where the package's source lives (package → folder, as in pyproject.toml).
 SOURCE_PACKAGES = ("intelgraph", "intelgraph.graph", "intelgraph.cypher", "intelgraph.loaders",
                    "intelgraph.queries", "intelgraph.reports")

@@ -32,6 +32,12 @@ writers queue on it). Queries are sent by a second thread while the next batch i
 
 A crash at any point leaves a graph that the next (merge) load completes.
 
+:func:`load_csv` and :func:`intelgraph.api.load_paths` do not wait for the whole reading before
+touching the graph: once the node files are read, :mod:`intelgraph.loaders.early` writes the
+nodes of a load into an empty graph (through a staging graph that replaces it at the end, so a
+bad later file or a crash still leaves it empty), or checks read-only which rows of a load into a
+graph that holds something would change anything — while the relationship files are read.
+
 Neo4j has no internal-id lookup worth using, so on Neo4j the classic reader and ``MERGE``-on-id
 statements are used (:func:`load_csv` picks).
 """

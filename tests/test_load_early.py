@@ -285,8 +285,9 @@ def test_a_staging_graph_left_by_a_killed_load_is_dropped(store, generated, spy,
     assert early_mod.staging_name(store.name) not in graphs(store)
 
 
-def test_small_inputs_go_the_usual_way_by_default(store, generated, spy, monkeypatch):
-    monkeypatch.delenv(early_mod.EARLY_MIN_BYTES_ENV)
-    assert sum(p.stat().st_size for p in generated) < early_mod.EARLY_MIN_BYTES
+def test_the_environment_can_turn_it_off(store, generated, spy, monkeypatch, expected):
+    monkeypatch.setenv(early_mod.EARLY_MIN_BYTES_ENV, str(1 + sum(p.stat().st_size for p in generated)))
     load_paths(store, generated)
-    assert spy["started"] == 0
+    load_paths(store, generated)
+    assert spy["started"] == 0 and spy["checked"] == []
+    assert (store.counts(), store.checksum()) == expected
