@@ -128,7 +128,68 @@ def begin(store: Any, inputs: Sequence[Any], fresh: bool | None) -> EarlyWrite |
         raise
 
 
-class EarlyWrite:
+class _Early:
+    """What both ways share: the write lock (held in ``hold`` from :func:`begin`), the second
+    thread, and the end — :meth:`finish` (in the subclasses), or :meth:`abort`."""
+
+    def __init__(self, store: Any, fresh: bool | None, hold: contextlib.ExitStack):
+        self.store = store
+        self.fresh = fresh
+        self._hold = hold
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+        self._cancel = False
+        self.done = False
+        self._closed = False
+
+    @property
+    def started(self) -> bool:
+        return self._thread is not None
+
+    def _start(self, work: Callable[[], None], name: str) -> None:
+        def run() -> None:
+            try:
+                work()
+            except BaseException as exc:  # noqa: BLE001 - handed to finish()
+                self._error = exc
+
+        self._thread = threading.Thread(target=run, name=name, daemon=True)
+        self._thread.start()
+
+    def _join(self) -> None:
+        """Wait for the second thread; its error is ours."""
+        assert self._thread is not None
+        self._stopping()
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def abort(self) -> None:
+        """Abandon the load: stop the second thread, undo what it did, release the lock."""
+        self._cancel = True
+        self.close()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._cancel = self._cancel or not self.done
+        self._stopping()
+        try:
+            if self._thread is not None:
+                self._thread.join()
+            self._closing()
+        finally:
+            self._hold.close()
+
+    def _stopping(self) -> None:
+        """Tell the second thread that no more is coming (the reading is over)."""
+
+    def _closing(self) -> None:
+        """Undo what the second thread did, unless :attr:`done`."""
+
+
+class EarlyWrite(_Early):
     """One load into an empty graph through a staging graph; see the module's docstring.
 
     ``begin`` takes the write lock and checks the graph; the reader calls :meth:`nodes_staged`
@@ -136,18 +197,11 @@ class EarlyWrite:
     :meth:`abort`s (nothing of the load remains)."""
 
     def __init__(self, store: Any, staging: Any, fresh: bool | None, hold: contextlib.ExitStack):
-        self.store = store
+        super().__init__(store, fresh, hold)
         self.staging = staging
-        self.fresh = fresh
-        self._hold = hold
-        self._thread: threading.Thread | None = None
-        self._error: BaseException | None = None
-        self._cancel = False
         self._iid: array | None = None
         self.stats = LoadStats()
         self.nodes_written = 0
-        self.done = False
-        self._closed = False
 
     def nodes_staged(self, st: Any) -> None:
         """Every node file is read: append the nodes to the staging graph in a second thread."""
@@ -159,30 +213,19 @@ class EarlyWrite:
         def count(n: int) -> None:
             self.nodes_written += n
 
-        def run() -> None:
-            try:
-                self._iid = _bulk_nodes(self.staging, st, self.stats, count, cancelled=lambda: self._cancel,
-                                        release=True)
-            except BaseException as exc:  # noqa: BLE001 - handed to finish()
-                self._error = exc
+        def work() -> None:
+            self._iid = _bulk_nodes(self.staging, st, self.stats, count, cancelled=lambda: self._cancel,
+                                    release=True)
 
-        self._thread = threading.Thread(target=run, name="intelgraph-early-nodes", daemon=True)
-        self._thread.start()
-
-    @property
-    def started(self) -> bool:
-        return self._thread is not None
+        self._start(work, "intelgraph-early-nodes")
 
     def finish(self, st: Any, progress: Callable[[int], None] | None = None) -> LoadStats:
         """Relationships, then the staging graph becomes the graph. ``st`` must be the load whose
         nodes :meth:`nodes_staged` saw, validated whole."""
         from intelgraph.loaders.bulk import NotEmpty, _bulk_rels
 
-        assert self._thread is not None
         try:
-            self._thread.join()
-            if self._error is not None:
-                raise self._error
+            self._join()
             st.mode = "merge" if self.fresh is False else "fresh"  # as write_staged names it
             if progress is not None:
                 progress(self.nodes_written)
@@ -200,25 +243,11 @@ class EarlyWrite:
             self.store.compact()
         return stats
 
-    def abort(self) -> None:
-        """Abandon the load: stop the node thread, delete the staging graph, release the lock."""
-        self._cancel = True
-        self.close()
-
-    def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        if self._thread is not None:
-            self._cancel = self._cancel or not self.done
-            self._thread.join()
-        try:
-            if not self.done:
-                _discard(self.store, self.staging)
-            else:
-                self.staging.close()
-        finally:
-            self._hold.close()
+    def _closing(self) -> None:
+        if self.done:
+            self.staging.close()
+        else:
+            _discard(self.store, self.staging)
 
 
 class _NotEligible(Exception):
@@ -239,7 +268,7 @@ def _discard(store: Any, staging: Any) -> None:
         staging.close()
 
 
-class EarlyCheck:
+class EarlyCheck(_Early):
     """A load into a graph that holds something. While the relationship files are read, a
     second thread looks the load's nodes up and asks, read-only, which node rows and which
     relationship rows (those read column-wise, a block at a time as the reader makes them)
@@ -252,33 +281,19 @@ class EarlyCheck:
     BATCH = 5000
 
     def __init__(self, store: Any, fresh: bool | None, hold: contextlib.ExitStack):
-        self.store = store
-        self.fresh = fresh
-        self._hold = hold
-        self._thread: threading.Thread | None = None
-        self._error: BaseException | None = None
-        self._cancel = False
+        super().__init__(store, fresh, hold)
         self._reading = True
         self._wake = threading.Event()
         self.iid = array("q")  # dense node number -> internal id (-1: not in the graph)
         self.unchanged_nodes = bytearray()  # by dense number
         self.unchanged_rels: dict[int, np.ndarray] = {}  # by position in st.rel_blocks: a mask of rows
-        self.done = False
-        self._closed = False
 
     def nodes_staged(self, st: Any) -> None:
-        self._thread = threading.Thread(target=self._run, args=(st,), name="intelgraph-early-check", daemon=True)
-        self._thread.start()
+        self._start(lambda: self._check(st), "intelgraph-early-check")
 
-    @property
-    def started(self) -> bool:
-        return self._thread is not None
-
-    def _run(self, st: Any) -> None:
-        try:
-            self._check(st)
-        except BaseException as exc:  # noqa: BLE001 - handed to finish()
-            self._error = exc
+    def _stopping(self) -> None:
+        self._reading = False
+        self._wake.set()
 
     def _ro(self, text: str) -> Any:
         from intelgraph.loaders.bulk import _scalar
@@ -391,35 +406,13 @@ class EarlyCheck:
         """Write what would change (see the class), then release the lock."""
         from intelgraph.loaders.bulk import write_staged
 
-        assert self._thread is not None
         try:
-            self._reading = False
-            self._wake.set()
-            self._thread.join()
-            if self._error is not None:
-                raise self._error
+            self._join()
             stats = write_staged(self.store, st, fresh=self.fresh, progress=progress, pre=self)
             self.done = True
             return stats
         finally:
             self.close()
-
-    def abort(self) -> None:
-        self._cancel = True
-        self.close()
-
-    def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        self._reading = False
-        self._cancel = self._cancel or not self.done
-        self._wake.set()
-        try:
-            if self._thread is not None:
-                self._thread.join()
-        finally:
-            self._hold.close()
 
 
 class _ValueTexts:
