@@ -113,7 +113,7 @@ def load_rows(rows: list[dict]) -> list[dict]:
                 "fresh": "load: fresh (CREATE, empty graph)"}[r["step"]]
         out.append(_row(f"{r['rels']:,}", step, f"{r['rels_per_s']:,.0f} rels/s", f"{r['seconds']:.2f} s",
                         peak=r["rss_mb"], naive=f"{r['x']:.1f}x", checks=checks,
-                        notes=[split]))
+                        notes=[split, _spread(r)]))
     return out
 
 
@@ -149,6 +149,11 @@ def centrality_rows(rows: list[dict]) -> list[dict]:
     return out
 
 
+def _spread(r: dict) -> str:
+    runs = r.get("runs_s") or []
+    return f"median of {len(runs)} runs ({min(runs):.2f}-{max(runs):.2f} s)" if len(runs) > 1 else ""
+
+
 def table_rows(load: list[dict], queries: list[dict], centrality: list[dict]) -> list[dict]:
     """The combined table's rows (dicts keyed by :data:`COLUMNS`), from the scripts' JSON rows."""
     return load_rows(load) + query_rows(queries) + centrality_rows(centrality)
@@ -168,9 +173,9 @@ def markdown(rows: list[dict]) -> str:
 
 
 FOOTNOTES = """\
-time: one run, end to end (load: files parsed and validated, then written; projection: the best of
-2 runs); queries: the median of the runs, p95 beside it. peak MiB: load, the client process's peak
-RSS; projection, Python memory at its peak (tracemalloc). vs naive: load, rows/s over one MERGE per
+time: end to end (load: files parsed and validated, then written, the median of 3 runs;
+projection: the best of 2 runs); queries: the median of the runs, p95 beside it. peak MiB: load,
+the client process's peak RSS; projection, Python memory at its peak (tracemalloc). vs naive: load, rows/s over one MERGE per
 row on a sample, in this run; centrality, networkx's time for the same measures over the report's.
 Targets are the issue's, stated for 1M relationships (the report's for 10,000 nodes / 50,000 edges);
 "met" judges every size by the same numbers."""

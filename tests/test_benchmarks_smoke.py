@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks import bench_queries, run  # noqa: E402
 
 SMOKE = [  # the smallest sizes each script takes; bench_load's 5,000-row baseline is fixed
-    ("bench_load.py", ["--sizes", "1000"]),
+    ("bench_load.py", ["--sizes", "1000", "--repeat", "2"]),
     ("bench_queries.py", ["--sizes", "1000", "--runs", "3"]),
     ("bench_centrality.py", ["--projection-sizes", "500:2000", "--nodes", "300", "--m", "3", "--skip-sampling"]),
 ]
@@ -57,6 +57,10 @@ def test_combined_table_from_a_real_run(smoke):
     load, queries, cent = smoke["bench_load.py"], smoke["bench_queries.py"], smoke["bench_centrality.py"]
     assert rows[1]["throughput"] == f"{load[1]['rels_per_s']:,.0f} rels/s"
     assert rows[1]["vs naive (same run)"] == f"{load[1]['x']:.1f}x"
+    # each load path ran twice (--repeat 2); the row is the median run, the spread in the notes
+    for r, src in zip(rows[1:4], load[1:4]):
+        assert len(src["runs_s"]) == 2 and src["seconds"] == sorted(src["runs_s"])[1]
+        assert f"median of 2 runs ({min(src['runs_s']):.2f}-{max(src['runs_s']):.2f} s)" in r["notes"]
     assert rows[4]["p95"] == f"{queries[0]['p95_ms']:.1f} ms"
     assert rows[-1]["time (median)"] == f"{cent[-1]['report_s']:.2f} s"
     assert rows[0]["met"] == "" and rows[0]["target"] == ""  # the baseline has no target
