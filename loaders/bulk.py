@@ -1451,10 +1451,11 @@ class _FastReader:
                 if self.file_source_id is None and not any(c.name in ("source", "sources") for c in group.header.properties):
                     raise _Fallback
                 for k, path in enumerate(group.inp.files):
-                    if self.node_file_columnar(group, k, path):
-                        continue
-                    for path_, rownums, rows in self.data_batches(group, only=k):
-                        self.node_rows(group, path_, rownums, rows)
+                    if not self.node_file_columnar(group, k, path):
+                        for path_, rownums, rows in self.data_batches(group, only=k):
+                            self.node_rows(group, path_, rownums, rows)
+                    if self.early is not None:
+                        self.early.node_file_read(st)
         if self.early is not None:
             st.early = self.early
             self.early.nodes_staged(st)

@@ -182,6 +182,9 @@ class _Early:
         finally:
             self._hold.close()
 
+    def node_file_read(self, st: Any) -> None:
+        """The reader has read one more node file (of ``st``)."""
+
     def _stopping(self) -> None:
         """Tell the second thread that no more is coming (the reading is over)."""
 
@@ -282,14 +285,21 @@ class EarlyCheck(_Early):
 
     def __init__(self, store: Any, fresh: bool | None, hold: contextlib.ExitStack):
         super().__init__(store, fresh, hold)
+        self._nodes_read = False
         self._reading = True
         self._wake = threading.Event()
         self.iid = array("q")  # dense node number -> internal id (-1: not in the graph)
         self.unchanged_nodes = bytearray()  # by dense number
         self.unchanged_rels: dict[int, np.ndarray] = {}  # by position in st.rel_blocks: a mask of rows
 
+    def node_file_read(self, st: Any) -> None:
+        if self._thread is None:
+            self._start(lambda: self._check(st), "intelgraph-early-check")
+        self._wake.set()
+
     def nodes_staged(self, st: Any) -> None:
-        self._start(lambda: self._check(st), "intelgraph-early-check")
+        self._nodes_read = True
+        self.node_file_read(st)
 
     def _stopping(self) -> None:
         self._reading = False
@@ -311,9 +321,7 @@ class EarlyCheck(_Early):
         from intelgraph.loaders.bulk import _JSON, _cypher_text
 
         schema, batch = st.schema, self.BATCH
-        n = len(st.node_ids)
-        iid = array("q", [-1]) * n
-        unchanged = bytearray(n)
+        iid = array("q")
         slots = threading.BoundedSemaphore(4)
         pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="intelgraph-early-check")
         pending: list[Any] = []
@@ -336,17 +344,31 @@ class EarlyCheck(_Early):
             pending.clear()
 
         try:
-            in_load = [i for i in range(n) if st.in_load[i]]
+            # the ids of each node file as it is read (a later file may add to a node, never
+            # change its id): looked up while the next one is read
             lookup = " " + node_lookup_statement(schema)
 
             def found(pairs: Any) -> None:
                 for d, x in pairs:
                     iid[d] = x
 
-            for a in range(0, len(in_load), batch):
-                chunk = in_load[a:a + batch]
-                submit(lambda chunk=chunk: "CYPHER rows=" + _JSON([[st.node_ids[i], i] for i in chunk]) + lookup, found)
+            while not self._cancel:
+                done, have = self._nodes_read, len(st.node_ids)
+                if len(iid) < have:
+                    first = len(iid)
+                    iid.extend(array("q", [-1]) * (have - first))
+                    for a in range(first, have, batch):
+                        chunk = range(a, min(a + batch, have))
+                        submit(lambda chunk=chunk: "CYPHER rows=" + _JSON([[st.node_ids[i], i] for i in chunk])
+                               + lookup, found)
+                elif done:
+                    break
+                else:
+                    self._wake.wait(0.05)
+                    self._wake.clear()
             settle()
+            n = len(iid)
+            unchanged = bytearray(n)
 
             def same_nodes(tags: Any) -> None:
                 rows_of, loc = st.node_rows, st.node_loc
