@@ -272,10 +272,10 @@ def _discard(store: Any, staging: Any) -> None:
 
 
 class EarlyCheck(_Early):
-    """A load into a graph that holds something. While the relationship files are read, a
-    second thread looks the load's nodes up and asks, read-only, which node rows and which
-    relationship rows (those read column-wise, a block at a time as the reader makes them)
-    would change nothing; :meth:`finish` then writes the rest
+    """A load into a graph that holds something. While the files are read, a second thread
+    looks up the ids of each node file as soon as it is read, then asks, read-only, which node
+    rows and which relationship rows (those read column-wise, a block at a time as the reader
+    makes them) would change nothing; :meth:`finish` then writes the rest
     (:func:`~intelgraph.loaders.bulk.write_staged` with ``pre``) — for a reload of the same
     files, nothing. What it found stays true: the write lock is held from :func:`begin` on, so no
     other intelgraph writer changes the graph in between. Rows it could not place (a node this
