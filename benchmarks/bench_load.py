@@ -77,24 +77,12 @@ def _child(spec: dict) -> dict:
                     return original(*a, **kw)
                 finally:
                     phases["write_s"] = phases.get("write_s", 0.0) + time.perf_counter() - t
-                    phases["mode"] = a[1].mode
+                    # into an empty graph the nodes were written while the files were read
+                    # (loaders.early): the "write" is what follows (relationships, the rename)
+                    early = type(a[1].early).__name__ == "EarlyWrite"
+                    phases["mode"] = a[1].mode + (", early" if early else "")
 
             bulk.write_staged = timed
-            # into an empty graph the nodes are written while the files are read (loaders.early):
-            # its "write" is what follows the reading (relationships, then the rename)
-            from intelgraph.loaders.early import EarlyWrite
-
-            finish = EarlyWrite.finish
-
-            def timed_finish(self, st, progress=None):
-                t = time.perf_counter()
-                try:
-                    return finish(self, st, progress)
-                finally:
-                    phases["write_s"] = phases.get("write_s", 0.0) + time.perf_counter() - t
-                    phases["mode"] = st.mode + ", early"
-
-            EarlyWrite.finish = timed_finish
             t = time.perf_counter()
             stats = load_paths(store, files, batch_size=5000, fresh=fresh)
             out["seconds"] = time.perf_counter() - t

@@ -114,11 +114,7 @@ def load_paths(store: Store, paths: list[Path], sample: bool = False, source: st
                 if isinstance(item, Plan):
                     stats = write_plan(store, item, batch_size=batch_size, fresh=bool(fresh) and first,
                                        progress=bar.update if bar else None)
-                elif item.early is not None and item.early.started:  # begun while it was read
-                    stats = item.early.finish(item, progress=bar.update if bar else None)
                 else:
-                    if item.early is not None:
-                        item.early.abort()  # it had no nodes to write: the usual way
                     stats = write_staged(store, item, fresh=(fresh if first else False) if fresh is not None
                                          else (None if first else False), progress=bar.update if bar else None)
                 total.nodes += stats.nodes

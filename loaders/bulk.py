@@ -160,7 +160,7 @@ class StagedLoad:
     rel_blocks: list[columnar.RelBlock] = field(default_factory=list)  # relationships read column-wise
     values: columnar.ValueTable = field(default_factory=lambda: columnar.ValueTable(_cypher_text))
     mode: str = ""  # how it was written: "fresh" (CREATE into an empty graph) or "merge"
-    early: Any = None  # an EarlyWrite (loaders.early) that began writing this load while it was read
+    early: Any = None  # an EarlyWrite or EarlyCheck (loaders.early): graph work begun while it was read
 
     def counts(self) -> tuple[int, int]:
         return sum(len(r) for r in self.node_rows), self.rel_count
@@ -1566,35 +1566,40 @@ def stage_csv(paths: Iterable[str | Path | Sequence[str | Path] | CsvInput], sou
               spill_dir: str | None = None, early: Any = None) -> StagedLoad | None:
     """Read and validate CSV inputs into a :class:`StagedLoad`; ``None`` if the fast reader leaves
     them to the thorough one (:func:`read_csv_files`, which then reports any problem).
-    ``early``: an :class:`~intelgraph.loaders.early.EarlyWrite` to hand the nodes to as soon as
-    they are read (it is aborted here if the reading fails or falls back)."""
+    ``early``: the :func:`~intelgraph.loaders.early.begin` work to tell as the node files are
+    read (aborted here if the reading fails or falls back)."""
     schema = schema or load_schema()
-    if len(array_delimiter) != 1 or array_delimiter in ',"\r\n':
-        if early is not None:
-            early.abort()
-        return None
     reader = _FastReader(schema, source, store, array_delimiter)
     reader.early = early
     old_limit = csv.field_size_limit()
     csv.field_size_limit(max(old_limit, 16 * MAX_FIELD_CHARS))
     try:
+        if len(array_delimiter) != 1 or array_delimiter in ',"\r\n':
+            raise _Fallback
         with columnar.compact_memory():
             return reader.run(list(paths), source, spill_dir)
-    except _Fallback:
+    except BaseException as exc:
         reader.st.close()
         if early is not None:
             early.abort()
-        return None
-    except BaseException:
-        reader.st.close()
-        if early is not None:
-            early.abort()
+        if isinstance(exc, _Fallback):
+            return None
         raise
     finally:
         csv.field_size_limit(old_limit)
 
 
 # -- writing (FalkorDB) ---------------------------------------------------------------------------
+def lookup_query(st: StagedLoad, dense: Sequence[int], lookup: str) -> str:
+    """``lookup`` (:func:`node_lookup_statement`) for the nodes numbered ``dense``."""
+    return "CYPHER rows=" + _JSON([[st.node_ids[i], i] for i in dense]) + lookup
+
+
+def known_row(x: int, row: str) -> str:
+    """A staged node row as the update statements take it: internal id ``x`` first."""
+    return f"[{x},{_cypher_text(row)[1:]}"
+
+
 def graph_is_empty(store: Any) -> bool:
     return store.read("MATCH (n) RETURN count(n)").scalar() == 0 and \
         store.read("MATCH ()-[r]->() RETURN count(r)").scalar() == 0
@@ -1681,14 +1686,29 @@ def _scalar(res: Any) -> Any:
 
 
 def write_staged(store: Any, st: StagedLoad, fresh: bool | None = None, node_batch: int = NODE_BATCH,
-                 rel_batch: int = REL_BATCH, progress: Callable[[int], None] | None = None,
-                 pre: Any = None) -> LoadStats:
+                 rel_batch: int = REL_BATCH, progress: Callable[[int], None] | None = None) -> LoadStats:
     """Write a staged load into a FalkorDB store. ``fresh``: ``True`` CREATE (refused with
     :class:`NotEmpty` unless the graph is empty), ``False`` MERGE, ``None`` CREATE when empty.
-    ``pre``: what an :class:`~intelgraph.loaders.early.EarlyCheck` found while the load was read
-    (under the write lock, held since): the nodes' internal ids, and which node and relationship
-    rows would change nothing — those are not sent (the node rows are ``None`` already)."""
-    store.apply_schema()
+    A load whose graph work began while it was read (:attr:`StagedLoad.early`) is finished by
+    that work, which took ``fresh`` when it began."""
+    early = st.early
+    if early is not None:
+        if early.started:
+            return early.finish(st, progress)
+        early.abort()  # it had no nodes to work on: the usual way
+    return _write_staged(store, st, fresh, node_batch, rel_batch, progress)
+
+
+def _write_staged(store: Any, st: StagedLoad, fresh: bool | None, node_batch: int = NODE_BATCH,
+                  rel_batch: int = REL_BATCH, progress: Callable[[int], None] | None = None,
+                  pre: Any = None) -> LoadStats:
+    """:func:`write_staged`'s own way. ``pre``: what an
+    :class:`~intelgraph.loaders.early.EarlyCheck` found while the load was read (under the write
+    lock, held since, after it applied the schema): the nodes' internal ids, and which node and
+    relationship rows would change nothing — those are not sent (the node rows are ``None``
+    already)."""
+    if pre is None:
+        store.apply_schema()
     # Hold the graph's write lock (when the store has one: concurrent intelgraph writers queue
     # on it) for the whole write, so that "the graph is empty" still holds while we CREATE.
     lock = getattr(store, "_writing", None)
@@ -1773,8 +1793,7 @@ def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
                     iid[d] = x
 
             for a in range(0, len(in_load), node_batch):
-                chunk = in_load[a:a + node_batch]
-                sender.submit("CYPHER rows=" + _JSON([[st.node_ids[i], i] for i in chunk]) + lookup, found, read_only=True)
+                sender.submit(lookup_query(st, in_load[a:a + node_batch], lookup), found, read_only=True)
             sender.close()
             sender = _Sender(store)
         # nodes, layout by layout: new ones created (answering their internal ids), known ones
@@ -1811,7 +1830,7 @@ def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
                 if x < 0:
                     new.append(_cypher_text(row) if dates else row)
                 elif pre is None or not pre.unchanged_nodes[d]:
-                    known.append(f"[{x},{_cypher_text(row)[1:]}")
+                    known.append(known_row(x, row))
             if progress is not None and len(rows) > len(new) + len(known):
                 progress(len(rows) - len(new) - len(known))  # found unchanged, read-only
             if not dates:
@@ -1841,9 +1860,7 @@ def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
                     created[d] = 1
 
             for a in range(0, len(appended), node_batch):
-                chunk = appended[a:a + node_batch]
-                sender.submit("CYPHER rows=" + _JSON([[st.node_ids[i], i] for i in chunk]) + lookup, appended_ids,
-                              read_only=True)
+                sender.submit(lookup_query(st, appended[a:a + node_batch], lookup), appended_ids, read_only=True)
             sender.close()
         missing = [st.node_ids[i] for i in range(len(iid)) if iid[i] < 0 and (st.in_load[i] or i in st.external_iids)]
         if missing:
@@ -2071,12 +2088,13 @@ def _bulk_nodes(store: Any, st: StagedLoad, stats: LoadStats, progress: Callable
                 date_fixes.append(f"MATCH (n:{quote_name(kind)}) WHERE n.{quote_name(d)} IS NOT NULL "
                                   f"SET n.{quote_name(d)} = date(n.{quote_name(d)})")
             for a in range(0, len(rows), NODE_PAYLOAD):
-                for payload, n, _tags in _node_payloads(rows[a:a + NODE_PAYLOAD], binc):
+                chunk = rows[a:a + NODE_PAYLOAD]
+                for payload, n, _tags in _node_payloads(chunk, binc):
                     if cancelled():
                         return iid
                     send(head + payload, n, 0)
                 if release:
-                    rows[a:a + NODE_PAYLOAD] = itertools.repeat(None, len(rows[a:a + NODE_PAYLOAD]))
+                    rows[a:a + len(chunk)] = itertools.repeat(None, len(chunk))
             total += len(rows)
             stats.by_kind[kind] = stats.by_kind.get(kind, 0) + len(rows)
             stats.nodes += len(rows)
@@ -2198,13 +2216,8 @@ def load_csv(store: Any, paths: Sequence[Any], source: str | None = None, *, arr
         return CsvLoadResult(stats, "classic", t1 - t0, time.perf_counter() - t1)
     try:
         t1 = time.perf_counter()
-        if st.early is not None and st.early.started:
-            stats = st.early.finish(st, progress)
-        else:
-            if st.early is not None:
-                st.early.abort()  # it had no nodes to write: the usual way
-            kw = {} if batch_size is None else {"node_batch": batch_size, "rel_batch": batch_size}
-            stats = write_staged(store, st, fresh=fresh, progress=progress, **kw)
+        kw = {} if batch_size is None else {"node_batch": batch_size, "rel_batch": batch_size}
+        stats = write_staged(store, st, fresh=fresh, progress=progress, **kw)
         return CsvLoadResult(stats, st.mode, t1 - t0, time.perf_counter() - t1)
     finally:
         st.close()

@@ -225,7 +225,7 @@ class EarlyWrite(_Early):
     def finish(self, st: Any, progress: Callable[[int], None] | None = None) -> LoadStats:
         """Relationships, then the staging graph becomes the graph. ``st`` must be the load whose
         nodes :meth:`nodes_staged` saw, validated whole."""
-        from intelgraph.loaders.bulk import NotEmpty, _bulk_rels
+        from intelgraph.loaders.bulk import NotEmpty, _bulk_rels, graph_is_empty
 
         try:
             self._join()
@@ -234,10 +234,9 @@ class EarlyWrite(_Early):
                 progress(self.nodes_written)
             assert self._iid is not None
             _bulk_rels(self.staging, st, self._iid, self.stats, progress)
-            conn = self.store.db.connection
-            if not _graph_empty_raw(conn, self.store.name):  # cannot happen under our lock; but never clobber
+            if not graph_is_empty(self.store):  # cannot happen under our lock; but never clobber
                 raise NotEmpty(f"graph {self.store.name!r} changed while it was being loaded")
-            conn.execute_command("RENAME", self.staging.name, self.store.name)
+            self.store.db.connection.execute_command("RENAME", self.staging.name, self.store.name)
             self.done = True
         finally:
             self.close()
@@ -255,11 +254,6 @@ class EarlyWrite(_Early):
 
 class _NotEligible(Exception):
     pass
-
-
-def _graph_empty_raw(conn: Any, graph: str) -> bool:
-    res = conn.execute_command("GRAPH.RO_QUERY", graph, "MATCH (n) RETURN count(n)")
-    return res[1][0][0] == 0
 
 
 def _discard(store: Any, staging: Any) -> None:
@@ -318,7 +312,7 @@ class EarlyCheck(_Early):
 
         from intelgraph.cypher.statements import (
             node_lookup_statement, node_unchanged_statement, relationship_unchanged_statement)
-        from intelgraph.loaders.bulk import _JSON, _cypher_text
+        from intelgraph.loaders.bulk import _cypher_text, known_row, lookup_query
 
         schema, batch = st.schema, self.BATCH
         iid = array("q")
@@ -359,8 +353,7 @@ class EarlyCheck(_Early):
                     iid.extend(array("q", [-1]) * (have - first))
                     for a in range(first, have, batch):
                         chunk = range(a, min(a + batch, have))
-                        submit(lambda chunk=chunk: "CYPHER rows=" + _JSON([[st.node_ids[i], i] for i in chunk])
-                               + lookup, found)
+                        submit(lambda chunk=chunk: lookup_query(st, chunk, lookup), found)
                 elif done:
                     break
                 else:
@@ -387,7 +380,7 @@ class EarlyCheck(_Early):
                                                      for row in rows[a:a + batch] if row is not None) if x >= 0]
                     if chunk:
                         submit(lambda chunk=chunk, stmt=stmt: "CYPHER rows=[" + ",".join(
-                            f"[{x},{_cypher_text(row)[1:]}" for x, row in chunk) + "]" + stmt, same_nodes)
+                            known_row(x, row) for x, row in chunk) + "]" + stmt, same_nodes)
             settle()
             self.iid, self.unchanged_nodes = iid, unchanged
             # relationship blocks, as the reader adds them
@@ -426,11 +419,11 @@ class EarlyCheck(_Early):
 
     def finish(self, st: Any, progress: Callable[[int], None] | None = None) -> LoadStats:
         """Write what would change (see the class), then release the lock."""
-        from intelgraph.loaders.bulk import write_staged
+        from intelgraph.loaders.bulk import _write_staged
 
         try:
             self._join()
-            stats = write_staged(self.store, st, fresh=self.fresh, progress=progress, pre=self)
+            stats = _write_staged(self.store, st, self.fresh, progress=progress, pre=self)
             self.done = True
             return stats
         finally:
