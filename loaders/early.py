@@ -399,8 +399,7 @@ class EarlyCheck(_Early):
                 if blk.code not in stmts:
                     rtype = st.rel_layouts[blk.code][0]
                     stmts[blk.code] = " " + relationship_unchanged_statement(schema, schema.rel(rtype), (), ())
-                a = np.where(blk.start < n, iids[np.minimum(blk.start, n - 1)], -1)
-                b = np.where(blk.end < n, iids[np.minimum(blk.end, n - 1)], -1)
+                a, b = _known_ends(iids, blk.start), _known_ends(iids, blk.end)
                 same = self.unchanged_rels[k] = np.zeros(len(blk), dtype=bool)
                 rows = np.flatnonzero((a >= 0) & (b >= 0))
                 texts.column(np.zeros(0, dtype=np.int64), refresh=True)  # this block's values, converted here
@@ -428,6 +427,16 @@ class EarlyCheck(_Early):
             return stats
         finally:
             self.close()
+
+
+def _known_ends(iids: np.ndarray, dense: np.ndarray) -> np.ndarray:
+    """Internal ids of relationship ends by dense number; -1 for ends numbered after the lookups
+    (nodes only named, found at the end of the reading) — none at all in a load of only
+    relationships."""
+    out = np.full(len(dense), -1, dtype=np.int64)
+    ok = dense < len(iids)
+    out[ok] = iids[dense[ok]]
+    return out
 
 
 class _ValueTexts:

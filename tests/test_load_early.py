@@ -241,6 +241,17 @@ def test_checked_while_read_writes_what_changed_as_the_usual_path_does(store, se
     assert len(spy["checked"]) == 1
 
 
+def test_a_file_of_relationships_alone_is_checked_and_merged(store, generated, expected, spy):
+    """Only relationships, between nodes the graph holds: none is known when the checks start
+    (their ends are found at the end of the reading), so all are merged as usual."""
+    rels = next(p for p in generated if p.name == "rels_SUPPORTS.csv")
+    load_paths(store, [p for p in generated if p != rels])
+    assert store.counts() != expected[0]
+    load_paths(store, [rels])
+    assert len(spy["checked"]) == 1 and spy["checked"][0]["unchanged rels"] == 0
+    assert (store.counts(), store.checksum()) == expected
+
+
 def test_a_problem_found_while_checking_leaves_the_graph_as_it_was(store, generated, tmp_path, spy):
     load_paths(store, generated)
     changed = _changed_copy(generated, tmp_path / "changed")
