@@ -18,7 +18,10 @@ Each path runs ``--repeat`` times (3) per size; the table shows the median run (
 highest of the runs) and the JSON holds every run's seconds. Seconds are end to end: files parsed and validated, then written (the two phases are also shown
 apart; on the ``early`` path into an empty graph — :mod:`intelgraph.loaders.early` — the nodes are
 written while the relationship files are read, so ``read s`` holds that and ``write s`` is what
-follows the reading: relationships, then the rename). The baseline is the classic writer with one ``MERGE`` per row (``batch_size=1``), on a
+follows the reading: relationships, then the rename). ``client cpu`` and ``server cpu`` are the CPU
+seconds the loading process (all its threads) and the embedded server (from ``/proc``) spent on
+the load: with the server's writes to one graph on one thread, a load can take no less than the
+server's share, nor, on two cores, less than half the sum. The baseline is the classic writer with one ``MERGE`` per row (``batch_size=1``), on a
 generated sample of about 5,000 rows, measured in the same run; ``x baseline`` is a path's rows
 per second over the baseline's. Targets (issue: loading): 1M relationships in at most 12 s on the
 idempotent path and at least 25x the baseline, a reload no slower; the fresh path at least
@@ -38,6 +41,16 @@ from pathlib import Path
 
 SEED = 1
 BASELINE_RELS = 3700  # a generated sample of about 5,000 rows (nodes and relationships)
+
+
+def _server_cpu_s(server) -> float | None:
+    """CPU seconds (user + system) the embedded server's process has used so far; None off Linux."""
+    try:
+        pid = int((server.state() or {})["pid"])
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (KeyError, ValueError, OSError):
+        return None
 
 
 def _child(spec: dict) -> dict:
@@ -83,9 +96,15 @@ def _child(spec: dict) -> dict:
                     phases["mode"] = a[1].mode + (", early" if early else "")
 
             bulk.write_staged = timed
+            server_before = _server_cpu_s(store.server)
+            cpu = time.process_time()
             t = time.perf_counter()
             stats = load_paths(store, files, batch_size=5000, fresh=fresh)
             out["seconds"] = time.perf_counter() - t
+            out["client_cpu_s"] = time.process_time() - cpu
+            server_after = _server_cpu_s(store.server)
+            if server_before is not None and server_after is not None:
+                out["server_cpu_s"] = server_after - server_before
             out.update(phases)
             out["loaded"] = [stats.nodes, stats.relationships]
         out["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before any checking
@@ -191,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
                         "write_s": r.get("write_s"), "rows_per_s": rows / r["seconds"],
                         "rels_per_s": rels / r["seconds"],
                         "write_rels_per_s": rels / r["write_s"] if r.get("write_s") else None,
+                        "client_cpu_s": r.get("client_cpu_s"), "server_cpu_s": r.get("server_cpu_s"),
                         "rss_mb": max(x["rss_mb"] for x in runs[what]), "x": rows / r["seconds"] / base_rate,
                         "runs_s": [x["seconds"] for x in runs[what]], "ok": ok})
                     if check and what == "reload":
@@ -217,7 +237,8 @@ def _fmt(v, spec: str) -> str:
 
 def _print(rows: list[dict], final: bool = False) -> None:
     head = (f"{'size':>10} {'path':<24} {'rows':>10} {'seconds':>8} {'read s':>7} {'write s':>8} "
-            f"{'rows/s':>9} {'rels/s':>9} {'write rels/s':>12} {'peak MB':>8} {'x baseline':>10} ok")
+            f"{'rows/s':>9} {'rels/s':>9} {'write rels/s':>12} {'client cpu':>10} {'server cpu':>10} {'peak MB':>8} "
+            f"{'x baseline':>10} ok")
     if final:
         print("\n" + head)
     else:
@@ -225,7 +246,8 @@ def _print(rows: list[dict], final: bool = False) -> None:
     for r in rows:
         line = (f"{r['size']:>10} {r['path']:<24} {r['rows']:>10,} {r['seconds']:>8.2f} {_fmt(r['read_s'], '>7.2f')} "
                 f"{_fmt(r['write_s'], '>8.2f')} {r['rows_per_s']:>9,.0f} {_fmt(r['rels_per_s'], '>9,.0f')} "
-                f"{_fmt(r['write_rels_per_s'], '>12,.0f')} {r['rss_mb']:>8.0f} {r['x']:>10.1f} "
+                f"{_fmt(r['write_rels_per_s'], '>12,.0f')} {_fmt(r.get('client_cpu_s'), '>10.2f')} "
+                f"{_fmt(r.get('server_cpu_s'), '>10.2f')} {r['rss_mb']:>8.0f} {r['x']:>10.1f} "
                 f"{'yes' if r['ok'] else 'NO'}")
         print(line, file=sys.stdout if final else sys.stderr)
 

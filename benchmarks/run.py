@@ -111,9 +111,14 @@ def load_rows(rows: list[dict]) -> list[dict]:
             checks.append(("same counts and checksum", False))
         step = {"merge": "load: merge (idempotent, empty graph)", "reload": "load: reload (nothing changes)",
                 "fresh": "load: fresh (CREATE, empty graph)"}[r["step"]]
+        cpu = ""
+        if r.get("client_cpu_s") is not None and r.get("server_cpu_s") is not None:
+            cpu = f"CPU: client {r['client_cpu_s']:.2f} s, server {r['server_cpu_s']:.2f} s"
+            if r["step"] == "fresh" and r["server_cpu_s"] > 0:  # the server writes one graph on one thread: a ceiling
+                cpu += f" (the server's share alone caps it at {r['rels'] / r['server_cpu_s']:,.0f} rels/s)"
         out.append(_row(f"{r['rels']:,}", step, f"{r['rels_per_s']:,.0f} rels/s", f"{r['seconds']:.2f} s",
                         peak=r["rss_mb"], naive=f"{r['x']:.1f}x", checks=checks,
-                        notes=[split, _spread(r)]))
+                        notes=[split, cpu, _spread(r)]))
     return out
 
 

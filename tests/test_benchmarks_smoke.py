@@ -61,6 +61,9 @@ def test_combined_table_from_a_real_run(smoke):
     for r, src in zip(rows[1:4], load[1:4]):
         assert len(src["runs_s"]) == 2 and src["seconds"] == sorted(src["runs_s"])[1]
         assert f"median of 2 runs ({min(src['runs_s']):.2f}-{max(src['runs_s']):.2f} s)" in r["notes"]
+        # where the load's time went: both sides' CPU, measured (the server's from /proc)
+        assert src["client_cpu_s"] > 0 and src["server_cpu_s"] >= 0  # the server's counts 10 ms ticks
+        assert f"CPU: client {src['client_cpu_s']:.2f} s, server {src['server_cpu_s']:.2f} s" in r["notes"]
     assert rows[4]["p95"] == f"{queries[0]['p95_ms']:.1f} ms"
     assert rows[-1]["time (median)"] == f"{cent[-1]['report_s']:.2f} s"
     assert rows[0]["met"] == "" and rows[0]["target"] == ""  # the baseline has no target
@@ -136,3 +139,14 @@ def test_a_failed_script_is_reported(tmp_path):
     results, failures, _ = run.run_all([("bench_queries.py", ["--sizes", "10"])], tmp_path)  # < 100: refused
     assert results == {} and len(failures) == 1 and "bench_queries.py FAILED" in failures[0]
     assert run.combined(results).startswith("| ")  # the table of what there is, still
+
+
+def test_fresh_row_names_the_servers_ceiling(smoke):
+    """The server writes one graph on one thread, so its CPU per load bounds the fresh rate."""
+    case = copy.deepcopy(smoke)
+    _source(case, "fresh").update(rels=1_000_000, client_cpu_s=6.0, server_cpu_s=4.0)
+    _, notes = _met(case, STEPS["fresh"])
+    assert "CPU: client 6.00 s, server 4.00 s (the server's share alone caps it at 250,000 rels/s)" in notes
+    _source(case, "fresh").update(server_cpu_s=0.0)  # under one clock tick: no ceiling to name
+    _, notes = _met(case, STEPS["fresh"])
+    assert "CPU: client 6.00 s, server 0.00 s" in notes and "caps" not in notes
