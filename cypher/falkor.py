@@ -114,6 +114,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _open_graph_lock(data_dir: Path, graph: str) -> int:
+    """A descriptor of ``graph``'s write-lock file in the server's data directory (see
+    :meth:`FalkorStore._writing`)."""
+    locks = data_dir / "locks"
+    locks.mkdir(mode=0o700, exist_ok=True)
+    digest = hashlib.sha256(graph.encode("utf-8")).hexdigest()[:20]
+    return os.open(locks / f"graph-{digest}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+
+
 class EmbeddedServer:
     """Start, find, and stop the FalkorDB server that owns one data directory."""
 
@@ -376,6 +385,7 @@ class EmbeddedServer:
                 if self._ping(st):
                     st["on_demand"] = on_demand
                     self._write_state(st)
+                    self._drop_leftover_staging(st)
                     return True
                 if getattr(self, "_loading", False) and not announced:
                     log.warning("the embedded server is loading its data from %s; big graphs take a while", self.dir)
@@ -384,6 +394,39 @@ class EmbeddedServer:
         tail = self.log_file.read_text(errors="replace")[-2000:] if self.log_file.exists() else ""
         raise ServerError(f"the embedded server did not become ready in {wait_s:.0f}s:\n{tail}",
                           hint=f"see {self.log_file}")
+
+    def _drop_leftover_staging(self, st: dict[str, Any]) -> None:
+        """Delete the staging graphs (:mod:`intelgraph.loaders.early`) that loads killed before
+        their rename left in the data, each under its graph's write lock, taken without waiting:
+        a load that holds it owns its staging graph."""
+        import redis
+
+        from intelgraph.loaders.early import STAGING_SUFFIX
+
+        kwargs: dict[str, Any] = {"password": self._password(), "socket_timeout": 30}
+        kwargs.update({"unix_socket_path": st["socket"]} if st.get("socket") else {"host": "127.0.0.1",
+                                                                                    "port": st["port"]})
+        client = redis.Redis(**kwargs)
+        try:
+            for raw in client.execute_command("GRAPH.LIST"):
+                name = raw.decode() if isinstance(raw, bytes) else str(raw)
+                if not name.endswith(STAGING_SUFFIX):
+                    continue
+                fd = _open_graph_lock(self.dir, name[:-len(STAGING_SUFFIX)])
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue  # a load of that graph is running
+                else:
+                    client.execute_command("GRAPH.DELETE", name)
+                    log.warning("deleted %s, left by a load that was interrupted before it finished "
+                                "(its graph was not changed)", name)
+                finally:
+                    os.close(fd)  # and with it the lock
+        except redis.exceptions.RedisError as exc:  # never keep the server from starting
+            log.warning("could not look for graphs left by interrupted loads: %s", exc)
+        finally:
+            client.close()
 
     def stop(self, wait_s: float = 60.0) -> bool:
         """Stop the server cleanly (snapshot, then exit). Returns True if one was running."""
@@ -468,10 +511,7 @@ class FalkorStore(Store):
         holding it for a whole load may still call :meth:`write`."""
         with self._thread_lock:
             if self._write_fd is None:
-                locks = self.server.dir / "locks"
-                locks.mkdir(mode=0o700, exist_ok=True)
-                digest = hashlib.sha256(self.name.encode("utf-8")).hexdigest()[:20]
-                self._write_fd = os.open(locks / f"graph-{digest}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+                self._write_fd = _open_graph_lock(self.server.dir, self.name)
             if self._write_depth == 0:
                 fcntl.flock(self._write_fd, fcntl.LOCK_EX)
             self._write_depth += 1

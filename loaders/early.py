@@ -21,8 +21,8 @@ starts on the graph while the main thread reads the relationship files.
 The graph's write lock is held from :func:`begin` (which looks at the graph) to the end, so no
 other intelgraph writer changes the graph in between: they queue, as for any load. Used for CSV
 inputs loaded alone (no datasets beside them) on the embedded engine, unless ``fresh=True`` meets
-a graph that is not empty (refused later) or an empty graph has indexes the schema does not
-make (kept: the usual path).
+a graph that is not empty (refused later) or an empty graph has indexes or constraints the schema
+does not make (kept: the usual path).
 """
 
 from __future__ import annotations
@@ -81,12 +81,23 @@ def _index_set(conn: Any, graph: str) -> set[tuple[str, str, str]]:
     return out
 
 
+def _constraint_set(conn: Any, graph: str) -> set[tuple[str, str, str, tuple[str, ...]]]:
+    res = conn.execute_command("GRAPH.RO_QUERY", graph, "CALL db.constraints() YIELD type, label, properties, entitytype "
+                               "RETURN type, label, properties, entitytype")
+    return {(str(t), str(label), str(entity), tuple(map(str, props))) for t, label, props, entity in res[1]}
+
+
+def _schema_objects(conn: Any, graph: str) -> set[tuple[Any, ...]]:
+    """The indexes and constraints of ``graph``."""
+    return {("index", *i) for i in _index_set(conn, graph)} | {("constraint", *c) for c in _constraint_set(conn, graph)}
+
+
 def begin(store: Any, inputs: Sequence[Any], fresh: bool | None) -> EarlyWrite | EarlyCheck | None:
     """Work to do while the CSV ``inputs`` (as :func:`~intelgraph.loaders.bulk.stage_csv` takes
     them) are read: an :class:`EarlyWrite` into an empty graph, an :class:`EarlyCheck` of a graph
     that holds something; None (the usual path) on another engine, for little input, with
     ``fresh=True`` on a graph that is not empty (refused later), or on an empty graph that has
-    indexes of its own. Either holds the graph's write lock until it finishes or is aborted."""
+    indexes or constraints of its own. Either holds the graph's write lock until it finishes or is aborted."""
     from intelgraph.cypher.falkor import FalkorStore
     from intelgraph.loaders.bulk import _no_rewrite_while_loading, graph_is_empty
     from intelgraph.loaders.csv_admin import group_inputs
@@ -114,8 +125,8 @@ def begin(store: Any, inputs: Sequence[Any], fresh: bool | None) -> EarlyWrite |
                               timeout=store.timeout, autostart=False)
         staging.apply_schema()
         conn = store.db.connection
-        if not _index_set(conn, store.name) <= _index_set(conn, staging.name):
-            raise _NotEligible  # indexes the user made on the empty graph: keep them (usual path)
+        if not _schema_objects(conn, store.name) <= _schema_objects(conn, staging.name):
+            raise _NotEligible  # indexes or constraints the user made on the empty graph: keep them (usual path)
         hold.enter_context(_no_rewrite_while_loading(store))
         return EarlyWrite(store, staging, fresh, hold)
     except _NotEligible:

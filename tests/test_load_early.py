@@ -283,6 +283,17 @@ def test_indexes_the_user_made_on_the_empty_graph_are_kept(store, generated, spy
     assert ("Person", "nickname") in props
 
 
+def test_constraints_the_user_made_on_the_empty_graph_are_kept(store, generated, spy, expected):
+    """A rename would replace the empty graph, and its constraints with it: the usual path."""
+    store.db.connection.execute_command("GRAPH.CONSTRAINT", "CREATE", store.name, "MANDATORY", "NODE", "Person",
+                                        "PROPERTIES", 1, "name")
+    load_paths(store, generated)
+    assert spy["started"] == 0
+    assert (store.counts(), store.checksum()) == expected
+    assert ("MANDATORY", "Person", ["name"]) in [(c["type"], c["label"], c["properties"])
+                                                for c in store.graph.list_constraints()]
+
+
 def test_a_staging_graph_left_by_a_killed_load_is_dropped(store, generated, spy, expected):
     conn = store.db.connection
     conn.execute_command("GRAPH.QUERY", early_mod.staging_name(store.name), "CREATE (:Leftover)")
@@ -302,3 +313,32 @@ def test_the_environment_can_turn_it_off(store, generated, spy, monkeypatch, exp
     load_paths(store, generated)
     assert spy["started"] == 0 and spy["checked"] == []
     assert (store.counts(), store.checksum()) == expected
+
+
+def test_server_start_drops_staging_graphs_no_load_holds(tmp_path):
+    """A staging graph a killed load left is deleted when the server next starts, unless a
+    load of its graph holds the graph's write lock (then the staging graph is that load's)."""
+    from intelgraph.cypher.falkor import EmbeddedServer
+
+    srv = EmbeddedServer(tmp_path / "db")
+    srv.start()
+    try:
+        st = FalkorStore(srv, graph="g")
+        st.write("CREATE (:Entity {id: 'kept'})")
+        other = FalkorStore(srv, graph="busy")
+        conn = st.db.connection
+        for name in ("g", "busy"):
+            conn.execute_command("GRAPH.QUERY", early_mod.staging_name(name), "CREATE (:Leftover)")
+        with other._writing():  # a load of "busy" is running in another process
+            srv.stop()
+            srv.start()
+            st2 = FalkorStore(srv, graph="g")
+            left = graphs(st2)
+            assert early_mod.staging_name("g") not in left
+            assert early_mod.staging_name("busy") in left
+            assert st2.read("MATCH (n:Entity) RETURN n.id").rows == [["kept"]]
+            st2.close()
+        st.close()
+        other.close()
+    finally:
+        srv.stop()
