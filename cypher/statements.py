@@ -14,7 +14,7 @@ __all__ = [
     "quote_name", "neo4j_schema_statements", "falkordb_index_statements",
     "node_merge_statement", "relationship_merge_statement", "node_create_statement",
     "relationship_create_statement", "node_rows_statement", "node_lookup_statement", "node_update_statement",
-    "relationship_rows_statement",
+    "node_replace_statement", "node_check_statement", "relationship_rows_statement",
 ]
 
 
@@ -198,19 +198,28 @@ def node_update_statement(schema: Schema, kind: NodeKind, props: tuple[str, ...]
             f"SET n:{labels}\nSET " + ",\n    ".join(sets) + "\nRETURN count(n)")
 
 
-def node_unchanged_statement(schema: Schema, kind: NodeKind, props: tuple[str, ...], dates: tuple[str, ...]) -> str:
-    """Read-only (FalkorDB): of the rows :func:`node_update_statement` takes, the tags (last
-    element) of those it would not change — the node is there, with its id, and already holds
-    all of it — as one JSON list."""
+def node_replace_statement(schema: Schema, kind: NodeKind, props: tuple[str, ...], dates: tuple[str, ...]) -> str:
+    """Set nodes this load created to list rows ``[internal id, id, *props, *dates, sources,
+    evidence, claims, tag]`` — the rows they were made from, merged with later rows of the same
+    nodes: every value as the row has it (a null one removed), provenance replaced."""
     key = quote_name(schema.id_property)
+    sets = _row_sets("n", props, dates, 2, False) + _row_provenance("n", 2 + len(props) + len(dates), False)
     return ("UNWIND $rows AS r\nWITH r[0] AS x, r\nMATCH (n) WHERE id(n) = x\n"
-            f"WITH n, r WHERE n.{key} = r[1] AND NOT (" + "\n    OR ".join(_node_differs(kind, props, dates)) + ")\n"
-            "RETURN toJSON(collect(r[size(r) - 1]))")
+            f"WITH n, r WHERE n.{key} = r[1]\nSET " + ",\n    ".join(sets) + "\nRETURN count(n)")
+
+
+def node_check_statement(schema: Schema, kind: NodeKind, props: tuple[str, ...], dates: tuple[str, ...]) -> str:
+    """Read-only (FalkorDB): the rows :func:`node_update_statement` takes, the internal id not yet
+    known (any number in its place), looked up by id: ``[tag, internal id, unchanged]`` for
+    each node the graph holds — ``unchanged``: the row would change nothing — as one JSON list."""
+    return (f"UNWIND $rows AS r MATCH (n:{quote_name(schema.root_label)} {{{quote_name(schema.id_property)}: r[1]}})\n"
+            "RETURN toJSON(collect([r[size(r) - 1], id(n), NOT (" + "\n    OR ".join(_node_differs(kind, props, dates))
+            + ")]))")
 
 
 def _node_differs(kind: NodeKind, props: tuple[str, ...], dates: tuple[str, ...]) -> list[str]:
     """Conditions on node ``n`` and row ``r`` (as node_update_statement's): any one true, the row
-    would change the node."""
+    would change the node (node_check_statement asks the same)."""
     n = len(props) + len(dates)
     differs = [f"NOT n:{quote_name(kind.name)}"]
     for i, p in enumerate(props, 2):

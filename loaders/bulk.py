@@ -44,6 +44,7 @@ statements are used (:func:`load_csv` picks).
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import contextlib
 import csv
@@ -64,7 +65,8 @@ from typing import Any
 import numpy as np
 
 from intelgraph.cypher.statements import (
-    quote_name, node_lookup_statement, node_rows_statement, node_update_statement, relationship_rows_statement)
+    quote_name, node_lookup_statement, node_replace_statement, node_rows_statement, node_update_statement,
+    relationship_rows_statement)
 from intelgraph.errors import InputErrors, ServerError, StoreError
 from intelgraph.graph.ids import node_id, normalise, relationship_id
 from intelgraph.graph.schema import Schema, load_schema
@@ -140,7 +142,9 @@ class StagedLoad:
     sources, evidence, claims, dense]`` (``None`` once a row is sent, or found unchanged, while
     the load was still being read: :mod:`intelgraph.loaders.early`). Relationships: lines
     ``layout<TAB>start<TAB>end<TAB>[id, *props, *dates, sources, evidence, claims, reliability,
-    credibility]`` in a spill file, and column-wise blocks."""
+    credibility]`` in a spill file, and column-wise blocks. For a load written by ``GRAPH.BULK``
+    while it is read (``early.bulk_bins``), blocks of node rows read column-wise are also kept as
+    their ``GRAPH.BULK`` records (:attr:`node_bins`), unless merged into later (:attr:`rows_merged`)."""
 
     schema: Schema
     node_ids: list[str] = field(default_factory=list)
@@ -150,6 +154,10 @@ class StagedLoad:
     node_layouts: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = field(default_factory=list)
     node_rows: list[list[str]] = field(default_factory=list)
     node_loc: array = field(default_factory=lambda: array("q"))  # dense -> layout * 2**24 + position, or -1
+    node_bins: dict[int, list[tuple[int, Any]]] = field(default_factory=dict)  # layout -> (first position, records)
+    rows_merged: set[int] = field(default_factory=set)  # node_loc values of rows a later row was merged into
+    node_sent: dict[int, int] = field(default_factory=dict)  # layout -> rows appended to the graph while read
+    node_resend: set[int] = field(default_factory=set)  # node_loc values of rows changed after that
     rel_layouts: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = field(default_factory=list)
     spill: Any = None
     rel_count: int = 0
@@ -589,6 +597,9 @@ class _FastReader:
         for j in range(len(names) + 1, len(names) + 4):
             old[j] = sorted(set(old[j]) | set(values[j]))
         st.node_rows[code][pos] = _JSON(old)
+        st.rows_merged.add(loc)
+        if pos < st.node_sent.get(code, 0):  # (checked after the row changed: see BulkNodes.send)
+            st.node_resend.add(loc)
 
 
     # -- node rows, a batch at a time -----------------------------------------------------------
@@ -777,10 +788,11 @@ class _FastReader:
             elif prior != i:
                 raise _Fallback
             dense.append(i)
-        columns.append(list(map(str, dense)))
-        fmt = "[" + ",".join(["{}"] * len(columns)) + "]"
         target = st.node_rows[code]
         start = len(target)
+        self.keep_bins(code, start, columns)
+        columns.append(list(map(str, dense)))
+        fmt = "[" + ",".join(["{}"] * len(columns)) + "]"
         target.extend(map(fmt.format, *columns))
         loc = st.node_loc
         for k, i in enumerate(dense):
@@ -789,6 +801,13 @@ class _FastReader:
         if len(cache) > 200_000:
             cache.clear()
         return True
+
+    def keep_bins(self, code: int, start: int, columns: list[Any]) -> None:
+        """For a load written by GRAPH.BULK as it is read: the block of node rows about to be
+        staged at ``start`` of layout ``code`` (its JSON text columns, without the dense
+        numbers) as GRAPH.BULK records, made column-wise here instead of row by row when sent."""
+        if self.early is not None and self.early.bulk_bins:
+            self.st.node_bins.setdefault(code, []).append((start, columnar.bulk_rows(columns)))
 
     def node_rows(self, group: _Group, path: Path, rownums: Sequence[int], rows: list[list[str]]) -> None:
         if not self.node_batch(group, path, rownums, rows):
@@ -868,12 +887,30 @@ class _FastReader:
                 return None
             return pc.binary_join_element_wise('"', column, '"', "")
 
-        # properties: each distinct text converted once; JSON columns
-        json_cols: list[Any] = [pc.binary_join_element_wise('"', ids, '"', "")]  # ids matched the id pattern
+        # properties: each distinct text converted once; JSON columns, and for a load written by
+        # GRAPH.BULK as it is read the same values as its binary (StagedLoad.node_bins)
+        bin_cols: list[Any] | None = [] if self.early is not None and self.early.bulk_bins else None
+
+        def add(col: Any, binary: Callable[[], Any]) -> None:
+            json_cols.append(col)
+            if bin_cols is not None:
+                bin_cols.append(binary())
+
+        def as_text(column: Any) -> Callable[[], Any]:
+            return lambda: columnar.bulk_texts(column)
+
+        def as_value(v: Any) -> Callable[[], Any]:
+            return lambda: columnar.bulk_scalar(v)
+
+        def taken(values: list[Any], pos: Any) -> Callable[[], Any]:
+            return lambda: pa.array([columnar.bulk_value(v) for v in values], pa.binary()).take(pa.array(pos))
+
+        json_cols: list[Any] = []
+        add(pc.binary_join_element_wise('"', ids, '"', ""), as_text(ids))  # ids matched the id pattern
         values_of: dict[str, Any] = {}
         for p in props_l:
             if p == "kind":
-                json_cols.append(pa.array([_STR(kind)] * n, pa.string()))
+                add(pa.array([_STR(kind)] * n, pa.string()), as_value(kind))
                 continue
             if p == "name_lc":
                 names = by["name"][0]
@@ -886,10 +923,10 @@ class _FastReader:
                 col = json_text(lowered)
                 if col is None:
                     return False
-                json_cols.append(col)
+                add(col, as_text(lowered))
                 continue
             if p not in by:
-                json_cols.append(pa.array(["null"] * n, pa.string()))
+                add(pa.array(["null"] * n, pa.string()), as_value(None))
                 continue
             column, conv = by[p]
             sp = spec[p]
@@ -898,11 +935,11 @@ class _FastReader:
                         pc.any(pc.or_(pc.equal(column, ""), pc.utf8_is_space(column))).as_py():
                     return False
                 values_of[p] = column
-                col = json_text(column)
+                col, binary = json_text(column), as_text(column)
             elif sp.type in ("string", "text") and conv is not None and sp.format != "name" and \
                     pc.all(pc.not_equal(column, "")).as_py():
                 values_of[p] = column
-                col = json_text(column)
+                col, binary = json_text(column), as_text(column)
             else:  # distinct values through the converter
                 texts, pos = columnar.distinct(column)
                 try:
@@ -911,10 +948,10 @@ class _FastReader:
                 except ValueError:
                     raise _Fallback from None
                 values_of[p] = (conv_vals, pos)
-                col = pa.array(conv_json, pa.string()).take(pa.array(pos))
+                col, binary = pa.array(conv_json, pa.string()).take(pa.array(pos)), taken(conv_vals, pos)
             if col is None:
                 return False
-            json_cols.append(col)
+            add(col, binary)
         for prop, family in refs:
             if prop in values_of:
                 got = values_of[prop]
@@ -924,23 +961,29 @@ class _FastReader:
                         self.ref(value, family)
         # provenance, each distinct list checked once
         delim = self.delim
-        def lists(name: str, value_of: Callable[[str], list[str]]) -> Any:
+        def lists(name: str, value_of: Callable[[str], list[str]]) -> None:
             texts, pos = columnar.distinct(by[name][0])
-            return pa.array([_jlist(value_of(t)) for t in texts], pa.string()).take(pa.array(pos))
+            values = [value_of(t) for t in texts]
+            add(pa.array(list(map(_jlist, values)), pa.string()).take(pa.array(pos)), taken(values, pos))
 
         if not pc.all(pc.not_equal(by["sources"][0], "")).as_py():
             return False  # a row without sources: the whole load's source, or a problem
-        json_cols.append(lists("sources", self.source_list))
+        lists("sources", self.source_list)
         if "evidence" in by:
             ev = by["evidence"][0]
             single = json_text(ev)
             if single is None or pc.any(pc.match_substring(ev, delim)).as_py():
-                json_cols.append(pa.array(self.list_json(ev.to_pylist(), n, None), pa.string()))
+                col = pa.array(self.list_json(ev.to_pylist(), n, None), pa.string())
+                add(col, lambda: columnar.json_to_bulk(col))
             else:
-                json_cols.append(pc.if_else(pc.equal(ev, ""), "[]", pc.binary_join_element_wise("[", single, "]", "")))
+                add(pc.if_else(pc.equal(ev, ""), "[]", pc.binary_join_element_wise("[", single, "]", "")),
+                    lambda: pc.if_else(pc.equal(ev, ""), columnar.bulk_scalar([]), columnar.bulk_texts(ev, listed=True)))
         else:
-            json_cols.append(pa.array(["[]"] * n, pa.string()))
-        json_cols.append(lists("claims", self.claim_list) if "claims" in by else pa.array(["[]"] * n, pa.string()))
+            add(pa.array(["[]"] * n, pa.string()), as_value([]))
+        if "claims" in by:
+            lists("claims", self.claim_list)
+        else:
+            add(pa.array(["[]"] * n, pa.string()), as_value([]))
         # commit: dense numbers (read now: a row's sources may have numbered ids of this block), handles, rows
         known = [st.node_index.get(x) for x in id_list]
         m = self.idmaps.setdefault(idc.space, {})
@@ -968,6 +1011,8 @@ class _FastReader:
         parts += [pa.array(dense, pa.int64()).cast(pa.string()), "]"]
         target = st.node_rows[code]
         start = len(target)
+        if bin_cols is not None:
+            st.node_bins.setdefault(code, []).append((start, pc.binary_join_element_wise(*bin_cols, b"")))
         target.extend(pc.binary_join_element_wise(*parts, "").to_pylist())
         loc, in_load = st.node_loc, st.in_load
         for k, i in enumerate(dense):
@@ -2025,6 +2070,29 @@ def _node_payloads(rows: Iterable[str], binc: _BinCache, most: int = NODE_PAYLOA
         yield b"".join(parts), len(parts), tags
 
 
+def _node_segments(st: StagedLoad, code: int, first: int, total: int) -> Iterable[tuple[int, int, Any]]:
+    """The staged node rows ``first``..``total`` of layout ``code`` in runs of at most
+    NODE_PAYLOAD: (first, end, the block of :attr:`StagedLoad.node_bins` that holds their
+    GRAPH.BULK records, or None where only the JSON rows hold them — rows staged row by row, or
+    merged into after their block's records were made)."""
+    stale = sorted(loc & 0xFFFFFF for loc in st.rows_merged if loc >> 24 == code)
+    pos = first
+    for block in [*sorted(st.node_bins.get(code, ()), key=lambda b: b[0]), (total, None)]:
+        start, records = block
+        end = total if records is None else start + len(records)
+        if end <= pos:
+            continue
+        for a in range(pos, max(pos, start), NODE_PAYLOAD):
+            yield a, min(start, a + NODE_PAYLOAD), None
+        if records is None:
+            return
+        for a in range(max(pos, start), end, NODE_PAYLOAD):
+            b = min(end, a + NODE_PAYLOAD)
+            changed = bisect.bisect_left(stale, a) < bisect.bisect_left(stale, b)
+            yield a, b, None if changed else block
+        pos = end
+
+
 def _bin_header(name: str, keys: Sequence[str]) -> bytes:
     return name.encode() + b"\x00" + struct.pack("=I", len(keys)) + b"".join(k.encode() + b"\x00" for k in keys)
 
@@ -2061,68 +2129,158 @@ def _bulk_sender(store: Any, progress: Callable[[int], None] | None) -> tuple[_S
     return sender, send
 
 
-def _bulk_nodes(store: Any, st: StagedLoad, stats: LoadStats, progress: Callable[[int], None] | None,
-                cancelled: Callable[[], bool] = lambda: False, release: bool = False) -> array:
-    """The nodes of :func:`_write_bulk`: appended, their internal ids read back (by dense
-    number; -1 for nodes only named), dates (which the protocol cannot carry) converted.
-    ``cancelled`` is asked between payloads (a load abandoned while it was still reading);
-    ``release``: each staged row is dropped (``None``) once sent, its memory given back while
-    the relationship files are still being read."""
-    schema = st.schema
-    conn = store.db.connection
-    name = store.name
-    root, key = quote_name(schema.root_label), quote_name(schema.id_property)
-    iid = array("q", [-1]) * len(st.node_ids)
-    binc = _BinCache()
-    sender, send = _bulk_sender(store, progress)
-    try:
-        date_fixes: list[str] = []
-        total = 0
-        for code, rows in enumerate(st.node_rows):
-            if not rows:
-                continue
-            kind, props, dates = st.node_layouts[code]
-            head = _bin_header(":".join(schema.kind(kind).labels), ["id", *props, *dates, "sources", "evidence",
-                                                                      "claims"])
+def _bulk_nodes(store: Any, st: StagedLoad, stats: LoadStats, progress: Callable[[int], None] | None) -> array:
+    """The nodes of :func:`_write_bulk`, all staged: appended, their internal ids read back."""
+    nodes = BulkNodes(store, st, stats, progress)
+    nodes.send()
+    return nodes.finish()
+
+
+class BulkNodes:
+    """The nodes of a staged load appended to an empty graph by GRAPH.BULK, as they are staged:
+    :meth:`send` appends what has been staged since it was last called (it may be called after
+    each node file is read, from a second thread); :meth:`finish`, once everything is staged and
+    sent, reads the nodes' internal ids back (by dense number; -1 for nodes only named), converts
+    dates (which the protocol cannot carry) and rewrites the nodes that a later row merged into
+    after they were sent (:attr:`StagedLoad.node_resend`). ``cancelled`` is asked between
+    payloads (a load abandoned while it was still being read). With ``release``, staged rows are
+    dropped (``None``) once their nodes are sent and no later row can merge into them (the last
+    :meth:`send`), their memory given back while the relationship files are still being read."""
+
+    def __init__(self, store: Any, st: StagedLoad, stats: LoadStats, progress: Callable[[int], None] | None,
+                 cancelled: Callable[[], bool] = lambda: False, release: bool = False):
+        self.store, self.st, self.stats = store, st, stats
+        self.cancelled = cancelled
+        self.release = release
+        self.binc = _BinCache()
+        self.sender, self._send = _bulk_sender(store, progress)
+        self.heads: dict[int, bytes] = {}
+        self.date_fixes: list[str] = []
+
+    def _head(self, code: int) -> bytes:
+        head = self.heads.get(code)
+        if head is None:
+            schema = self.st.schema
+            kind, props, dates = self.st.node_layouts[code]
+            head = self.heads[code] = _bin_header(":".join(schema.kind(kind).labels),
+                                                  ["id", *props, *dates, "sources", "evidence", "claims"])
             for d in dates:
-                date_fixes.append(f"MATCH (n:{quote_name(kind)}) WHERE n.{quote_name(d)} IS NOT NULL "
-                                  f"SET n.{quote_name(d)} = date(n.{quote_name(d)})")
-            for a in range(0, len(rows), NODE_PAYLOAD):
-                chunk = rows[a:a + NODE_PAYLOAD]
-                for payload, n, _tags in _node_payloads(chunk, binc):
-                    if cancelled():
-                        return iid
-                    send(head + payload, n, 0)
-                if release:
-                    rows[a:a + len(chunk)] = itertools.repeat(None, len(chunk))
-            total += len(rows)
-            stats.by_kind[kind] = stats.by_kind.get(kind, 0) + len(rows)
-            stats.nodes += len(rows)
-        sender.close()
-    finally:
-        _close_quietly(sender)
-    # the new nodes' internal ids (the graph held nothing else), a range of ids at a time:
-    # one reply for all of them held ~60 MB of Python lists at 350k nodes
-    index = st.node_index
-    seen = 0
-    top = _scalar(conn.execute_command("GRAPH.RO_QUERY", name, f"MATCH (n:{root}) RETURN max(id(n))", "--compact"))
-    for lo in range(0, (top if top is not None else -1) + 1, READBACK_PAGE):
-        if cancelled():
-            return iid
-        res = conn.execute_command(
-            "GRAPH.RO_QUERY", name, f"CYPHER lo={lo} hi={lo + READBACK_PAGE} MATCH (n:{root}) "
-            f"WHERE id(n) >= $lo AND id(n) < $hi RETURN toJSON(collect([n.{key}, id(n)]))", "--compact")
-        for nid, x in json.loads(_scalar(res)):
-            d = index.get(nid)
-            if d is None:
-                raise NotEmpty(f"graph {name!r} holds a node this load did not make ({nid}): it was not empty")
-            iid[d] = x
-            seen += 1
-    if seen != total:
-        raise StoreError(f"GRAPH.BULK made {seen} of {total} nodes")
-    for q in date_fixes:
-        conn.execute_command("GRAPH.QUERY", name, q)
-    return iid
+                self.date_fixes.append(f"MATCH (n:{quote_name(kind)}) WHERE n.{quote_name(d)} IS NOT NULL "
+                                       f"SET n.{quote_name(d)} = date(n.{quote_name(d)})")
+        return head
+
+    def send(self, upto: Sequence[int] | None = None) -> bool:
+        """Append the staged rows not yet sent, up to ``upto[code]`` of each layout (all, and
+        nothing more will be staged: None). False if cancelled."""
+        st = self.st
+        free = upto is None and self.release  # nothing can merge into a row any more
+        plan = []
+        for code, rows in enumerate(st.node_rows):
+            first = st.node_sent.get(code, 0)
+            end = len(rows) if upto is None or code >= len(upto) else upto[code]
+            if free:
+                self._release(code, 0, first)
+            if end <= first:
+                continue
+            self._head(code)
+            # marked sent before the rows are read: a row merged into from now on is sent again
+            st.node_sent[code] = end
+            segments = list(_node_segments(st, code, first, end))
+            if free:  # rows whose records are made: the records are all that is needed now
+                for a, b, block in segments:
+                    if block is not None:
+                        self._release(code, a, b)
+            plan.append((code, first, end, segments))
+        for code, first, end, segments in plan:
+            rows, head, blocks = st.node_rows[code], self.heads[code], st.node_bins.get(code, [])
+            for k, (a, b, block) in enumerate(segments):
+                segments[k] = None  # type: ignore[call-overload] # (so a block sent is freed)
+                if block is None:
+                    payloads: Iterable[tuple[bytes, int]] = ((p, n) for p, n, _ in _node_payloads(rows[a:b], self.binc))
+                else:
+                    payloads = columnar.contiguous_slices(block[1].slice(a - block[0], b - a), NODE_PAYLOAD,
+                                                          BULK_TOKEN_BYTES)
+                del block
+                for payload, n in payloads:
+                    if self.cancelled():
+                        return False
+                    self._send(head + payload, n, 0)
+                if free:
+                    self._release(code, a, b)
+                for done in [x for x in blocks if x[0] + len(x[1]) <= b]:  # records wholly sent
+                    blocks.remove(done)
+            kind = st.node_layouts[code][0]
+            self.stats.by_kind[kind] = self.stats.by_kind.get(kind, 0) + end - first
+            self.stats.nodes += end - first
+        return True
+
+    def finish(self) -> array:
+        """Once every node row is staged and sent: internal ids, dates, rows merged late."""
+        st = self.st
+        try:
+            self.sender.close()
+        finally:
+            _close_quietly(self.sender)
+        schema = st.schema
+        conn = self.store.db.connection
+        name = self.store.name
+        root, key = quote_name(schema.root_label), quote_name(schema.id_property)
+        iid = array("q", [-1]) * len(st.node_ids)
+        # the new nodes' internal ids (the graph held nothing else), a range of ids at a time:
+        # one reply for all of them held ~60 MB of Python lists at 350k nodes
+        index = st.node_index
+        seen = 0
+        top = _scalar(conn.execute_command("GRAPH.RO_QUERY", name, f"MATCH (n:{root}) RETURN max(id(n))", "--compact"))
+        for lo in range(0, (top if top is not None else -1) + 1, READBACK_PAGE):
+            if self.cancelled():
+                return iid
+            res = conn.execute_command(
+                "GRAPH.RO_QUERY", name, f"CYPHER lo={lo} hi={lo + READBACK_PAGE} MATCH (n:{root}) "
+                f"WHERE id(n) >= $lo AND id(n) < $hi RETURN toJSON(collect([n.{key}, id(n)]))", "--compact")
+            for nid, x in json.loads(_scalar(res)):
+                d = index.get(nid)
+                if d is None:
+                    raise NotEmpty(f"graph {name!r} holds a node this load did not make ({nid}): it was not empty")
+                iid[d] = x
+                seen += 1
+        if seen != self.stats.nodes:
+            raise StoreError(f"GRAPH.BULK made {seen} of {self.stats.nodes} nodes")
+        for q in self.date_fixes:
+            conn.execute_command("GRAPH.QUERY", name, q)
+        self._resend(iid)
+        if self.release:
+            st.node_resend.clear()
+            for code, rows in enumerate(st.node_rows):
+                self._release(code, 0, len(rows))
+        return iid
+
+    def _release(self, code: int, a: int, b: int) -> None:
+        """Drop staged rows ``a``..``b`` of layout ``code``, but those :meth:`finish` sends again."""
+        rows = self.st.node_rows[code]
+        kept = [(p, rows[p]) for p in range(a, b) if (code << 24 | p) in self.st.node_resend] \
+            if self.st.node_resend else []
+        rows[a:b] = itertools.repeat(None, b - a)
+        for p, row in kept:
+            rows[p] = row
+
+    def close(self) -> None:
+        """Stop sending (after :meth:`finish`: nothing left to stop)."""
+        _close_quietly(self.sender)
+
+    def _resend(self, iid: array) -> None:
+        """Nodes a later row merged into after they were sent: set to their merged rows."""
+        st = self.st
+        by_code: dict[int, list[str]] = {}
+        for loc in sorted(st.node_resend):
+            code, pos = loc >> 24, loc & 0xFFFFFF
+            row = st.node_rows[code][pos]
+            by_code.setdefault(code, []).append(known_row(iid[int(row[row.rindex(",") + 1:-1])], row))
+        for code, rows in by_code.items():
+            kind, props, dates = st.node_layouts[code]
+            stmt = " " + node_replace_statement(st.schema, st.schema.kind(kind), props, dates)
+            for a in range(0, len(rows), NODE_BATCH):
+                self.store.db.connection.execute_command(
+                    "GRAPH.QUERY", self.store.name, "CYPHER rows=[" + ",".join(rows[a:a + NODE_BATCH]) + "]" + stmt)
 
 
 def _bulk_rels(store: Any, st: StagedLoad, iid: array, stats: LoadStats,

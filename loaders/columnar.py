@@ -152,6 +152,69 @@ def bulk_value(v: Any) -> bytes:
     raise ValueError(f"cannot bulk-insert {v!r}")
 
 
+_NULL_BIN = b"\x00"
+_EMPTY_LIST_BIN = _BQ(5, 0)
+_ONE_LIST_BIN = _BQ(5, 1) + b"\x03"
+
+
+def bulk_scalar(v: Any) -> Any:
+    """``bulk_value(v)`` as an Arrow scalar, for a column where every row holds ``v``."""
+    return pa.scalar(bulk_value(v), pa.binary())
+
+
+def bulk_texts(column: Any, listed: bool = False) -> Any:
+    """A string column as ``GRAPH.BULK`` text values (``listed``: lists of that one text)."""
+    head = _ONE_LIST_BIN if listed else b"\x03"
+    return pc.binary_join_element_wise(pa.scalar(head), column.cast(pa.binary()), pa.scalar(b"\x00"), b"")
+
+
+def json_to_bulk(column: Any) -> Any:
+    """A column of JSON texts (one value per row, as a staged node row holds them) as
+    ``GRAPH.BULK`` binary: ``bulk_value(json.loads(text))`` for every row. The common forms —
+    ``null``, a string, ``[]``, a list of one string, without escapes — are cut column-wise;
+    any other distinct text is decoded once."""
+    if not isinstance(column, (pa.Array, pa.ChunkedArray)):
+        column = pa.array(column, pa.string())
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    n = len(column)
+    inner = pc.utf8_slice_codeunits(column, 1, -1)  # "text" -> text
+    inner2 = pc.utf8_slice_codeunits(column, 2, -2)  # ["text"] -> text
+    string = pc.match_substring_regex(column, r'^"[^"\\]*"$')
+    one = pc.match_substring_regex(column, r'^\["[^"\\]*"\]$')
+    out = pc.if_else(pc.equal(column, "null"), pa.scalar(_NULL_BIN), pa.scalar(b"", pa.binary()))
+    out = pc.if_else(pc.equal(column, "[]"), pa.scalar(_EMPTY_LIST_BIN), out)
+    out = pc.if_else(string, bulk_texts(inner), out)
+    out = pc.if_else(one, bulk_texts(inner2, listed=True), out)
+    other = pc.invert(pc.or_(pc.or_(string, one), pc.or_(pc.equal(column, "null"), pc.equal(column, "[]"))))
+    if n and pc.any(other).as_py():
+        rest = column.filter(other)
+        texts, pos = distinct(rest)
+        encoded = pa.array([bulk_value(json.loads(t)) for t in texts], pa.binary()).take(pa.array(pos))
+        out = pc.replace_with_mask(out, other, encoded)
+    return out
+
+
+def bulk_rows(columns: list[Any]) -> Any:
+    """``GRAPH.BULK`` node records, one per row, from the JSON text columns of staged node rows
+    (without the dense number): a binary array."""
+    return pc.binary_join_element_wise(*map(json_to_bulk, columns), b"")
+
+
+def contiguous_slices(arr: Any, most: int, most_bytes: int) -> Iterator[tuple[bytes, int]]:
+    """The records of a binary array in runs of at most ``most`` records and (unless one record is
+    bigger) ``most_bytes`` bytes: (bytes end to end, records)."""
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32, count=len(arr) + 1, offset=arr.offset * 4)
+    data = arr.buffers()[2]
+    a = 0
+    while a < len(arr):
+        b = min(len(arr), a + most)
+        over = int(np.searchsorted(offsets[a + 1:b + 1], offsets[a] + most_bytes, side="right"))
+        b = a + max(1, over) if over < b - a else b
+        yield data[offsets[a]:offsets[b]].to_pybytes(), b - a
+        a = b
+
+
 class ValueTable:
     """Distinct property values of a load (lists, gradings), each as JSON text, as a Cypher
     literal and as ``GRAPH.BULK`` binary; rows refer to them by number."""

@@ -2,18 +2,21 @@
 
 The fast reader (:func:`~intelgraph.loaders.bulk.stage_csv`) validates every file before the
 graph changes. Reading is client work and writing mostly server work, so on two cores they
-overlap here instead of following each other: once the node files are read, a second thread
-starts on the graph while the main thread reads the relationship files.
+overlap here instead of following each other: a second thread works on the graph while the main
+thread reads the files.
 
-* **An empty graph** (:class:`EarlyWrite`): the thread appends the nodes by ``GRAPH.BULK`` and
-  reads their internal ids back — the server's work on them (five indexes, the full-text index,
-  the unique constraint: most of a big load's server time) runs while the relationships are
-  read. They go into a private *staging graph* (``<graph>.intelgraph-staging``, made with the
-  schema's indexes and constraint); when every file has been read and checked the
-  relationships follow and the staging graph replaces the empty graph with one ``RENAME``. A
-  problem in a later file, a fallback to the thorough reader or a crash leaves the graph as it
-  was, empty; a staging graph left by a killed load is deleted by the next load of that graph
-  (or by ``db reset``).
+* **An empty graph** (:class:`EarlyWrite`): each node file's nodes are appended by
+  ``GRAPH.BULK`` while the next file is read — the server's work on them (five indexes, the
+  full-text index, the unique constraint: most of a big load's server time) runs during the
+  reading — and once the node files are all read their internal ids are read back. Their
+  ``GRAPH.BULK`` records are made column-wise as the files are read (``StagedLoad.node_bins``);
+  a node that a later file names again is merged as usual, then set to its merged row once its
+  id is known (``BulkNodes``). They go into a private *staging graph*
+  (``<graph>.intelgraph-staging``, made with the schema's indexes and constraint); when every
+  file has been read and checked the relationships follow and the staging graph replaces the
+  empty graph with one ``RENAME``. A problem in a later file, a fallback to the thorough reader
+  or a crash leaves the graph as it was, empty; a staging graph left by a killed load is deleted
+  by the next server start, the next load of that graph or ``db reset``.
 * **A graph that holds something** (:class:`EarlyCheck`): the thread looks the load's nodes up
   and asks, read-only, which node and relationship rows would change nothing; the write then
   sends only the others (for a reload of the same files: nothing).
@@ -143,6 +146,10 @@ class _Early:
     """What both ways share: the write lock (held in ``hold`` from :func:`begin`), the second
     thread, and the end — :meth:`finish` (in the subclasses), or :meth:`abort`."""
 
+    #: whether the reader should keep blocks of node rows as GRAPH.BULK records too
+    #: (:attr:`~intelgraph.loaders.bulk.StagedLoad.node_bins`)
+    bulk_bins = False
+
     def __init__(self, store: Any, fresh: bool | None, hold: contextlib.ExitStack):
         self.store = store
         self.fresh = fresh
@@ -206,9 +213,12 @@ class _Early:
 class EarlyWrite(_Early):
     """One load into an empty graph through a staging graph; see the module's docstring.
 
-    ``begin`` takes the write lock and checks the graph; the reader calls :meth:`nodes_staged`
-    when the node files are read; the caller then :meth:`finish`es (relationships, rename) or
+    ``begin`` takes the write lock and checks the graph; the reader calls :meth:`node_file_read`
+    after each node file (its nodes are sent while the next file is read) and :meth:`nodes_staged`
+    when they are all read; the caller then :meth:`finish`es (relationships, rename) or
     :meth:`abort`s (nothing of the load remains)."""
+
+    bulk_bins = True
 
     def __init__(self, store: Any, staging: Any, fresh: bool | None, hold: contextlib.ExitStack):
         super().__init__(store, fresh, hold)
@@ -216,22 +226,49 @@ class EarlyWrite(_Early):
         self._iid: array | None = None
         self.stats = LoadStats()
         self.nodes_written = 0
+        self._upto: tuple[list[int] | None, bool] = ([], False)  # rows per layout read so far; the last?
+        self._wake = threading.Event()
+
+    def node_file_read(self, st: Any) -> None:
+        """One more node file is read: the second thread appends its nodes to the staging graph
+        (started with the first file that holds any)."""
+        self._post((([len(rows) for rows in st.node_rows]), False), st)
 
     def nodes_staged(self, st: Any) -> None:
-        """Every node file is read: append the nodes to the staging graph in a second thread."""
-        from intelgraph.loaders.bulk import _bulk_nodes
+        """Every node file is read: the second thread appends what is left, then reads the
+        nodes' internal ids back."""
+        self._post((None, True), st)
 
-        if not any(st.node_rows):
-            return  # only relationships: they need the graph's nodes (the usual path handles it)
+    def _post(self, what: tuple[list[int] | None, bool], st: Any) -> None:
+        self._upto = what
+        if self._thread is None:
+            if not any(st.node_rows):
+                return  # only relationships so far (or at all: they need the graph's nodes, the usual path)
+            self._start(lambda: self._nodes(st), "intelgraph-early-nodes")
+        self._wake.set()
+
+    def _nodes(self, st: Any) -> None:
+        from intelgraph.loaders.bulk import BulkNodes
 
         def count(n: int) -> None:
             self.nodes_written += n
 
-        def work() -> None:
-            self._iid = _bulk_nodes(self.staging, st, self.stats, count, cancelled=lambda: self._cancel,
-                                    release=True)
+        nodes = BulkNodes(self.staging, st, self.stats, count, cancelled=lambda: self._cancel, release=True)
+        try:
+            while True:
+                self._wake.wait()
+                self._wake.clear()
+                upto, last = self._upto
+                if self._cancel or not nodes.send(upto):
+                    return
+                if last:
+                    break
+            self._iid = nodes.finish()
+        finally:
+            nodes.close()
 
-        self._start(work, "intelgraph-early-nodes")
+    def _stopping(self) -> None:
+        self._wake.set()
 
     def finish(self, st: Any, progress: Callable[[int], None] | None = None) -> LoadStats:
         """Relationships, then the staging graph becomes the graph. ``st`` must be the load whose
@@ -322,7 +359,7 @@ class EarlyCheck(_Early):
         from concurrent.futures import ThreadPoolExecutor
 
         from intelgraph.cypher.statements import (
-            node_lookup_statement, node_unchanged_statement, relationship_unchanged_statement)
+            node_check_statement, node_lookup_statement, relationship_unchanged_statement)
         from intelgraph.loaders.bulk import _cypher_text, known_row, lookup_query
 
         schema, batch = st.schema, self.BATCH
@@ -349,50 +386,59 @@ class EarlyCheck(_Early):
             pending.clear()
 
         try:
-            # the ids of each node file as it is read (a later file may add to a node, never
-            # change its id): looked up while the next one is read
+            # each node file as it is read (while the next one is read): its rows looked up by
+            # id, and whether each would change nothing, in one query; ids without a row (only
+            # named) looked up alone. A later file may add to a node (never change its id): such a
+            # row is written as usual (StagedLoad.rows_merged)
             lookup = " " + node_lookup_statement(schema)
+            unchanged = bytearray()
 
             def found(pairs: Any) -> None:
                 for d, x in pairs:
                     iid[d] = x
 
+            def checked_rows(triples: Any) -> None:
+                for d, x, same in triples:
+                    iid[d] = x
+                    if same:
+                        unchanged[d] = 1
+
+            checked: dict[int, int] = {}
             while not self._cancel:
-                done, have = self._nodes_read, len(st.node_ids)
+                done = self._nodes_read
+                staged = [len(rows) for rows in st.node_rows]  # before the ids: every row's id is numbered
+                have = len(st.node_ids)
                 if len(iid) < have:
                     first = len(iid)
                     iid.extend(array("q", [-1]) * (have - first))
-                    for a in range(first, have, batch):
-                        chunk = range(a, min(a + batch, have))
-                        submit(lambda chunk=chunk: lookup_query(st, chunk, lookup), found)
-                elif done:
+                    unchanged.extend(bytes(have - first))
+                    named = [d for d in range(first, have) if not st.in_load[d]]
+                    for a in range(0, len(named), batch):
+                        submit(lambda chunk=named[a:a + batch]: lookup_query(st, chunk, lookup), found)
+                for code, end in enumerate(staged):
+                    rows, start = st.node_rows[code], checked.get(code, 0)
+                    if end <= start:
+                        continue
+                    checked[code] = end
+                    kind, props, dates = st.node_layouts[code]
+                    stmt = " " + node_check_statement(schema, schema.kind(kind), props, dates)
+                    for a in range(start, end, batch):
+                        chunk = rows[a:min(a + batch, end)]
+                        submit(lambda chunk=chunk, stmt=stmt: "CYPHER rows=[" + ",".join(
+                            known_row(0, row) for row in chunk) + "]" + stmt, checked_rows)
+                if done and len(iid) == len(st.node_ids):
                     break
-                else:
+                if not done:
                     self._wake.wait(0.05)
                     self._wake.clear()
             settle()
-            n = len(iid)
-            unchanged = bytearray(n)
-
-            def same_nodes(tags: Any) -> None:
-                rows_of, loc = st.node_rows, st.node_loc
-                for d in tags:
-                    unchanged[d] = 1
-                    at = loc[d]
-                    rows_of[at >> 24][at & 0xFFFFFF] = None  # not to be written: its memory back now
-
-            for code, rows in enumerate(st.node_rows):
-                if not rows:
-                    continue
-                kind, props, dates = st.node_layouts[code]
-                stmt = " " + node_unchanged_statement(schema, schema.kind(kind), props, dates)
-                for a in range(0, len(rows), batch):
-                    chunk = [(x, row) for x, row in ((iid[int(row[row.rindex(",") + 1:-1])], row)
-                                                     for row in rows[a:a + batch] if row is not None) if x >= 0]
-                    if chunk:
-                        submit(lambda chunk=chunk, stmt=stmt: "CYPHER rows=[" + ",".join(
-                            known_row(x, row) for x, row in chunk) + "]" + stmt, same_nodes)
-            settle()
+            rows_of, loc = st.node_rows, st.node_loc
+            for at in st.rows_merged:  # merged into after it was checked (or before): written as usual
+                row = rows_of[at >> 24][at & 0xFFFFFF]
+                unchanged[int(row[row.rindex(",") + 1:-1])] = 0
+            for d in np.flatnonzero(np.frombuffer(unchanged, dtype=np.uint8)).tolist():
+                at = loc[d]
+                rows_of[at >> 24][at & 0xFFFFFF] = None  # not to be written: its memory back now
             self.iid, self.unchanged_nodes = iid, unchanged
             # relationship blocks, as the reader adds them
             iids = np.frombuffer(iid, dtype=np.int64)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -342,3 +343,89 @@ def test_server_start_drops_staging_graphs_no_load_holds(tmp_path):
         other.close()
     finally:
         srv.stop()
+
+
+def _more_about_people(generated: list[Path], into: Path) -> list[Path]:
+    """The generated files and, read last, a node file that names 40 people again with another
+    source: their nodes merge (provenance adds up) after their first file was read."""
+    people = next(p for p in generated if p.name == "nodes_Person.csv").read_text().splitlines()
+    doc = next(p for p in generated if p.name == "nodes_Document.csv").read_text().splitlines()[1].split(",")[0]
+    rows = [people[0]]
+    for line in people[1:41]:
+        pid, labels, name = line.split(",")[:3]
+        rows.append(f"{pid},{labels},{name},{doc},{doc} | named again in a later file")
+    into.mkdir()
+    more = into / "nodes_Person_again.csv"
+    more.write_text("\n".join(rows) + "\n")
+    return [*generated, more]
+
+
+@pytest.fixture(scope="module")
+def merged_later(server, generated, tmp_path_factory):
+    """The files with the later node file, and the usual path's counts and checksum for them."""
+    files = _more_about_people(generated, tmp_path_factory.mktemp("again") / "more")
+    old = os.environ.get(early_mod.EARLY_MIN_BYTES_ENV)
+    os.environ[early_mod.EARLY_MIN_BYTES_ENV] = str(1 << 40)
+    st = FalkorStore(server, graph=f"again_ref_{os.getpid()}")
+    try:
+        st.clear()
+        load_paths(st, files)
+        return files, (st.counts(), st.checksum())
+    finally:
+        st.clear()
+        st.close()
+        if old is None:
+            del os.environ[early_mod.EARLY_MIN_BYTES_ENV]
+        else:
+            os.environ[early_mod.EARLY_MIN_BYTES_ENV] = old
+
+
+def test_nodes_merged_into_after_they_were_sent_are_rewritten(store, merged_later, spy, monkeypatch):
+    """Each node file's nodes go to the staging graph while the next file is read; a later row
+    of a node already sent is merged into it afterwards, giving the usual path's graph."""
+    from intelgraph.loaders import bulk
+
+    files, expected = merged_later
+    post = early_mod.EarlyWrite._post
+
+    def caught_up(self, what, st):  # wait until the nodes read so far are sent: the case to test
+        post(self, what, st)
+        upto = what[0]
+        deadline = time.monotonic() + 60
+        while upto and self.started and any(st.node_sent.get(c, 0) < n for c, n in enumerate(upto)):
+            assert time.monotonic() < deadline
+            time.sleep(0.005)
+
+    resent = []
+    resend = bulk.BulkNodes._resend
+
+    def watched(self, iid):
+        resent.append(len(self.st.node_resend))
+        return resend(self, iid)
+
+    monkeypatch.setattr(early_mod.EarlyWrite, "_post", caught_up)
+    monkeypatch.setattr(bulk.BulkNodes, "_resend", watched)
+    load_paths(store, files)
+    assert spy["finished"] == 1 and resent == [40]
+    assert (store.counts(), store.checksum()) == expected
+
+
+def test_nodes_merged_into_before_they_were_sent_go_as_merged(store, merged_later, spy, monkeypatch):
+    """The same, when nothing is sent before the last node file is read: the merged rows' records
+    made while reading are stale, and their merged JSON rows are sent instead."""
+    from intelgraph.loaders import bulk
+
+    files, expected = merged_later
+    send = bulk.BulkNodes.send
+    stale = []
+
+    def at_the_end(self, upto=None):
+        if upto is not None:
+            return True  # nothing before the last node file is read
+        stale.append((len(self.st.rows_merged), len(self.st.node_resend)))
+        return send(self, upto)
+
+    monkeypatch.setattr(bulk.BulkNodes, "send", at_the_end)
+    load_paths(store, files)
+    assert spy["finished"] == 1 and stale == [(40, 0)]
+    assert (store.counts(), store.checksum()) == expected
