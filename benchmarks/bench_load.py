@@ -15,14 +15,16 @@ its peak memory, ``ru_maxrss``, is the load's alone):
 * ``fresh``    — the fresh-graph path (``--fresh``, ``CREATE``) into another empty graph.
 
 Each path runs ``--repeat`` times (3) per size; the table shows the median run (peak memory: the
-highest of the runs) and the JSON holds every run's seconds. Seconds are end to end: files parsed and validated, then written (the two phases are also shown
-apart; on the ``early`` path into an empty graph — :mod:`intelgraph.loaders.early` — the nodes are
-written while the relationship files are read, so ``read s`` holds that and ``write s`` is what
-follows the reading: relationships, then the rename). ``client cpu`` and ``server cpu`` are the CPU
-seconds the loading process (all its threads) and the embedded server (from ``/proc``) spent on
-the load: with the server's writes to one graph on one thread, a load can take no less than the
-server's share, nor, on two cores, less than half the sum. Each load into an emptied graph starts
-once the server has finished freeing the graph it held (which FalkorDB does in the background). The baseline is the classic writer with one ``MERGE`` per row (``batch_size=1``), on a
+highest of the runs) and the JSON holds every run's seconds. Seconds are end to end: files
+parsed and validated, then written (the two phases are also shown apart; on the ``early`` path
+into an empty graph — :mod:`intelgraph.loaders.early` — the nodes are written while the files are
+read, so ``read s`` holds that and ``write s`` is what follows the reading: relationships, then
+the rename). ``client cpu`` and ``server cpu`` are the CPU seconds the loading process (all its
+threads) and the embedded server (from ``/proc``) spent on the load: with the server's writes to
+one graph on one thread, a load can take no less than the server's share, nor, on two cores,
+less than half the sum. Each load into an emptied graph starts once the server has finished
+freeing the graph it held (which FalkorDB does in the background). The baseline is the classic
+writer with one ``MERGE`` per row (``batch_size=1``), on a
 generated sample of about 5,000 rows, measured in the same run; ``x baseline`` is a path's rows
 per second over the baseline's. Targets (issue: loading): 1M relationships in at most 12 s on the
 idempotent path and at least 25x the baseline, a reload no slower; the fresh path at least

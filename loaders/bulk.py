@@ -977,7 +977,8 @@ class _FastReader:
                 add(col, lambda: columnar.json_to_bulk(col))
             else:
                 add(pc.if_else(pc.equal(ev, ""), "[]", pc.binary_join_element_wise("[", single, "]", "")),
-                    lambda: pc.if_else(pc.equal(ev, ""), columnar.bulk_scalar([]), columnar.bulk_texts(ev, listed=True)))
+                    lambda: pc.if_else(pc.equal(ev, ""), columnar.bulk_scalar([]),
+                                       columnar.bulk_texts(ev, listed=True)))
         else:
             add(pa.array(["[]"] * n, pa.string()), as_value([]))
         if "claims" in by:

@@ -85,8 +85,8 @@ def _index_set(conn: Any, graph: str) -> set[tuple[str, str, str]]:
 
 
 def _constraint_set(conn: Any, graph: str) -> set[tuple[str, str, str, tuple[str, ...]]]:
-    res = conn.execute_command("GRAPH.RO_QUERY", graph, "CALL db.constraints() YIELD type, label, properties, entitytype "
-                               "RETURN type, label, properties, entitytype")
+    res = conn.execute_command("GRAPH.RO_QUERY", graph, "CALL db.constraints() YIELD type, label, properties, "
+                               "entitytype RETURN type, label, properties, entitytype")
     return {(str(t), str(label), str(entity), tuple(map(str, props))) for t, label, props, entity in res[1]}
 
 
