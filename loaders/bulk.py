@@ -81,6 +81,7 @@ __all__ = ["StagedLoad", "stage_csv", "write_staged", "load_csv", "graph_is_empt
 
 NODE_BATCH = 5000
 READBACK_PAGE = 50_000  # internal ids read back per query after appending nodes
+NODE_BLOCK_BYTES = 4 << 20  # node files read in blocks of this size while the graph is worked on
 NODE_PAYLOAD = 20_000  # nodes per GRAPH.BULK token (fewer if their bytes reach BULK_TOKEN_BYTES)
 REL_BATCH = 5000
 _DERIVED = frozenset(_DERIVED_COLS)
@@ -824,12 +825,16 @@ class _FastReader:
         (nothing read) for a file that is not plain CSV."""
         if not self.plain(group, k, path):
             return False
-        for rownums, cols, n in self.arrow_file(group, k, path):
-            if self.node_arrow_batch(group, path, rownums, cols, n):
-                continue
-            cols = [c.to_pylist() for c in cols]
-            if not self.node_columns(group, path, rownums, cols, n):
-                self.node_rows(group, path, rownums, [list(r) for r in zip(*cols)])
+        # in smaller blocks when the graph is worked on as the load is read: each block's rows go
+        # to the graph while the next is read
+        block = NODE_BLOCK_BYTES if self.early is not None else columnar.BLOCK_BYTES
+        for rownums, cols, n in self.arrow_file(group, k, path, block):
+            if not self.node_arrow_batch(group, path, rownums, cols, n):
+                cols = [c.to_pylist() for c in cols]
+                if not self.node_columns(group, path, rownums, cols, n):
+                    self.node_rows(group, path, rownums, [list(r) for r in zip(*cols)])
+            if self.early is not None:
+                self.early.node_rows_read(self.st)
         return True
 
     def node_arrow_batch(self, group: _Group, path: Path, rownums: Sequence[int], cols: list[Any], n: int) -> bool:
@@ -1021,14 +1026,15 @@ class _FastReader:
             loc[i] = (code << 24) | (start + k)
         return True
 
-    def arrow_file(self, group: _Group, k: int, path: Path) -> Iterable[tuple[range, list[Any], int]]:
+    def arrow_file(self, group: _Group, k: int, path: Path,
+                   block: int = columnar.BLOCK_BYTES) -> Iterable[tuple[range, list[Any], int]]:
         """(row numbers, Arrow columns, row count) of file number ``k`` of a group (a
-        :meth:`plain` one), a block at a time."""
+        :meth:`plain` one), a block (of about ``block`` bytes) at a time."""
         width = len(group.header)
         header_texts = [c.text for c in group.header.columns]
         first_row = 2 if k == 0 else 1
         try:
-            for batch in columnar.arrow_batches(path, width, skip_header=(k == 0)):
+            for batch in columnar.arrow_batches(path, width, skip_header=(k == 0), block_size=block):
                 cols = batch.columns
                 n = batch.num_rows
                 if k > 0 and first_row == 1 and [c[0].as_py() for c in cols] == header_texts:
@@ -1501,7 +1507,7 @@ class _FastReader:
                         for path_, rownums, rows in self.data_batches(group, only=k):
                             self.node_rows(group, path_, rownums, rows)
                     if self.early is not None:
-                        self.early.node_file_read(st)
+                        self.early.node_rows_read(st)
         if self.early is not None:
             st.early = self.early
             self.early.nodes_staged(st)

@@ -96,7 +96,10 @@ def plain_csv(path: Path) -> bool:
             tail = chunk[-2:]
 
 
-def arrow_batches(path: Path, columns: int, skip_header: bool, block_size: int = 1 << 24) -> Iterator[Any]:
+BLOCK_BYTES = 1 << 24  # Arrow's CSV reader: bytes per block
+
+
+def arrow_batches(path: Path, columns: int, skip_header: bool, block_size: int = BLOCK_BYTES) -> Iterator[Any]:
     """Record batches of ``path`` (a :func:`plain_csv` file), every column a string column,
     empty fields as ``""``. A record of another width, or text that is not UTF-8, raises an
     Arrow error."""

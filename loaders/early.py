@@ -5,8 +5,8 @@ graph changes. Reading is client work and writing mostly server work, so on two 
 overlap here instead of following each other: a second thread works on the graph while the main
 thread reads the files.
 
-* **An empty graph** (:class:`EarlyWrite`): each node file's nodes are appended by
-  ``GRAPH.BULK`` while the next file is read — the server's work on them (five indexes, the
+* **An empty graph** (:class:`EarlyWrite`): each block of a node file (4 MB) is appended by
+  ``GRAPH.BULK`` while the next block is read — the server's work on them (five indexes, the
   full-text index, the unique constraint: most of a big load's server time) runs during the
   reading — and once the node files are all read their internal ids are read back. Their
   ``GRAPH.BULK`` records are made column-wise as the files are read (``StagedLoad.node_bins``);
@@ -200,8 +200,8 @@ class _Early:
         finally:
             self._hold.close()
 
-    def node_file_read(self, st: Any) -> None:
-        """The reader has read one more node file (of ``st``)."""
+    def node_rows_read(self, st: Any) -> None:
+        """The reader has staged more node rows (of ``st``): a block, or a file."""
 
     def _stopping(self) -> None:
         """Tell the second thread that no more is coming (the reading is over)."""
@@ -213,8 +213,8 @@ class _Early:
 class EarlyWrite(_Early):
     """One load into an empty graph through a staging graph; see the module's docstring.
 
-    ``begin`` takes the write lock and checks the graph; the reader calls :meth:`node_file_read`
-    after each node file (its nodes are sent while the next file is read) and :meth:`nodes_staged`
+    ``begin`` takes the write lock and checks the graph; the reader calls :meth:`node_rows_read`
+    after each block of node rows (they are sent while the next is read) and :meth:`nodes_staged`
     when they are all read; the caller then :meth:`finish`es (relationships, rename) or
     :meth:`abort`s (nothing of the load remains)."""
 
@@ -229,9 +229,9 @@ class EarlyWrite(_Early):
         self._upto: tuple[list[int] | None, bool] = ([], False)  # rows per layout read so far; the last?
         self._wake = threading.Event()
 
-    def node_file_read(self, st: Any) -> None:
-        """One more node file is read: the second thread appends its nodes to the staging graph
-        (started with the first file that holds any)."""
+    def node_rows_read(self, st: Any) -> None:
+        """More node rows are staged (a block or a file): the second thread appends them to the
+        staging graph (started with the first rows)."""
         self._post((([len(rows) for rows in st.node_rows]), False), st)
 
     def nodes_staged(self, st: Any) -> None:
@@ -315,7 +315,7 @@ def _discard(store: Any, staging: Any) -> None:
 
 class EarlyCheck(_Early):
     """A load into a graph that holds something. While the files are read, a second thread
-    looks up the ids of each node file as soon as it is read, then asks, read-only, which node
+    looks up the ids of each block of node rows as soon as it is read, then asks, read-only, which node
     rows and which relationship rows (those read column-wise, a block at a time as the reader
     makes them) would change nothing; :meth:`finish` then writes the rest
     (:func:`~intelgraph.loaders.bulk.write_staged` with ``pre``) — for a reload of the same
@@ -334,14 +334,14 @@ class EarlyCheck(_Early):
         self.unchanged_nodes = bytearray()  # by dense number
         self.unchanged_rels: dict[int, np.ndarray] = {}  # by position in st.rel_blocks: a mask of rows
 
-    def node_file_read(self, st: Any) -> None:
+    def node_rows_read(self, st: Any) -> None:
         if self._thread is None:
             self._start(lambda: self._check(st), "intelgraph-early-check")
         self._wake.set()
 
     def nodes_staged(self, st: Any) -> None:
         self._nodes_read = True
-        self.node_file_read(st)
+        self.node_rows_read(st)
 
     def _stopping(self) -> None:
         self._reading = False
@@ -386,7 +386,7 @@ class EarlyCheck(_Early):
             pending.clear()
 
         try:
-            # each node file as it is read (while the next one is read): its rows looked up by
+            # each block of node rows as it is read (while the next one is read): looked up by
             # id, and whether each would change nothing, in one query; ids without a row (only
             # named) looked up alone. A later file may add to a node (never change its id): such a
             # row is written as usual (StagedLoad.rows_merged)

@@ -429,3 +429,33 @@ def test_nodes_merged_into_before_they_were_sent_go_as_merged(store, merged_late
     load_paths(store, files)
     assert spy["finished"] == 1 and stale == [(40, 0)]
     assert (store.counts(), store.checksum()) == expected
+
+
+def test_node_files_in_many_small_blocks(store, merged_later, spy, monkeypatch):
+    """Node files read in blocks of 8 KB (4 MB in use): each block is sent, or checked, while the
+    next is read, and a node merged into across blocks comes out as the usual path makes it —
+    loaded into the empty graph, then loaded again onto it (checked block by block)."""
+    from intelgraph.loaders import bulk
+
+    files, expected = merged_later
+    monkeypatch.setattr(bulk, "NODE_BLOCK_BYTES", 8192)
+    posts = []
+    for cls in (early_mod.EarlyWrite, early_mod.EarlyCheck):
+        read = cls.node_rows_read
+
+        def counted(self, st, read=read):
+            posts.append(type(self).__name__)
+            return read(self, st)
+
+        monkeypatch.setattr(cls, "node_rows_read", counted)
+    load_paths(store, files)
+    load_paths(store, files)
+    node_files = [p for p in files if p.name.startswith("nodes_")]
+    node_bytes = sum(p.stat().st_size for p in node_files)
+    assert spy["finished"] == 1 and len(spy["checked"]) == 1
+    for cls in ("EarlyWrite", "EarlyCheck"):  # a post per block and one per file
+        assert posts.count(cls) >= node_bytes // 8192 + len(node_files)
+    # every node row found unchanged but the 40 merged across files: those are sent as usual
+    # (their update changes nothing either: the checksum below)
+    assert store.counts()[0] - spy["checked"][0]["nodes"] == 40
+    assert (store.counts(), store.checksum()) == expected
