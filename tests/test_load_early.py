@@ -33,15 +33,14 @@ def generated(tmp_path_factory) -> list[Path]:
     return list(iter_files(out))
 
 
-@pytest.fixture(scope="module")
-def expected(server, generated):
-    """Counts and checksum of the usual path (staged whole, then written)."""
+def usual_path(server, files: list[Path], graph: str) -> tuple:
+    """Counts and checksum of ``files`` loaded the usual way (staged whole, then written)."""
     old = os.environ.get(early_mod.EARLY_MIN_BYTES_ENV)
     os.environ[early_mod.EARLY_MIN_BYTES_ENV] = str(1 << 40)
-    st = FalkorStore(server, graph=f"early_ref_{os.getpid()}")
+    st = FalkorStore(server, graph=f"{graph}_{os.getpid()}")
     try:
         st.clear()
-        load_paths(st, generated)
+        load_paths(st, files)
         return st.counts(), st.checksum()
     finally:
         st.clear()
@@ -50,6 +49,12 @@ def expected(server, generated):
             del os.environ[early_mod.EARLY_MIN_BYTES_ENV]
         else:
             os.environ[early_mod.EARLY_MIN_BYTES_ENV] = old
+
+
+@pytest.fixture(scope="module")
+def expected(server, generated):
+    """Counts and checksum of the usual path."""
+    return usual_path(server, generated, "early_ref")
 
 
 @pytest.fixture
@@ -364,20 +369,7 @@ def _more_about_people(generated: list[Path], into: Path) -> list[Path]:
 def merged_later(server, generated, tmp_path_factory):
     """The files with the later node file, and the usual path's counts and checksum for them."""
     files = _more_about_people(generated, tmp_path_factory.mktemp("again") / "more")
-    old = os.environ.get(early_mod.EARLY_MIN_BYTES_ENV)
-    os.environ[early_mod.EARLY_MIN_BYTES_ENV] = str(1 << 40)
-    st = FalkorStore(server, graph=f"again_ref_{os.getpid()}")
-    try:
-        st.clear()
-        load_paths(st, files)
-        return files, (st.counts(), st.checksum())
-    finally:
-        st.clear()
-        st.close()
-        if old is None:
-            del os.environ[early_mod.EARLY_MIN_BYTES_ENV]
-        else:
-            os.environ[early_mod.EARLY_MIN_BYTES_ENV] = old
+    return files, usual_path(server, files, "again_ref")
 
 
 def test_nodes_merged_into_after_they_were_sent_are_rewritten(store, merged_later, spy, monkeypatch):
