@@ -372,15 +372,12 @@ def merged_later(server, generated, tmp_path_factory):
     return files, usual_path(server, files, "again_ref")
 
 
-def test_nodes_merged_into_after_they_were_sent_are_rewritten(store, merged_later, spy, monkeypatch):
-    """Each node file's nodes go to the staging graph while the next file is read; a later row
-    of a node already sent is merged into it afterwards, giving the usual path's graph."""
-    from intelgraph.loaders import bulk
-
-    files, expected = merged_later
+def sent_before_next(monkeypatch) -> None:
+    """Make the reader wait, after each block of node rows, until the second thread has sent it
+    to the staging graph (otherwise a matter of timing)."""
     post = early_mod.EarlyWrite._post
 
-    def caught_up(self, what, st):  # wait until the nodes read so far are sent: the case to test
+    def caught_up(self, what, st):
         post(self, what, st)
         upto = what[0]
         deadline = time.monotonic() + 60
@@ -388,6 +385,16 @@ def test_nodes_merged_into_after_they_were_sent_are_rewritten(store, merged_late
             assert time.monotonic() < deadline
             time.sleep(0.005)
 
+    monkeypatch.setattr(early_mod.EarlyWrite, "_post", caught_up)
+
+
+def test_nodes_merged_into_after_they_were_sent_are_rewritten(store, merged_later, spy, monkeypatch):
+    """Each node file's nodes go to the staging graph while the next file is read; a later row
+    of a node already sent is merged into it afterwards, giving the usual path's graph."""
+    from intelgraph.loaders import bulk
+
+    files, expected = merged_later
+    sent_before_next(monkeypatch)  # the case to test
     resent = []
     resend = bulk.BulkNodes._resend
 
@@ -395,7 +402,6 @@ def test_nodes_merged_into_after_they_were_sent_are_rewritten(store, merged_late
         resent.append(len(self.st.node_resend))
         return resend(self, iid)
 
-    monkeypatch.setattr(early_mod.EarlyWrite, "_post", caught_up)
     monkeypatch.setattr(bulk.BulkNodes, "_resend", watched)
     load_paths(store, files)
     assert spy["finished"] == 1 and resent == [40]
@@ -451,3 +457,31 @@ def test_node_files_in_many_small_blocks(store, merged_later, spy, monkeypatch):
     # (their update changes nothing either: the checksum below)
     assert store.counts()[0] - spy["checked"][0]["nodes"] == 40
     assert (store.counts(), store.checksum()) == expected
+
+
+def test_a_problem_in_a_later_node_file_leaves_the_graph_empty(store, generated, tmp_path, spy, monkeypatch):
+    """Nodes of the first files are in the staging graph when a bad row in the last node file
+    is found: the graph stays empty, the staging graph goes, the lock is free."""
+    files = _copy(generated, tmp_path / "bad_nodes")
+    last = [p for p in files if p.name.startswith("nodes_")][-1]
+    lines = last.read_text().splitlines(keepends=True)
+    head, labels, rest = lines[-1].split(",", 2)
+    lines[-1] = f"{head},Entity;Bogus,{rest}"
+    last.write_text("".join(lines))
+    staged_at_abort = []
+    abort = early_mod.EarlyWrite.abort
+
+    def counted(self):
+        if self.started:
+            staged_at_abort.append(self.staging.counts()[0])
+        return abort(self)
+
+    monkeypatch.setattr(early_mod.EarlyWrite, "abort", counted)
+    sent_before_next(monkeypatch)
+    before = (store.counts(), store.checksum())
+    with pytest.raises(InputErrors) as err:
+        load_paths(store, files)
+    assert staged_at_abort and staged_at_abort[0] > 0  # nodes had gone out
+    assert last.name in str(err.value) and "Bogus" in str(err.value)
+    assert (spy["started"], spy["finished"]) == (0, 0)
+    assert_left_alone(store, before)
