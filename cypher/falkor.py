@@ -385,7 +385,7 @@ class EmbeddedServer:
                 if self._ping(st):
                     st["on_demand"] = on_demand
                     self._write_state(st)
-                    self._drop_leftover_staging(st)
+                    self._drop_leftover_staging()
                     return True
                 if getattr(self, "_loading", False) and not announced:
                     log.warning("the embedded server is loading its data from %s; big graphs take a while", self.dir)
@@ -395,7 +395,7 @@ class EmbeddedServer:
         raise ServerError(f"the embedded server did not become ready in {wait_s:.0f}s:\n{tail}",
                           hint=f"see {self.log_file}")
 
-    def _drop_leftover_staging(self, st: dict[str, Any]) -> None:
+    def _drop_leftover_staging(self) -> None:
         """Delete the staging graphs (:mod:`intelgraph.loaders.early`) that loads killed before
         their rename left in the data, each under its graph's write lock, taken without waiting:
         a load that holds it owns its staging graph."""
@@ -403,10 +403,7 @@ class EmbeddedServer:
 
         from intelgraph.loaders.early import STAGING_SUFFIX
 
-        kwargs: dict[str, Any] = {"password": self._password(), "socket_timeout": 30}
-        kwargs.update({"unix_socket_path": st["socket"]} if st.get("socket") else {"host": "127.0.0.1",
-                                                                                    "port": st["port"]})
-        client = redis.Redis(**kwargs)
+        client = redis.Redis(**self.connection_kwargs(), socket_timeout=30)
         try:
             for raw in client.execute_command("GRAPH.LIST"):
                 name = raw.decode() if isinstance(raw, bytes) else str(raw)

@@ -791,7 +791,8 @@ class _FastReader:
             dense.append(i)
         target = st.node_rows[code]
         start = len(target)
-        self.keep_bins(code, start, columns)
+        if self.wants_bins:
+            self.keep_bins(code, start, columnar.bulk_rows(columns))
         columns.append(list(map(str, dense)))
         fmt = "[" + ",".join(["{}"] * len(columns)) + "]"
         target.extend(map(fmt.format, *columns))
@@ -803,12 +804,16 @@ class _FastReader:
             cache.clear()
         return True
 
-    def keep_bins(self, code: int, start: int, columns: list[Any]) -> None:
-        """For a load written by GRAPH.BULK as it is read: the block of node rows about to be
-        staged at ``start`` of layout ``code`` (its JSON text columns, without the dense
-        numbers) as GRAPH.BULK records, made column-wise here instead of row by row when sent."""
-        if self.early is not None and self.early.bulk_bins:
-            self.st.node_bins.setdefault(code, []).append((start, columnar.bulk_rows(columns)))
+    @property
+    def wants_bins(self) -> bool:
+        """Whether the load is written by GRAPH.BULK as it is read (:meth:`keep_bins`)."""
+        return self.early is not None and self.early.bulk_bins
+
+    def keep_bins(self, code: int, start: int, records: Any) -> None:
+        """Keep the GRAPH.BULK records (a binary array, made column-wise) of the block of node
+        rows about to be staged at ``start`` of layout ``code``: sent as they are, not made row by
+        row from the JSON rows when the nodes go out."""
+        self.st.node_bins.setdefault(code, []).append((start, records))
 
     def node_rows(self, group: _Group, path: Path, rownums: Sequence[int], rows: list[list[str]]) -> None:
         if not self.node_batch(group, path, rownums, rows):
@@ -894,7 +899,7 @@ class _FastReader:
 
         # properties: each distinct text converted once; JSON columns, and for a load written by
         # GRAPH.BULK as it is read the same values as its binary (StagedLoad.node_bins)
-        bin_cols: list[Any] | None = [] if self.early is not None and self.early.bulk_bins else None
+        bin_cols: list[Any] | None = [] if self.wants_bins else None
 
         def add(col: Any, binary: Callable[[], Any]) -> None:
             json_cols.append(col)
@@ -1018,7 +1023,7 @@ class _FastReader:
         target = st.node_rows[code]
         start = len(target)
         if bin_cols is not None:
-            st.node_bins.setdefault(code, []).append((start, pc.binary_join_element_wise(*bin_cols, b"")))
+            self.keep_bins(code, start, pc.binary_join_element_wise(*bin_cols, b""))
         target.extend(pc.binary_join_element_wise(*parts, "").to_pylist())
         loc, in_load = st.node_loc, st.in_load
         for k, i in enumerate(dense):
@@ -2286,8 +2291,11 @@ class BulkNodes:
             kind, props, dates = st.node_layouts[code]
             stmt = " " + node_replace_statement(st.schema, st.schema.kind(kind), props, dates)
             for a in range(0, len(rows), NODE_BATCH):
-                self.store.db.connection.execute_command(
-                    "GRAPH.QUERY", self.store.name, "CYPHER rows=[" + ",".join(rows[a:a + NODE_BATCH]) + "]" + stmt)
+                chunk = rows[a:a + NODE_BATCH]
+                res = self.store.db.connection.execute_command(
+                    "GRAPH.QUERY", self.store.name, "CYPHER rows=[" + ",".join(chunk) + "]" + stmt, "--compact")
+                if _scalar(res) != len(chunk):
+                    raise StoreError(f"{len(chunk) - _scalar(res)} node(s) merged into late were not rewritten")
 
 
 def _bulk_rels(store: Any, st: StagedLoad, iid: array, stats: LoadStats,

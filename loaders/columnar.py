@@ -185,11 +185,12 @@ def json_to_bulk(column: Any) -> Any:
     inner2 = pc.utf8_slice_codeunits(column, 2, -2)  # ["text"] -> text
     string = pc.match_substring_regex(column, r'^"[^"\\]*"$')
     one = pc.match_substring_regex(column, r'^\["[^"\\]*"\]$')
-    out = pc.if_else(pc.equal(column, "null"), pa.scalar(_NULL_BIN), pa.scalar(b"", pa.binary()))
-    out = pc.if_else(pc.equal(column, "[]"), pa.scalar(_EMPTY_LIST_BIN), out)
+    null, empty = pc.equal(column, "null"), pc.equal(column, "[]")
+    out = pc.if_else(null, pa.scalar(_NULL_BIN), pa.scalar(b"", pa.binary()))
+    out = pc.if_else(empty, pa.scalar(_EMPTY_LIST_BIN), out)
     out = pc.if_else(string, bulk_texts(inner), out)
     out = pc.if_else(one, bulk_texts(inner2, listed=True), out)
-    other = pc.invert(pc.or_(pc.or_(string, one), pc.or_(pc.equal(column, "null"), pc.equal(column, "[]"))))
+    other = pc.invert(pc.or_(pc.or_(string, one), pc.or_(null, empty)))
     if n and pc.any(other).as_py():
         rest = column.filter(other)
         texts, pos = distinct(rest)
@@ -207,7 +208,7 @@ def bulk_rows(columns: list[Any]) -> Any:
 def contiguous_slices(arr: Any, most: int, most_bytes: int) -> Iterator[tuple[bytes, int]]:
     """The records of a binary array in runs of at most ``most`` records and (unless one record is
     bigger) ``most_bytes`` bytes: (bytes end to end, records)."""
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32, count=len(arr) + 1, offset=arr.offset * 4)
+    offsets = _offsets(arr)
     data = arr.buffers()[2]
     a = 0
     while a < len(arr):
@@ -307,8 +308,13 @@ class RelBlock:
         return pc.binary_join_element_wise(*parts, "").to_pylist()
 
 
+def _offsets(arr: Any) -> np.ndarray:
+    """Where each value of a binary array starts in its data buffer (and where the last ends)."""
+    return np.frombuffer(arr.buffers()[1], dtype=np.int32, count=len(arr) + 1, offset=arr.offset * 4)
+
+
 def _contiguous(arr: Any) -> bytes:
     """The values of a binary array, end to end."""
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32, count=len(arr) + 1, offset=arr.offset * 4)
-    return arr.buffers()[2].to_pybytes()[offsets[0]:offsets[-1]]
+    offsets = _offsets(arr)
+    return arr.buffers()[2][offsets[0]:offsets[-1]].to_pybytes()
 
