@@ -270,12 +270,14 @@ class EmbeddedServer:
                 return False
             time.sleep(0.1)
 
-    def _clear_stale(self) -> str | None:
+    def _clear_stale(self, on_demand: bool = True) -> str | None:
         """Make the directory's record agree with what is running, before a start (or after a
         stop). Returns a message saying what was found, or None if all was in order.
 
         * a live server of this directory that answers is kept — adopted, with a fresh record,
           if the record was missing or torn (a start interrupted after the server was spawned);
+          adopted for one command (``on_demand``), it is stopped when its last store closes, as
+          the interrupted start would have had it;
         * a live server of this directory that does not answer is an error: starting a second
           server on the same files would corrupt them;
         * a record naming a dead pid, or a pid that is now another program (reused after a crash
@@ -296,16 +298,16 @@ class EmbeddedServer:
             if self._answers(addr):
                 if st == addr:
                     return None
-                self._write_state(addr)
+                self._write_state({**addr, "on_demand": addr.get("on_demand", on_demand)})
                 return (f"found the embedded server (pid {live}) in {self.dir} running without a valid record "
                         "(a start was interrupted); using it")
             if _is_server(live, self.dir):
                 raise ServerError(
                     f"the embedded server (pid {live}) for {self.dir} is running but does not answer",
                     hint=f"a second server on the same files would corrupt them, so none was started; stop it with "
-                         f"`kill {live}` (or `kill -9 {live}` if it does not exit) and run the command again; "
-                         f"see {self.log_file}")
-            return self._clear_stale()  # it exited while we waited
+                         f"`intelgraph --db {self.dir} db stop` (which kills it if it neither exits nor answers) "
+                         f"and run the command again; see {self.log_file}")
+            return self._clear_stale(on_demand)  # it exited while we waited
         if st is None and not self.socket_path.exists() and not pidfile.exists() and not self.state_file.exists():
             return None
         for p in (self.state_file, self.socket_path, pidfile):
@@ -325,12 +327,12 @@ class EmbeddedServer:
 
     def _start(self, wait_s: float, on_demand: bool) -> bool:
         if self.is_running():
-            return False
-        msg = self._clear_stale()
+            return self._keep(on_demand)
+        msg = self._clear_stale(on_demand)
         if msg:
             log.warning(msg)
         if self.is_running():
-            return False
+            return self._keep(on_demand)
         server, module = _binaries()
         password = self._password()
         use_socket = len(str(self.socket_path)) <= _MAX_UNIX_PATH
@@ -394,6 +396,14 @@ class EmbeddedServer:
         tail = self.log_file.read_text(errors="replace")[-2000:] if self.log_file.exists() else ""
         raise ServerError(f"the embedded server did not become ready in {wait_s:.0f}s:\n{tail}",
                           hint=f"see {self.log_file}")
+
+    def _keep(self, on_demand: bool) -> bool:
+        """A server is already running: one started for a command becomes a lasting one when
+        asked to start outright (``intelgraph db start``). Returns False: nothing was started."""
+        st = self.state()
+        if not on_demand and st and st.get("on_demand"):
+            self._write_state({**st, "on_demand": False})
+        return False
 
     def _drop_leftover_staging(self) -> None:
         """Delete the staging graphs (:mod:`intelgraph.loaders.early`) that loads killed before

@@ -18,13 +18,14 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import pytest
 
 from helpers_synthetic import write_dataset
 from intelgraph.api import load_paths
-from intelgraph.cypher.falkor import EmbeddedServer, FalkorStore
+from intelgraph.cypher.falkor import EmbeddedServer, FalkorStore, _pid_alive
 from intelgraph.errors import ServerError, StoreError
 
 CLI = str(Path(sys.executable).with_name("intelgraph"))
@@ -340,6 +341,35 @@ def test_server_running_without_its_record_is_adopted_not_duplicated(own_server,
     st = FalkorStore(own_server, graph="g", autostart=False)
     assert st.read("MATCH (n:Entity {id: 'kept'}) RETURN count(n)").scalar() == 1
     st.close()
+
+
+def test_server_adopted_for_a_command_stops_with_it(own_server, caplog):
+    """A command killed after it spawned its on-demand server but before it wrote the record
+    leaves a server nobody will stop. The next command adopts it as on demand too, so it stops
+    when that command's store closes instead of running on for good (seen: servers left
+    behind by killed `intelgraph db status` runs)."""
+    own_server.start(on_demand=True)
+    pid = own_server.state()["pid"]
+    own_server.state_file.unlink()
+    with caplog.at_level("WARNING"):
+        st = FalkorStore(own_server, graph="g")
+    assert "running without a valid record" in caplog.text, caplog.text
+    assert st.started_here is False and own_server.state()["on_demand"] is True
+    assert redis_processes_for(own_server.dir) == [pid]
+    st.close()
+    assert not _pid_alive(pid) and redis_processes_for(own_server.dir) == []
+
+
+def test_db_start_keeps_a_server_started_for_a_command(own_server):
+    """`intelgraph db start` while a command's on-demand server runs makes that server a lasting
+    one: it keeps running after the command ends, as `db start` promised."""
+    st = FalkorStore(own_server, graph="g")
+    pid = own_server.state()["pid"]
+    assert own_server.state()["on_demand"] is True
+    assert EmbeddedServer(own_server.dir).start() is False  # already running
+    st.close()
+    assert own_server.state()["on_demand"] is False
+    assert _pid_alive(pid) and own_server.is_running()
 
 
 def test_half_written_record_is_recovered(own_server):
