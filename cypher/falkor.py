@@ -16,6 +16,9 @@ demand in a private data directory and stops it when done:
   server of this directory still running without a valid record (a start interrupted after the
   spawn) is adopted, never doubled; one that is alive but does not answer is an error naming
   its pid, since a second server on the same files would corrupt them;
+* a server that stops answering while a command waits ends that command in an error (see
+  ``FalkorStore._watched``); stopping kills a server that neither exits on SIGTERM nor
+  answers, which loses nothing it acknowledged;
 * concurrent commands share one server: starts are serialised by a lock file, each open
   store holds a shared lock, and a server started on demand is stopped when its last store
   (in any process) closes; one started by ``intelgraph db start`` keeps running;
@@ -74,6 +77,21 @@ def _pid_alive(pid: int) -> bool:
             return fh.read().split(") ")[-1][:1] != "Z"
     except OSError:
         return True
+
+
+def _thread_states(pid: int) -> str:
+    """What each thread of a process is doing, as the kernel tells it (name, state, and the
+    kernel function it waits in): for the report of a server that stopped answering."""
+    out = []
+    for task in sorted(Path(f"/proc/{pid}/task").glob("*"), key=lambda t: int(t.name)):
+        try:
+            name = (task / "comm").read_text().strip()
+            state = (task / "stat").read_text().rsplit(") ", 1)[-1][:1]
+            wchan = (task / "wchan").read_text().strip() or "-"
+        except OSError:
+            continue
+        out.append(f"{name} ({state}, {wchan})")
+    return "; ".join(out) or "unknown"
 
 
 def _int(value: Any) -> int | None:
@@ -454,22 +472,43 @@ class EmbeddedServer:
             os.kill(pid, signal.SIGTERM)
         except ProcessLookupError:
             pass
-        deadline = time.monotonic() + wait_s
-        while time.monotonic() < deadline and _pid_alive(pid):
+        start = time.monotonic()
+        asked = False
+        while _pid_alive(pid):
+            waited = time.monotonic() - start
+            if not asked and waited >= min(self.answer_wait_s, wait_s):
+                # Redis acts on SIGTERM in its event loop; a server still here after that long
+                # is either busy shutting down (it answers) or hung (it does not: seen once,
+                # right after a client was killed mid-command). A hung one is killed: with
+                # `appendfsync always` every write it acknowledged is already on disk.
+                asked = True
+                addr = self._address_from_conf()
+                if addr is not None and not self._answers({**addr, "pid": pid}) and _pid_alive(pid):
+                    log.warning("the embedded server (pid %d) in %s did not stop when asked and does not answer; "
+                                "killed it (every write it acknowledged was already on disk); its threads were: %s",
+                                pid, self.dir, _thread_states(pid))
+                    self._kill_pid(pid)
+                    break
+            if waited >= wait_s:
+                raise ServerError(f"the embedded server (pid {pid}) did not stop in {wait_s:.0f}s",
+                                  hint=f"it still answers, so it was left running; see {self.log_file}")
             time.sleep(0.05)
-        if _pid_alive(pid):
-            raise ServerError(f"the embedded server (pid {pid}) did not stop in {wait_s:.0f}s")
-        for p in (self.state_file, self.socket_path):
+        for p in (self.state_file, self.socket_path, self.dir / "falkordb.pid"):
             p.unlink(missing_ok=True)
         return True
+
+    @staticmethod
+    def _kill_pid(pid: int) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        while _pid_alive(pid):
+            time.sleep(0.02)
 
     def kill(self) -> None:
         """SIGKILL the server (for crash tests)."""
         st = self.state()
         if st and _pid_alive(int(st.get("pid", 0))):
-            os.kill(int(st["pid"]), signal.SIGKILL)
-            while _pid_alive(int(st["pid"])):
-                time.sleep(0.02)
+            self._kill_pid(int(st["pid"]))
 
 
 class FalkorStore(Store):
@@ -499,14 +538,95 @@ class FalkorStore(Store):
             self.started_here = False
             with contextlib.suppress(OSError):
                 self._user_fd = server._hold()
-        self.db = FalkorDB(**server.connection_kwargs())
+        self._hung: int | None = None  # the pid of a server found hung by :meth:`_watched`
+        self._watch = threading.Condition()
+        self._watch_due: dict[int, float] = {}  # command -> when its reply is late
+        self._watch_next = 0
+        self._watch_wake = 0.0  # when the watcher next looks
+        self._watcher: threading.Thread | None = None
+        self._closed = False
+        self.db = FalkorDB(**server.connection_kwargs(), retry=self._retry())
         self.graph = self.db.select_graph(graph)
         self._ensure_graph()
+
+    #: How long past a command's own time limit its reply may be late before the server is
+    #: asked whether it still answers (see :meth:`_watched`).
+    stall_grace_s = 10.0
+
+    def _retry(self) -> Any:
+        """redis-py's policy of retrying a command on a dropped connection (its defaults), except
+        once the server was found hung: then the error is final."""
+        from redis.backoff import ExponentialWithJitterBackoff
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.retry import Retry
+
+        return Retry(ExponentialWithJitterBackoff(base=0.01, cap=1.0), 10, supported_errors=(RedisConnectionError,),
+                     is_retryable=lambda _exc: self._hung is None)
+
+    @contextlib.contextmanager
+    def _watched(self, limit_s: float) -> Iterator[None]:
+        """Run one command under watch, so a hung server ends in an error rather than an endless
+        wait. FalkorDB has been seen to stop answering altogether (its main thread stuck) right
+        after a client was killed mid-command. If no reply came within the command's own limit
+        plus :attr:`stall_grace_s`, the server is sent a PING; if it does not answer that either
+        (for :attr:`EmbeddedServer.answer_wait_s`), the connections waiting on it are shut and
+        the command fails with a :class:`ServerError` naming the pid. A server that answers is
+        busy, not hung, and is waited for. One watcher thread per store serves every command."""
+        with self._watch:
+            token = self._watch_next = self._watch_next + 1
+            self._watch_due[token] = time.monotonic() + limit_s + self.stall_grace_s
+            if self._watcher is None:
+                self._watcher = threading.Thread(target=self._watch_loop, name="intelgraph-server-watch", daemon=True)
+                self._watcher.start()
+            elif self._watch_due[token] < self._watch_wake:
+                self._watch.notify()  # due before the watcher next looks
+        try:
+            yield
+        finally:
+            with self._watch:
+                del self._watch_due[token]
+
+    def _watch_loop(self) -> None:
+        while True:
+            with self._watch:
+                late: list[int] = []
+                while not self._closed and not late:
+                    now = time.monotonic()
+                    late = [t for t, due in self._watch_due.items() if due <= now]
+                    if not late:
+                        self._watch_wake = min(self._watch_due.values(), default=now + 3600)
+                        self._watch.wait(self._watch_wake - now)
+                if self._closed:
+                    return
+            st = self.server.state()
+            answers = st is None or self.server._answers(st)
+            with self._watch:
+                late = [t for t in late if t in self._watch_due]
+                if answers or not late:  # busy, not hung (or the replies came meanwhile)
+                    for t in late:
+                        self._watch_due[t] = time.monotonic() + self.server.answer_wait_s
+                    continue
+            self._hung = int(st["pid"])
+            log.warning("the embedded server (pid %d) stopped answering; its threads: %s", self._hung,
+                        _thread_states(self._hung))
+            for conn in list(self.db.connection.connection_pool._get_in_use_connections()):
+                sock = getattr(conn, "_sock", None)
+                if sock is not None:
+                    with contextlib.suppress(OSError):
+                        sock.shutdown(socket.SHUT_RDWR)  # the blocked read returns at once
+            return
+
+    def _hung_error(self) -> ServerError:
+        pid = self._hung
+        return ServerError(f"the embedded server (pid {pid}) in {self.server.dir} stopped answering: no reply to a "
+                           "command or to PING", hint="stop it with `intelgraph db stop` (it is killed if it does not "
+                           "stop; every write it acknowledged is already on disk) and run the command again; "
+                           f"see {self.server.log_file}")
 
     def _ensure_graph(self) -> None:
         """Create the graph key if it does not exist: FalkorDB refuses read-only queries on a
         missing key ("empty key"), and a fresh graph should simply read as empty."""
-        self.graph.query("RETURN 1")
+        self._run("RETURN 1", None, None, read_only=False, queued=False)  # writes nothing: needs no lock
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[None]:
@@ -530,15 +650,19 @@ class FalkorStore(Store):
                     fcntl.flock(self._write_fd, fcntl.LOCK_UN)
 
     # -- protocol ---------------------------------------------------------------------
-    def _run(self, cypher: str, params: dict[str, Any] | None, timeout: float | None, read_only: bool) -> Result:
+    def _run(self, cypher: str, params: dict[str, Any] | None, timeout: float | None, read_only: bool,
+             queued: bool = True) -> Result:
         import redis
 
         ms = int(1000 * (timeout if timeout is not None else self.timeout))
+        if self._hung is not None:
+            raise self._hung_error()
         try:
             if read_only:
-                res = self.graph.ro_query(cypher, params or None, timeout=ms)
+                with self._watched(ms / 1000):
+                    res = self.graph.ro_query(cypher, params or None, timeout=ms)
             else:
-                with self._writing():
+                with self._writing() if queued else contextlib.nullcontext(), self._watched(ms / 1000):
                     res = self.graph.query(cypher, params or None, timeout=ms)
         except redis.exceptions.ResponseError as exc:
             text = str(exc)
@@ -548,6 +672,8 @@ class FalkorStore(Store):
                 raise ReadOnlyViolation("this query writes to the graph, but it was run read-only") from None
             raise StoreError(f"FalkorDB refused the query: {text}") from None
         except redis.exceptions.ConnectionError as exc:
+            if self._hung is not None:
+                raise self._hung_error() from None
             raise ServerError(f"lost the connection to the embedded server: {exc}",
                               hint="run `intelgraph db status`; a stale server is recovered on the next start") from None
         columns = [h[1] if isinstance(h, (list, tuple)) else str(h) for h in (res.header or [])]
@@ -656,6 +782,9 @@ class FalkorStore(Store):
     def close(self) -> None:
         """Close the connection. A server started on demand (by a store, not by ``intelgraph db
         start``) is stopped when its last store, in any process, closes."""
+        with self._watch:
+            self._closed = True
+            self._watch.notify()
         try:
             self.db.connection.close()
         except Exception:  # noqa: BLE001

@@ -1670,6 +1670,7 @@ class _Sender:
         import redis
 
         self._redis = redis
+        self.store = store
         self.conn = store.db.connection
         self.graph = store.name
         self.timeout_ms = int(1000 * max(store.timeout, 300.0))
@@ -1679,13 +1680,21 @@ class _Sender:
         self.thread.start()
 
     def query(self, text: str, read_only: bool = False) -> Any:
+        return self._call(["GRAPH.RO_QUERY" if read_only else "GRAPH.QUERY", self.graph, text, "--compact",
+                           "timeout", self.timeout_ms], "the load query")
+
+    def _call(self, args: list[Any], what: str) -> Any:
+        """One command on the store's connection, watched like the store's own (a hung server
+        ends the load in an error, not an endless wait)."""
         redis = self._redis
         try:
-            return self.conn.execute_command("GRAPH.RO_QUERY" if read_only else "GRAPH.QUERY", self.graph, text,
-                                             "--compact", "timeout", self.timeout_ms)
+            with self.store._watched(self.timeout_ms / 1000):
+                return self.conn.execute_command(*args)
         except redis.exceptions.ResponseError as exc:
-            raise StoreError(f"FalkorDB refused the load query: {exc}") from None
+            raise StoreError(f"FalkorDB refused {what}: {exc}") from None
         except redis.exceptions.ConnectionError as exc:
+            if self.store._hung is not None:
+                raise self.store._hung_error() from None
             raise ServerError(f"lost the connection to the embedded server: {exc}",
                               hint="run `intelgraph db status`; loading the same files again completes the load") from None
 
@@ -1703,14 +1712,7 @@ class _Sender:
                 self.error = exc
 
     def command(self, args: list[Any]) -> Any:
-        redis = self._redis
-        try:
-            return self.conn.execute_command(*args)
-        except redis.exceptions.ResponseError as exc:
-            raise StoreError(f"FalkorDB refused {args[0]}: {exc}") from None
-        except redis.exceptions.ConnectionError as exc:
-            raise ServerError(f"lost the connection to the embedded server: {exc}",
-                              hint="run `intelgraph db status`; loading the same files again completes the load") from None
+        return self._call(args, args[0])
 
     def submit_command(self, args: list[Any], done: Callable[[Any], None]) -> None:
         self.submit(args, done)  # type: ignore[arg-type]

@@ -402,20 +402,112 @@ def test_server_that_answers_nothing_is_refused_with_a_clear_message(own_server)
     assert own_server.is_running()
 
 
+def test_a_server_that_hangs_mid_command_ends_in_an_error_and_stop_kills_it(own_server, caplog):
+    """A server that stops answering while a command waits on it (here: SIGSTOP after the store
+    connected; FalkorDB's main thread was once seen stuck like this) ends that command with an
+    error naming the pid and what to do, not an endless wait; later commands fail at once; and
+    `stop` kills the server when it neither exits nor answers, losing nothing acknowledged."""
+    own_server.start()
+    own_server.answer_wait_s = 0.5
+    st = FalkorStore(own_server, graph="g", timeout=0.5, autostart=False)
+    st.server.answer_wait_s = 0.5
+    st.stall_grace_s = 0.2
+    st.write("CREATE (:Entity {id: 'kept'})")
+    pid = own_server.state()["pid"]
+    os.kill(pid, signal.SIGSTOP)
+    t0 = time.monotonic()
+    with caplog.at_level("WARNING"), pytest.raises(ServerError) as info:
+        st.read("MATCH (n) RETURN count(n)")
+    took = time.monotonic() - t0
+    assert 0.7 <= took < 10, took  # its limit, the grace, the unanswered PING; not forever
+    text = info.value.message()
+    assert f"pid {pid}" in text and "stopped answering" in text and "intelgraph db stop" in text, text
+    assert "do_signal_stop" in caplog.text  # the threads' states are reported for a bug report
+    t0 = time.monotonic()
+    with pytest.raises(ServerError, match="stopped answering"):
+        st.read("RETURN 1")  # no second wait
+    assert time.monotonic() - t0 < 0.5
+    st.close()  # not a user of an on-demand server: leaves it alone
+    assert _pid_alive(pid)
+    with caplog.at_level("WARNING"):
+        assert own_server.stop() is True
+    assert not _pid_alive(pid) and redis_processes_for(own_server.dir) == []
+    assert "killed it" in caplog.text
+    own_server.start()
+    again = FalkorStore(own_server, graph="g", autostart=False)
+    assert again.read("MATCH (n:Entity {id: 'kept'}) RETURN count(n)").scalar() == 1
+    again.close()
+
+
+def test_cli_recovers_from_a_hung_server_with_db_stop(own_server):
+    """As a user meets a hung server: the command says which pid does not answer and to run
+    `intelgraph db stop`; that stops it (killing it, as SIGTERM goes unheeded); the next
+    command starts a fresh server and finds every acknowledged write."""
+    own_server.start()
+    st = FalkorStore(own_server, graph="g", autostart=False)
+    st.write("CREATE (:Entity {id: 'kept'})")
+    st.close()
+    pid = own_server.state()["pid"]
+    os.kill(pid, signal.SIGSTOP)
+    db = ["--db", str(own_server.dir), "--graph", "g"]
+    out = subprocess.run([CLI, *db, "db", "status"], capture_output=True, text=True, timeout=150)
+    assert out.returncode != 0
+    assert f"pid {pid}" in out.stderr and "does not answer" in out.stderr and "db stop" in out.stderr, out.stderr
+    assert redis_processes_for(own_server.dir) == [pid]  # never a second server beside it
+    out = subprocess.run([CLI, *db, "db", "stop"], capture_output=True, text=True, timeout=150)
+    assert out.returncode == 0 and "stopped" in out.stdout, out.stderr
+    assert "killed it" in out.stderr and not _pid_alive(pid)
+    out = subprocess.run([CLI, *db, "db", "status", "--format", "json"], capture_output=True, text=True, timeout=150)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["nodes"] == 1
+
+
+def test_a_busy_server_is_waited_for_past_the_grace(own_server):
+    """A reply later than the watch's deadline is no error while the server still answers PING
+    (a query runs on a worker thread; the main thread answers): the watch looks again rather
+    than giving up on a busy server."""
+    own_server.start()
+    st = FalkorStore(own_server, graph="g", autostart=False)
+    own_server.answer_wait_s = 0.3
+    st.stall_grace_s = 0.0
+    asked = []
+    answers = own_server._answers
+    own_server._answers = lambda st_: asked.append(1) or answers(st_)
+    t0 = time.monotonic()
+    with st._watched(0.05):  # the watch is due after 50 ms; the query takes well over a second
+        res = st.graph.ro_query("UNWIND range(1, 12000000) AS x RETURN count(x)", timeout=60000)
+    assert res.result_set == [[12000000]]
+    assert time.monotonic() - t0 > 0.5 and len(asked) >= 2, (time.monotonic() - t0, asked)
+    assert st._hung is None
+    st.close()
+
+
 def test_cli_killed_while_it_starts_the_server(tmp_path):
     """Kill ``intelgraph`` at random moments while it auto-starts a server in a fresh data
-    directory; the next command must find exactly one working server, never two."""
+    directory; the next command must find exactly one working server, never two.
+
+    Once in CI the server itself hung right after such a kill (its main thread stuck: PING and
+    SIGTERM went unanswered; not reproduced in 1,000 runs here). Should that recur, the next
+    command must end with the error naming the hung server, `db stop` must get rid of it, and
+    the command after must work; the test says so in a warning, with the threads' states."""
     rng = random.Random(SEED + 2)
     data = tmp_path / "db"
     srv = EmbeddedServer(data)
+    status = [CLI, "--db", str(data), "--graph", "g", "db", "status", "--format", "json"]
     try:
         for trial in range(5):
             proc = intelgraph("--db", str(data), "--graph", "g", "db", "status")
             time.sleep(rng.uniform(0.2, 0.9))
             proc.kill()
             proc.communicate()
-            out = subprocess.run([CLI, "--db", str(data), "--graph", "g", "db", "status", "--format", "json"],
-                                 capture_output=True, text=True, timeout=120)
+            out = subprocess.run(status, capture_output=True, text=True, timeout=150)
+            if out.returncode != 0 and ("stopped answering" in out.stderr or "does not answer" in out.stderr):
+                warnings.warn(f"trial {trial}: the embedded server hung after a killed client:\n{out.stderr}")
+                stop = subprocess.run([CLI, "--db", str(data), "db", "stop"], capture_output=True, text=True,
+                                      timeout=150)
+                assert stop.returncode == 0, stop.stderr
+                assert redis_processes_for(data) == []
+                out = subprocess.run(status, capture_output=True, text=True, timeout=150)
             assert out.returncode == 0, out.stderr
             assert json.loads(out.stdout)["nodes"] == 0
             assert len(redis_processes_for(data)) <= 1, f"trial {trial}: two servers on one directory"
