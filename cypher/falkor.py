@@ -616,6 +616,21 @@ class FalkorStore(Store):
                         sock.shutdown(socket.SHUT_RDWR)  # the blocked read returns at once
             return
 
+    def command(self, *args: Any, limit_s: float | None = None) -> Any:
+        """A raw command on the store's connection (``GRAPH.BULK``, ``RENAME``, a query with a
+        reply left undecoded), watched like every query (:meth:`_watched`; ``limit_s`` defaults
+        to 300 s or the store's timeout if longer). The server's refusals come as redis-py's
+        ``ResponseError``; a hung server as :class:`ServerError`."""
+        import redis
+
+        try:
+            with self._watched(limit_s if limit_s is not None else max(self.timeout, 300.0)):
+                return self.db.connection.execute_command(*args)
+        except redis.exceptions.ConnectionError:
+            if self._hung is not None:
+                raise self._hung_error() from None
+            raise
+
     def _hung_error(self) -> ServerError:
         pid = self._hung
         return ServerError(f"the embedded server (pid {pid}) in {self.server.dir} stopped answering: no reply to a "

@@ -1671,7 +1671,6 @@ class _Sender:
 
         self._redis = redis
         self.store = store
-        self.conn = store.db.connection
         self.graph = store.name
         self.timeout_ms = int(1000 * max(store.timeout, 300.0))
         self.q: queue.Queue = queue.Queue(maxsize=depth)
@@ -1688,13 +1687,10 @@ class _Sender:
         ends the load in an error, not an endless wait)."""
         redis = self._redis
         try:
-            with self.store._watched(self.timeout_ms / 1000):
-                return self.conn.execute_command(*args)
+            return self.store.command(*args, limit_s=self.timeout_ms / 1000)
         except redis.exceptions.ResponseError as exc:
             raise StoreError(f"FalkorDB refused {what}: {exc}") from None
         except redis.exceptions.ConnectionError as exc:
-            if self.store._hung is not None:
-                raise self.store._hung_error() from None
             raise ServerError(f"lost the connection to the embedded server: {exc}",
                               hint="run `intelgraph db status`; loading the same files again completes the load") from None
 
@@ -2236,7 +2232,6 @@ class BulkNodes:
         finally:
             _close_quietly(self.sender)
         schema = st.schema
-        conn = self.store.db.connection
         name = self.store.name
         root, key = quote_name(schema.root_label), quote_name(schema.id_property)
         iid = array("q", [-1]) * len(st.node_ids)
@@ -2244,11 +2239,11 @@ class BulkNodes:
         # one reply for all of them held ~60 MB of Python lists at 350k nodes
         index = st.node_index
         seen = 0
-        top = _scalar(conn.execute_command("GRAPH.RO_QUERY", name, f"MATCH (n:{root}) RETURN max(id(n))", "--compact"))
+        top = _scalar(self.store.command("GRAPH.RO_QUERY", name, f"MATCH (n:{root}) RETURN max(id(n))", "--compact"))
         for lo in range(0, (top if top is not None else -1) + 1, READBACK_PAGE):
             if self.cancelled():
                 return iid
-            res = conn.execute_command(
+            res = self.store.command(
                 "GRAPH.RO_QUERY", name, f"CYPHER lo={lo} hi={lo + READBACK_PAGE} MATCH (n:{root}) "
                 f"WHERE id(n) >= $lo AND id(n) < $hi RETURN toJSON(collect([n.{key}, id(n)]))", "--compact")
             for nid, x in json.loads(_scalar(res)):
@@ -2260,7 +2255,7 @@ class BulkNodes:
         if seen != self.stats.nodes:
             raise StoreError(f"GRAPH.BULK made {seen} of {self.stats.nodes} nodes")
         for q in self.date_fixes:
-            conn.execute_command("GRAPH.QUERY", name, q)
+            self.store.command("GRAPH.QUERY", name, q)
         self._resend(iid)
         if self.release:
             st.node_resend.clear()
@@ -2294,7 +2289,7 @@ class BulkNodes:
             stmt = " " + node_replace_statement(st.schema, st.schema.kind(kind), props, dates)
             for a in range(0, len(rows), NODE_BATCH):
                 chunk = rows[a:a + NODE_BATCH]
-                res = self.store.db.connection.execute_command(
+                res = self.store.command(
                     "GRAPH.QUERY", self.store.name, "CYPHER rows=[" + ",".join(chunk) + "]" + stmt, "--compact")
                 if _scalar(res) != len(chunk):
                     raise StoreError(f"{len(chunk) - _scalar(res)} node(s) merged into late were not rewritten")
@@ -2303,7 +2298,6 @@ class BulkNodes:
 def _bulk_rels(store: Any, st: StagedLoad, iid: array, stats: LoadStats,
                progress: Callable[[int], None] | None) -> None:
     """The relationships of :func:`_write_bulk`, between nodes whose internal ids ``iid`` holds."""
-    conn = store.db.connection
     name = store.name
     if len(iid) < len(st.node_ids):  # ids only named by relationships: never written (checked before)
         iid.extend(array("q", [-1]) * (len(st.node_ids) - len(iid)))
@@ -2354,7 +2348,7 @@ def _bulk_rels(store: Any, st: StagedLoad, iid: array, stats: LoadStats,
             stats.relationships += len(rows)
         sender.close()
         for q in rel_fixes:
-            conn.execute_command("GRAPH.QUERY", name, q)
+            store.command("GRAPH.QUERY", name, q)
     finally:
         _close_quietly(sender)
 

@@ -70,11 +70,11 @@ def drop_staging(store: Any) -> None:
     import redis
 
     with contextlib.suppress(redis.exceptions.ResponseError):
-        store.db.connection.execute_command("GRAPH.DELETE", staging_name(store.name))
+        store.command("GRAPH.DELETE", staging_name(store.name))
 
 
-def _index_set(conn: Any, graph: str) -> set[tuple[str, str, str]]:
-    res = conn.execute_command("GRAPH.RO_QUERY", graph, "CALL db.indexes() YIELD label, properties, types, entitytype "
+def _index_set(store: Any, graph: str) -> set[tuple[str, str, str]]:
+    res = store.command("GRAPH.RO_QUERY", graph, "CALL db.indexes() YIELD label, properties, types, entitytype "
                                "RETURN label, properties, types, entitytype")
     out = set()
     for label, props, types, entity in res[1]:
@@ -84,15 +84,15 @@ def _index_set(conn: Any, graph: str) -> set[tuple[str, str, str]]:
     return out
 
 
-def _constraint_set(conn: Any, graph: str) -> set[tuple[str, str, str, tuple[str, ...]]]:
-    res = conn.execute_command("GRAPH.RO_QUERY", graph, "CALL db.constraints() YIELD type, label, properties, "
+def _constraint_set(store: Any, graph: str) -> set[tuple[str, str, str, tuple[str, ...]]]:
+    res = store.command("GRAPH.RO_QUERY", graph, "CALL db.constraints() YIELD type, label, properties, "
                                "entitytype RETURN type, label, properties, entitytype")
     return {(str(t), str(label), str(entity), tuple(map(str, props))) for t, label, props, entity in res[1]}
 
 
-def _schema_objects(conn: Any, graph: str) -> set[tuple[Any, ...]]:
-    """The indexes and constraints of ``graph``."""
-    return {("index", *i) for i in _index_set(conn, graph)} | {("constraint", *c) for c in _constraint_set(conn, graph)}
+def _schema_objects(store: Any, graph: str) -> set[tuple[Any, ...]]:
+    """The indexes and constraints of ``graph``, asked through ``store``'s connection."""
+    return {("index", *i) for i in _index_set(store, graph)} | {("constraint", *c) for c in _constraint_set(store, graph)}
 
 
 def begin(store: Any, inputs: Sequence[Any], fresh: bool | None) -> EarlyWrite | EarlyCheck | None:
@@ -127,8 +127,7 @@ def begin(store: Any, inputs: Sequence[Any], fresh: bool | None) -> EarlyWrite |
         staging = FalkorStore(store.server, graph=staging_name(store.name), schema=store.schema,
                               timeout=store.timeout, autostart=False)
         staging.apply_schema()
-        conn = store.db.connection
-        if not _schema_objects(conn, store.name) <= _schema_objects(conn, staging.name):
+        if not _schema_objects(store, store.name) <= _schema_objects(store, staging.name):
             raise _NotEligible  # indexes or constraints the user made on the empty graph: keep them (usual path)
         hold.enter_context(_no_rewrite_while_loading(store))
         return EarlyWrite(store, staging, fresh, hold)
@@ -284,7 +283,7 @@ class EarlyWrite(_Early):
             _bulk_rels(self.staging, st, self._iid, self.stats, progress)
             if not graph_is_empty(self.store):  # cannot happen under our lock; but never clobber
                 raise NotEmpty(f"graph {self.store.name!r} changed while it was being loaded")
-            self.store.db.connection.execute_command("RENAME", self.staging.name, self.store.name)
+            self.store.command("RENAME", self.staging.name, self.store.name)
             self.done = True
         finally:
             self.close()
@@ -350,7 +349,7 @@ class EarlyCheck(_Early):
     def _ro(self, text: str) -> Any:
         from intelgraph.loaders.bulk import _scalar
 
-        res = self.store.db.connection.execute_command("GRAPH.RO_QUERY", self.store.name, text, "--compact")
+        res = self.store.command("GRAPH.RO_QUERY", self.store.name, text, "--compact")
         return json.loads(_scalar(res))
 
     def _check(self, st: Any) -> None:

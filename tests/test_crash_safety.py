@@ -413,8 +413,13 @@ def test_a_server_that_hangs_mid_command_ends_in_an_error_and_stop_kills_it(own_
     st.server.answer_wait_s = 0.5
     st.stall_grace_s = 0.2
     st.write("CREATE (:Entity {id: 'kept'})")
+    raw = FalkorStore(own_server, graph="g", autostart=False)  # for the loaders' raw commands
+    raw.stall_grace_s = 0.2
     pid = own_server.state()["pid"]
     os.kill(pid, signal.SIGSTOP)
+    with pytest.raises(ServerError, match="stopped answering"):
+        raw.command("GRAPH.RO_QUERY", "g", "RETURN 1", limit_s=0.3)
+    raw.close()
     t0 = time.monotonic()
     with caplog.at_level("WARNING"), pytest.raises(ServerError) as info:
         st.read("MATCH (n) RETURN count(n)")
