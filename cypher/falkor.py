@@ -415,6 +415,55 @@ class EmbeddedServer:
         raise ServerError(f"the embedded server did not become ready in {wait_s:.0f}s:\n{tail}",
                           hint=f"see {self.log_file}")
 
+    # -- the append-only file's automatic rewrite ----------------------------------------
+    _REWRITE = "auto-aof-rewrite-percentage"
+
+    @contextlib.contextmanager
+    def no_aof_rewrite(self, conn: Any) -> Iterator[None]:
+        """Turn the automatic rewrite of the append-only file off while the caller (a big load)
+        runs: Redis rewrites it each time it grows by half, a dozen forks serialising an ever
+        larger graph on the one core the loader needs. Each such load holds a shared lock on
+        ``aof-rewrite.lock``; the last to finish puts the setting back as the config file has it
+        (:meth:`restore_aof_rewrite`), and so does the next store to open after a load that was
+        killed. ``conn`` is a redis client of this server."""
+        import redis
+
+        fd = os.open(self.dir / "aof-rewrite.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        try:
+            conn.config_set(self._REWRITE, 0)
+        except redis.exceptions.ResponseError:  # CONFIG refused: load as it is
+            os.close(fd)
+            yield
+            return
+        try:
+            yield
+        finally:
+            os.close(fd)  # and with it this load's share of the lock
+            with contextlib.suppress(redis.exceptions.RedisError):
+                self.restore_aof_rewrite(conn)
+
+    def restore_aof_rewrite(self, conn: Any) -> bool:
+        """Put the automatic rewrite back as the config file has it, unless a load that turned it
+        off is still running. True if it was off and is on again."""
+        fd = os.open(self.dir / "aof-rewrite.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False  # a load is running; the last one out restores it
+            want = "100"  # Redis's default
+            with contextlib.suppress(OSError):
+                want = next((ln.split()[1] for ln in self.conf_file.read_text().splitlines()
+                             if ln.startswith(self._REWRITE + " ") and len(ln.split()) > 1), want)
+            have = str(conn.config_get(self._REWRITE).get(self._REWRITE))
+            if have == want:
+                return False
+            conn.config_set(self._REWRITE, want)
+            return True
+        finally:
+            os.close(fd)
+
     def _keep(self, on_demand: bool) -> bool:
         """A server is already running: one started for a command becomes a lasting one when
         asked to start outright (``intelgraph db start``). Returns False: nothing was started."""
@@ -519,6 +568,7 @@ class FalkorStore(Store):
     def __init__(self, server: EmbeddedServer, graph: str = "intelgraph", schema: Schema | None = None,
                  timeout: float = DEFAULT_TIMEOUT_S, autostart: bool = True):
         super().__init__(timeout)
+        import redis
         from falkordb import FalkorDB
 
         self.server = server
@@ -548,6 +598,12 @@ class FalkorStore(Store):
         self.db = FalkorDB(**server.connection_kwargs(), retry=self._retry())
         self.graph = self.db.select_graph(graph)
         self._ensure_graph()
+        restored = False
+        with contextlib.suppress(redis.exceptions.ResponseError):  # CONFIG refused: nothing to put back
+            restored = server.restore_aof_rewrite(self.db.connection)
+        if restored:
+            log.warning("turned the automatic rewrite of the append-only file in %s back on: a big load that was "
+                        "interrupted had left it off", server.dir)
 
     #: How long past a command's own time limit its reply may be late before the server is
     #: asked whether it still answers (see :meth:`_watched`).

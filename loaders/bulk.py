@@ -1776,32 +1776,10 @@ def _write_staged(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
     return stats
 
 
-@contextlib.contextmanager
 def _no_rewrite_while_loading(store: Any) -> Any:
-    """Redis rewrites the append-only file each time it grows by half: during a big load that
-    is a dozen forks serialising an ever larger graph on the one core the client needs. Turn the
-    automatic rewrite off for the load (the caller compacts once at the end), then back to what
-    the server's configuration file says (not to what was read: a concurrent load may have read
-    our "off")."""
-    conn = store.db.connection
-    try:
-        conn.config_set("auto-aof-rewrite-percentage", 0)
-    except Exception:  # noqa: BLE001 - not ours to configure (another server): load as it is
-        yield
-        return
-    try:
-        yield
-    finally:
-        value = "100"  # Redis's default
-        try:
-            conf = Path(store.server.conf_file).read_text().splitlines()
-            value = next((ln.split()[1] for ln in conf if ln.startswith("auto-aof-rewrite-percentage ")), value)
-        except (AttributeError, OSError, IndexError):
-            pass
-        try:
-            conn.config_set("auto-aof-rewrite-percentage", value)
-        except Exception:  # noqa: BLE001
-            pass
+    """No automatic rewrite of the append-only file during a big load (see
+    :meth:`EmbeddedServer.no_aof_rewrite`); the caller compacts once at the end."""
+    return store.server.no_aof_rewrite(store.db.connection)
 
 
 def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: int, rel_batch: int,

@@ -72,3 +72,41 @@ def test_store_stops_the_server_it_started(tmp_path):
     assert srv.is_running()
     st.close()
     assert not srv.is_running()
+
+
+def _rewrite(store) -> str:
+    return str(store.db.connection.config_get("auto-aof-rewrite-percentage")["auto-aof-rewrite-percentage"])
+
+
+def test_big_loads_turn_the_aof_rewrite_off_and_the_last_one_out_turns_it_on(own_server):
+    """Overlapping big loads each turn the append-only file's automatic rewrite off; it comes
+    back (as the config file has it) only when the last of them ends, and a store opened in
+    between does not turn it on under a running load."""
+    own_server.start()
+    st = FalkorStore(own_server, graph="g", autostart=False)
+    conf = _rewrite(st)
+    assert conf == "50"
+    with own_server.no_aof_rewrite(st.db.connection):
+        other = FalkorStore(own_server, graph="h", autostart=False)
+        with own_server.no_aof_rewrite(other.db.connection):
+            assert _rewrite(st) == "0"
+        assert _rewrite(st) == "0"  # the first load still runs
+        FalkorStore(own_server, graph="i", autostart=False).close()
+        assert _rewrite(st) == "0"
+        other.close()
+    assert _rewrite(st) == conf
+    st.close()
+
+
+def test_a_store_opened_after_a_killed_big_load_turns_the_aof_rewrite_back_on(own_server, caplog):
+    """A big load killed mid-way leaves the rewrite off (its lock died with it); the next store
+    to open puts it back and says so."""
+    own_server.start()
+    st = FalkorStore(own_server, graph="g", autostart=False)
+    st.db.connection.config_set("auto-aof-rewrite-percentage", 0)  # what the killed load left
+    with caplog.at_level("WARNING"):
+        again = FalkorStore(own_server, graph="g", autostart=False)
+    assert _rewrite(again) == "50"
+    assert "interrupted" in caplog.text and "back on" in caplog.text
+    again.close()
+    st.close()
