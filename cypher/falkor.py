@@ -679,6 +679,8 @@ class FalkorStore(Store):
         ``ResponseError``; a hung server as :class:`ServerError`."""
         import redis
 
+        if self._hung is not None:
+            raise self._hung_error()
         try:
             with self._watched(limit_s if limit_s is not None else max(self.timeout, 300.0)):
                 return self.db.connection.execute_command(*args)
@@ -690,9 +692,9 @@ class FalkorStore(Store):
     def _hung_error(self) -> ServerError:
         pid = self._hung
         return ServerError(f"the embedded server (pid {pid}) in {self.server.dir} stopped answering: no reply to a "
-                           "command or to PING", hint="stop it with `intelgraph db stop` (it is killed if it does not "
-                           "stop; every write it acknowledged is already on disk) and run the command again; "
-                           f"see {self.server.log_file}")
+                           "command or to PING", hint=f"stop it with `intelgraph --db {self.server.dir} db stop` (it is "
+                           "killed if it does not stop; every write it acknowledged is already on disk) and run the "
+                           f"command again; see {self.server.log_file}")
 
     def _ensure_graph(self) -> None:
         """Create the graph key if it does not exist: FalkorDB refuses read-only queries on a
