@@ -94,6 +94,16 @@ def _thread_states(pid: int) -> str:
     return "; ".join(out) or "unknown"
 
 
+def _cpu_ticks(pid: int) -> int | None:
+    """CPU time a process has used so far (user + system, in clock ticks), or None if gone."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            fields = fh.read().rsplit(") ", 1)[-1].split()
+    except OSError:
+        return None
+    return int(fields[11]) + int(fields[12])  # utime, stime: fields 14 and 15 of the whole line
+
+
 def _int(value: Any) -> int | None:
     try:
         return int(value) if value is not None else None
@@ -155,6 +165,7 @@ class EmbeddedServer:
         self.conf_file = self.dir / "falkordb.conf"
         self.log_file = self.dir / "server.log"
         self.socket_path = self.dir / "falkordb.sock"
+        self.hung_pid: int | None = None  # set by a store that found the server hung
 
     # -- state ------------------------------------------------------------------------
     def _password(self) -> str:
@@ -288,6 +299,17 @@ class EmbeddedServer:
                 return False
             time.sleep(0.1)
 
+    def _silent(self, st: dict[str, Any]) -> bool:
+        """Whether a live server is hung, not busy: it answers no PING for ``answer_wait_s`` and
+        spends no CPU meanwhile. (A big commit or the fork before an append-only-file rewrite can
+        keep even PING waiting for seconds, but the server is working through it; a stuck main
+        thread waits on a lock and uses nothing.)"""
+        pid = int(st["pid"])
+        before = _cpu_ticks(pid)
+        if self._answers(st):
+            return False
+        return _pid_alive(pid) and _cpu_ticks(pid) == before
+
     def _clear_stale(self, on_demand: bool = True) -> str | None:
         """Make the directory's record agree with what is running, before a start (or after a
         stop). Returns a message saying what was found, or None if all was in order.
@@ -419,31 +441,34 @@ class EmbeddedServer:
     _REWRITE = "auto-aof-rewrite-percentage"
 
     @contextlib.contextmanager
-    def no_aof_rewrite(self, conn: Any) -> Iterator[None]:
+    def no_aof_rewrite(self, run: Any) -> Iterator[None]:
         """Turn the automatic rewrite of the append-only file off while the caller (a big load)
         runs: Redis rewrites it each time it grows by half, a dozen forks serialising an ever
         larger graph on the one core the loader needs. Each such load holds a shared lock on
         ``aof-rewrite.lock``; the last to finish puts the setting back as the config file has it
         (:meth:`restore_aof_rewrite`), and so does the next store to open after a load that was
-        killed. ``conn`` is a redis client of this server."""
+        killed. ``run(*args)`` sends a command to this server (:meth:`FalkorStore.command`)."""
         import redis
 
         fd = os.open(self.dir / "aof-rewrite.lock", os.O_RDWR | os.O_CREAT, 0o600)
-        fcntl.flock(fd, fcntl.LOCK_SH)
         try:
-            conn.config_set(self._REWRITE, 0)
+            fcntl.flock(fd, fcntl.LOCK_SH)
+            run("CONFIG SET", self._REWRITE, 0)
         except redis.exceptions.ResponseError:  # CONFIG refused: load as it is
             os.close(fd)
             yield
             return
+        except BaseException:
+            os.close(fd)
+            raise
         try:
             yield
         finally:
             os.close(fd)  # and with it this load's share of the lock
-            with contextlib.suppress(redis.exceptions.RedisError):
-                self.restore_aof_rewrite(conn)
+            with contextlib.suppress(redis.exceptions.RedisError, ServerError):
+                self.restore_aof_rewrite(run)
 
-    def restore_aof_rewrite(self, conn: Any) -> bool:
+    def restore_aof_rewrite(self, run: Any) -> bool:
         """Put the automatic rewrite back as the config file has it, unless a load that turned it
         off is still running. True if it was off and is on again."""
         fd = os.open(self.dir / "aof-rewrite.lock", os.O_RDWR | os.O_CREAT, 0o600)
@@ -456,10 +481,10 @@ class EmbeddedServer:
             with contextlib.suppress(OSError):
                 want = next((ln.split()[1] for ln in self.conf_file.read_text().splitlines()
                              if ln.startswith(self._REWRITE + " ") and len(ln.split()) > 1), want)
-            have = str(conn.config_get(self._REWRITE).get(self._REWRITE))
+            have = str(run("CONFIG GET", self._REWRITE).get(self._REWRITE))
             if have == want:
                 return False
-            conn.config_set(self._REWRITE, want)
+            run("CONFIG SET", self._REWRITE, want)
             return True
         finally:
             os.close(fd)
@@ -527,12 +552,12 @@ class EmbeddedServer:
             waited = time.monotonic() - start
             if not asked and waited >= min(self.answer_wait_s, wait_s):
                 # Redis acts on SIGTERM in its event loop; a server still here after that long
-                # is either busy shutting down (it answers) or hung (it does not: seen once,
-                # right after a client was killed mid-command). A hung one is killed: with
+                # is either busy or hung (seen once, right after a client was killed
+                # mid-command: no answer, no CPU used). A hung one is killed: with
                 # `appendfsync always` every write it acknowledged is already on disk.
                 asked = True
                 addr = self._address_from_conf()
-                if addr is not None and not self._answers({**addr, "pid": pid}) and _pid_alive(pid):
+                if addr is not None and self._silent({**addr, "pid": pid}):
                     log.warning("the embedded server (pid %d) in %s did not stop when asked and does not answer; "
                                 "killed it (every write it acknowledged was already on disk); its threads were: %s",
                                 pid, self.dir, _thread_states(pid))
@@ -544,6 +569,7 @@ class EmbeddedServer:
             time.sleep(0.05)
         for p in (self.state_file, self.socket_path, self.dir / "falkordb.pid"):
             p.unlink(missing_ok=True)
+        self.hung_pid = None
         return True
 
     @staticmethod
@@ -588,26 +614,34 @@ class FalkorStore(Store):
             self.started_here = False
             with contextlib.suppress(OSError):
                 self._user_fd = server._hold()
-        self._hung: int | None = None  # the pid of a server found hung by :meth:`_watched`
         self._watch = threading.Condition()
         self._watch_due: dict[int, float] = {}  # command -> when its reply is late
         self._watch_next = 0
-        self._watch_wake = 0.0  # when the watcher next looks
         self._watcher: threading.Thread | None = None
+        self._watch_wake = 0.0  # when the watcher next looks, unless woken
         self._closed = False
+        self._server_state = server.state() or {}  # where to look if server.json goes missing
         self.db = FalkorDB(**server.connection_kwargs(), retry=self._retry())
         self.graph = self.db.select_graph(graph)
         self._ensure_graph()
         restored = False
         with contextlib.suppress(redis.exceptions.ResponseError):  # CONFIG refused: nothing to put back
-            restored = server.restore_aof_rewrite(self.db.connection)
+            restored = server.restore_aof_rewrite(self.command)
         if restored:
             log.warning("turned the automatic rewrite of the append-only file in %s back on: a big load that was "
                         "interrupted had left it off", server.dir)
 
+    @property
+    def _hung(self) -> int | None:
+        """The pid of the server if a store of it in this process found it hung (see
+        :meth:`_watched`): every store of that server then fails at once."""
+        return self.server.hung_pid
+
     #: How long past a command's own time limit its reply may be late before the server is
     #: asked whether it still answers (see :meth:`_watched`).
     stall_grace_s = 10.0
+    #: The time limit of a load's commands (``GRAPH.BULK`` and batch queries).
+    load_limit_s = 300.0
 
     def _retry(self) -> Any:
         """redis-py's policy of retrying a command on a dropped connection (its defaults), except
@@ -624,17 +658,18 @@ class FalkorStore(Store):
         """Run one command under watch, so a hung server ends in an error rather than an endless
         wait. FalkorDB has been seen to stop answering altogether (its main thread stuck) right
         after a client was killed mid-command. If no reply came within the command's own limit
-        plus :attr:`stall_grace_s`, the server is sent a PING; if it does not answer that either
-        (for :attr:`EmbeddedServer.answer_wait_s`), the connections waiting on it are shut and
-        the command fails with a :class:`ServerError` naming the pid. A server that answers is
-        busy, not hung, and is waited for. One watcher thread per store serves every command."""
+        plus :attr:`stall_grace_s`, the server is checked (:meth:`EmbeddedServer._silent`): a
+        server that answers PING, or uses CPU, is busy and is waited for; one that does neither
+        is hung, and the connections waiting on it are shut, so the command fails with a
+        :class:`ServerError` naming the pid. One watcher thread per store serves every command.
+        Use :meth:`_guard`, which also refuses at once once the server was found hung."""
         with self._watch:
             token = self._watch_next = self._watch_next + 1
             self._watch_due[token] = time.monotonic() + limit_s + self.stall_grace_s
             if self._watcher is None:
                 self._watcher = threading.Thread(target=self._watch_loop, name="intelgraph-server-watch", daemon=True)
                 self._watcher.start()
-            elif self._watch_due[token] < self._watch_wake:
+            elif self._watch_due[token] < self._watch_wake or self._hung is not None:
                 self._watch.notify()  # due before the watcher next looks
         try:
             yield
@@ -648,46 +683,58 @@ class FalkorStore(Store):
                 late: list[int] = []
                 while not self._closed and not late:
                     now = time.monotonic()
+                    if self._hung is not None and self._watch_due:
+                        late = list(self._watch_due)  # a command that got past the check as it was found
+                        break
                     late = [t for t, due in self._watch_due.items() if due <= now]
                     if not late:
                         self._watch_wake = min(self._watch_due.values(), default=now + 3600)
                         self._watch.wait(self._watch_wake - now)
                 if self._closed:
                     return
-            st = self.server.state()
-            answers = st is None or self.server._answers(st)
-            with self._watch:
-                late = [t for t in late if t in self._watch_due]
-                if answers or not late:  # busy, not hung (or the replies came meanwhile)
-                    for t in late:
-                        self._watch_due[t] = time.monotonic() + self.server.answer_wait_s
-                    continue
-            self._hung = int(st["pid"])
-            log.warning("the embedded server (pid %d) stopped answering; its threads: %s", self._hung,
-                        _thread_states(self._hung))
+            if self._hung is None:
+                st = self.server.state() or self._server_state
+                hung = self.server._silent(st)
+                with self._watch:
+                    late = [t for t in late if t in self._watch_due]
+                    if not hung or not late or self._closed:  # busy (or the replies came meanwhile)
+                        for t in late:
+                            self._watch_due[t] = time.monotonic() + self.server.answer_wait_s
+                        continue
+                self.server.hung_pid = int(st["pid"])
+                log.warning("the embedded server (pid %d) stopped answering and uses no CPU; its threads: %s",
+                            self._hung, _thread_states(self._hung))
             for conn in list(self.db.connection.connection_pool._get_in_use_connections()):
                 sock = getattr(conn, "_sock", None)
                 if sock is not None:
                     with contextlib.suppress(OSError):
                         sock.shutdown(socket.SHUT_RDWR)  # the blocked read returns at once
-            return
+            time.sleep(0.05)  # and again while commands still wait
 
-    def command(self, *args: Any, limit_s: float | None = None) -> Any:
-        """A raw command on the store's connection (``GRAPH.BULK``, ``RENAME``, a query with a
-        reply left undecoded), watched like every query (:meth:`_watched`; ``limit_s`` defaults
-        to 300 s or the store's timeout if longer). The server's refusals come as redis-py's
-        ``ResponseError``; a hung server as :class:`ServerError`."""
+    @contextlib.contextmanager
+    def _guard(self, limit_s: float) -> Iterator[None]:
+        """One command to the server: refused at once if the server was found hung, else
+        watched (:meth:`_watched`); a connection shut because the server hung becomes the
+        :class:`ServerError` that says so."""
         import redis
 
         if self._hung is not None:
             raise self._hung_error()
         try:
-            with self._watched(limit_s if limit_s is not None else max(self.timeout, 300.0)):
-                return self.db.connection.execute_command(*args)
+            with self._watched(limit_s):
+                yield
         except redis.exceptions.ConnectionError:
             if self._hung is not None:
                 raise self._hung_error() from None
             raise
+
+    def command(self, *args: Any, limit_s: float | None = None) -> Any:
+        """A raw command on the store's connection (``GRAPH.BULK``, ``RENAME``, ``CONFIG SET``, a
+        query with a reply left undecoded), guarded like every query (:meth:`_guard`; ``limit_s``
+        defaults to :attr:`load_limit_s` or the store's timeout if longer). The server's refusals
+        come as redis-py's ``ResponseError``; a hung server as :class:`ServerError`."""
+        with self._guard(limit_s if limit_s is not None else max(self.timeout, self.load_limit_s)):
+            return self.db.connection.execute_command(*args)
 
     def _hung_error(self) -> ServerError:
         pid = self._hung
@@ -728,14 +775,12 @@ class FalkorStore(Store):
         import redis
 
         ms = int(1000 * (timeout if timeout is not None else self.timeout))
-        if self._hung is not None:
-            raise self._hung_error()
         try:
             if read_only:
-                with self._watched(ms / 1000):
+                with self._guard(ms / 1000):
                     res = self.graph.ro_query(cypher, params or None, timeout=ms)
             else:
-                with self._writing() if queued else contextlib.nullcontext(), self._watched(ms / 1000):
+                with self._writing() if queued else contextlib.nullcontext(), self._guard(ms / 1000):
                     res = self.graph.query(cypher, params or None, timeout=ms)
         except redis.exceptions.ResponseError as exc:
             text = str(exc)
@@ -745,8 +790,6 @@ class FalkorStore(Store):
                 raise ReadOnlyViolation("this query writes to the graph, but it was run read-only") from None
             raise StoreError(f"FalkorDB refused the query: {text}") from None
         except redis.exceptions.ConnectionError as exc:
-            if self._hung is not None:
-                raise self._hung_error() from None
             raise ServerError(f"lost the connection to the embedded server: {exc}",
                               hint="run `intelgraph db status`; a stale server is recovered on the next start") from None
         columns = [h[1] if isinstance(h, (list, tuple)) else str(h) for h in (res.header or [])]
@@ -802,10 +845,11 @@ class FalkorStore(Store):
                                           "stopwords: []}, 'name', 'aliases_text')"):
                 created.append("full-text index on Entity(name, aliases_text)")
         root, key = self.schema.root_label, self.schema.id_property
-        have = {(c["label"], tuple(c["properties"])) for c in self.graph.list_constraints()}
+        with self._guard(self.timeout):
+            have = {(c["label"], tuple(c["properties"])) for c in self.graph.list_constraints()}
         if (root, (key,)) not in have:
             try:
-                with self._writing():
+                with self._writing(), self._guard(self.timeout):
                     self.graph.create_node_unique_constraint(root, key)
                 created.append(f"GRAPH.CONSTRAINT CREATE {self.name} UNIQUE NODE {root} PROPERTIES 1 {key}")
             except redis.exceptions.ResponseError as exc:
@@ -816,7 +860,8 @@ class FalkorStore(Store):
         # on them
         deadline = time.monotonic() + max(self.timeout, 30.0)
         while True:
-            status = {c["status"] for c in self.graph.list_constraints()}
+            with self._guard(self.timeout):
+                status = {c["status"] for c in self.graph.list_constraints()}
             if "FAILED" in status:  # the graph already holds two nodes with one id
                 raise StoreError(f"FalkorDB could not build the unique constraint on {root}.{key} in graph "
                                  f"{self.name!r}: it holds duplicate ids",
@@ -834,7 +879,7 @@ class FalkorStore(Store):
         import redis
 
         try:
-            self.db.connection.execute_command("BGREWRITEAOF")
+            self.command("BGREWRITEAOF")
         except redis.exceptions.ResponseError:
             pass  # a rewrite is already running or scheduled
 
@@ -843,7 +888,8 @@ class FalkorStore(Store):
 
         with self._writing():
             try:
-                self.graph.delete()
+                with self._guard(self.timeout):
+                    self.graph.delete()
             except redis.exceptions.ResponseError:
                 pass  # no such graph yet
             self.graph = self.db.select_graph(self.name)

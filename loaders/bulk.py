@@ -1672,7 +1672,7 @@ class _Sender:
         self._redis = redis
         self.store = store
         self.graph = store.name
-        self.timeout_ms = int(1000 * max(store.timeout, 300.0))
+        self.timeout_ms = int(1000 * max(store.timeout, store.load_limit_s))
         self.q: queue.Queue = queue.Queue(maxsize=depth)
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._loop, name="intelgraph-load-sender", daemon=True)
@@ -1779,7 +1779,7 @@ def _write_staged(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
 def _no_rewrite_while_loading(store: Any) -> Any:
     """No automatic rewrite of the append-only file during a big load (see
     :meth:`EmbeddedServer.no_aof_rewrite`); the caller compacts once at the end."""
-    return store.server.no_aof_rewrite(store.db.connection)
+    return store.server.no_aof_rewrite(store.command)
 
 
 def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: int, rel_batch: int,

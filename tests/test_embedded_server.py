@@ -86,9 +86,9 @@ def test_big_loads_turn_the_aof_rewrite_off_and_the_last_one_out_turns_it_on(own
     st = FalkorStore(own_server, graph="g", autostart=False)
     conf = _rewrite(st)
     assert conf == "50"
-    with own_server.no_aof_rewrite(st.db.connection):
+    with own_server.no_aof_rewrite(st.command):
         other = FalkorStore(own_server, graph="h", autostart=False)
-        with own_server.no_aof_rewrite(other.db.connection):
+        with own_server.no_aof_rewrite(other.command):
             assert _rewrite(st) == "0"
         assert _rewrite(st) == "0"  # the first load still runs
         FalkorStore(own_server, graph="i", autostart=False).close()
@@ -103,7 +103,7 @@ def test_a_store_opened_after_a_killed_big_load_turns_the_aof_rewrite_back_on(ow
     to open puts it back and says so."""
     own_server.start()
     st = FalkorStore(own_server, graph="g", autostart=False)
-    st.db.connection.config_set("auto-aof-rewrite-percentage", 0)  # what the killed load left
+    st.command("CONFIG SET", "auto-aof-rewrite-percentage", 0)  # what the killed load left
     with caplog.at_level("WARNING"):
         again = FalkorStore(own_server, graph="g", autostart=False)
     assert _rewrite(again) == "50"
