@@ -621,7 +621,9 @@ class FalkorStore(Store):
         self._watch_wake = 0.0  # when the watcher next looks, unless woken
         self._closed = False
         self._server_state = server.state() or {}  # where to look if server.json goes missing
-        self.db = FalkorDB(**server.connection_kwargs(), retry=self._retry())
+        # no retries (the client's default): a write re-sent after a dropped connection could
+        # be applied twice
+        self.db = FalkorDB(**server.connection_kwargs())
         self.graph = self.db.select_graph(graph)
         self._ensure_graph()
         restored = False
@@ -642,16 +644,6 @@ class FalkorStore(Store):
     stall_grace_s = 10.0
     #: The time limit of a load's commands (``GRAPH.BULK`` and batch queries).
     load_limit_s = 300.0
-
-    def _retry(self) -> Any:
-        """redis-py's policy of retrying a command on a dropped connection (its defaults), except
-        once the server was found hung: then the error is final."""
-        from redis.backoff import ExponentialWithJitterBackoff
-        from redis.exceptions import ConnectionError as RedisConnectionError
-        from redis.retry import Retry
-
-        return Retry(ExponentialWithJitterBackoff(base=0.01, cap=1.0), 10, supported_errors=(RedisConnectionError,),
-                     is_retryable=lambda _exc: self._hung is None)
 
     @contextlib.contextmanager
     def _watched(self, limit_s: float) -> Iterator[None]:
