@@ -2067,7 +2067,10 @@ def _node_segments(st: StagedLoad, code: int, first: int, total: int) -> Iterabl
     pos = first
     for block in [*sorted(st.node_bins.get(code, ()), key=lambda b: b[0]), (total, None)]:
         start, records = block
-        end = total if records is None else start + len(records)
+        # the reader may have kept the records of blocks past ``total`` already (their rows not
+        # yet counted in): never beyond it, or the next call sends those rows a second time
+        start = min(start, total)
+        end = total if records is None else min(total, start + len(records))
         if end <= pos:
             continue
         for a in range(pos, max(pos, start), NODE_PAYLOAD):

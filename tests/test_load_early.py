@@ -485,3 +485,25 @@ def test_a_problem_in_a_later_node_file_leaves_the_graph_empty(store, generated,
     assert last.name in str(err.value) and "Bogus" in str(err.value)
     assert (spy["started"], spy["finished"]) == (0, 0)
     assert_left_alone(store, before)
+
+
+def test_node_segments_never_reach_past_the_rows_counted_in():
+    """The reader keeps a block's GRAPH.BULK records just before it stages the block's rows,
+    while the node thread sends up to the rows counted at the last post. Segments reaching
+    into such a block sent its rows then and again on the next call: a 1M load failed with
+    "GRAPH.BULK made 369090 of 347311 nodes". Each row must go out exactly once."""
+    from types import SimpleNamespace
+
+    from intelgraph.loaders.bulk import _node_segments
+
+    a, b, c = (0, list(range(10))), (10, list(range(10))), (25, list(range(5)))
+    st = SimpleNamespace(rows_merged=set(), node_bins={0: [a, b, c]})
+    sent = []
+    for first, upto in ((0, 10), (10, 14), (14, 20), (20, 30)):  # the rows counted at each post
+        segs = list(_node_segments(st, 0, first, upto))
+        assert all(first <= lo < hi <= upto for lo, hi, _ in segs), (first, upto, segs)
+        sent += [i for lo, hi, _ in segs for i in range(lo, hi)]
+    assert sent == list(range(30))
+    segs = list(_node_segments(st, 0, 0, 10))
+    assert [(lo, hi, blk is a) for lo, hi, blk in segs] == [(0, 10, True)]
+    assert [(lo, hi, blk) for lo, hi, blk in _node_segments(st, 0, 20, 30)] == [(20, 25, None), (25, 30, c)]
