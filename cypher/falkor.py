@@ -565,7 +565,7 @@ class EmbeddedServer:
                     break
             if waited >= wait_s:
                 raise ServerError(f"the embedded server (pid {pid}) did not stop in {wait_s:.0f}s",
-                                  hint=f"it still answers, so it was left running; see {self.log_file}")
+                                  hint=f"it answers or is working, so it was left running; see {self.log_file}")
             time.sleep(0.05)
         for p in (self.state_file, self.socket_path, self.dir / "falkordb.pid"):
             p.unlink(missing_ok=True)

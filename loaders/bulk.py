@@ -1769,17 +1769,11 @@ def _write_staged(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
     lock = getattr(store, "_writing", None)
     big = sum(st.counts()) >= COMPACT_AFTER_ROWS
     with (lock() if lock is not None else contextlib.nullcontext()), \
-            (_no_rewrite_while_loading(store) if big else contextlib.nullcontext()):
+            (store.server.no_aof_rewrite(store.command) if big else contextlib.nullcontext()):
         stats = _write_locked(store, st, fresh, node_batch, rel_batch, progress, pre)
     if stats.nodes + stats.relationships >= COMPACT_AFTER_ROWS:
         store.compact()
     return stats
-
-
-def _no_rewrite_while_loading(store: Any) -> Any:
-    """No automatic rewrite of the append-only file during a big load (see
-    :meth:`EmbeddedServer.no_aof_rewrite`); the caller compacts once at the end."""
-    return store.server.no_aof_rewrite(store.command)
 
 
 def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: int, rel_batch: int,

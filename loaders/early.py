@@ -102,7 +102,7 @@ def begin(store: Any, inputs: Sequence[Any], fresh: bool | None) -> EarlyWrite |
     ``fresh=True`` on a graph that is not empty (refused later), or on an empty graph that has
     indexes or constraints of its own. Either holds the graph's write lock until it finishes or is aborted."""
     from intelgraph.cypher.falkor import FalkorStore
-    from intelgraph.loaders.bulk import _no_rewrite_while_loading, graph_is_empty
+    from intelgraph.loaders.bulk import graph_is_empty
     from intelgraph.loaders.csv_admin import group_inputs
 
     if not isinstance(store, FalkorStore):
@@ -129,7 +129,7 @@ def begin(store: Any, inputs: Sequence[Any], fresh: bool | None) -> EarlyWrite |
         staging.apply_schema()
         if not _schema_objects(store, store.name) <= _schema_objects(store, staging.name):
             raise _NotEligible  # indexes or constraints the user made on the empty graph: keep them (usual path)
-        hold.enter_context(_no_rewrite_while_loading(store))
+        hold.enter_context(store.server.no_aof_rewrite(store.command))  # compacted once at the end
         return EarlyWrite(store, staging, fresh, hold)
     except _NotEligible:
         _discard(store, staging)
