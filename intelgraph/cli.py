@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from intelgraph import __version__
-from intelgraph.config import ENGINES, Settings, open_store
+from intelgraph.config import ENGINES, Settings, check_neo4j_origins, open_store
 from intelgraph.errors import IntelgraphError
 from intelgraph.output import FORMATS, render
 
@@ -28,7 +28,9 @@ class Context:
 
     def store(self):
         if self._store is None:
-            prompt = (lambda: getpass.getpass("Neo4j password: ")) if self.ask_password else None
+            s = self.settings
+            prompt = ((lambda: getpass.getpass(f"Neo4j password for {s.neo4j_user} at {s.neo4j_uri}: "))
+                      if self.ask_password else None)
             self._store = open_store(self.settings, password_prompt=prompt)
         return self._store
 
@@ -60,24 +62,28 @@ def _params(pairs: tuple[tuple[str, str], ...]) -> dict[str, str]:
 
 @click.group(cls=IntelgraphGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="intelgraph")
-@click.option("--engine", type=click.Choice(ENGINES), envvar="INTELGRAPH_ENGINE", default=None,
+@click.option("--engine", type=click.Choice(ENGINES), default=None,
               help="Graph engine [env INTELGRAPH_ENGINE; default falkordb, embedded].")
-@click.option("--db", "db", metavar="DIR", envvar="INTELGRAPH_DB", default=None,
+@click.option("--db", "db", metavar="DIR", default=None,
               help="Embedded engine's data directory [env INTELGRAPH_DB; default: your user data dir].")
-@click.option("--graph", metavar="NAME", envvar="INTELGRAPH_GRAPH", default=None,
-              help="Graph name in the embedded engine [default intelgraph].")
+@click.option("--graph", metavar="NAME", default=None,
+              help="Graph name in the embedded engine [env INTELGRAPH_GRAPH; default intelgraph].")
 @click.option("--uri", metavar="URI", default=None, help="Neo4j URI, e.g. bolt://localhost:7687 or neo4j+s://… [env NEO4J_URI].")
 @click.option("--user", metavar="USER", default=None, help="Neo4j user [env NEO4J_USER; default neo4j].")
 @click.option("--database", metavar="NAME", default=None, help="Neo4j database [env NEO4J_DATABASE; default neo4j].")
-@click.option("--ask-password", is_flag=True, help="Prompt for the Neo4j password (else NEO4J_PASSWORD or .env).")
+@click.option("--ask-password", is_flag=True,
+              help="Prompt for the Neo4j password (else NEO4J_PASSWORD from the environment or the env file).")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=None, metavar="SECONDS",
               help="Time limit per query [env INTELGRAPH_TIMEOUT; default 30].")
+@click.option("--env-file", metavar="FILE", default=None,
+              help="Read settings from this KEY=VALUE file, yours and writable only by you [env INTELGRAPH_ENV_FILE; "
+                   "default: none — a .env is never read unless named].")
 @click.pass_context
-def cli(ctx: click.Context, engine, db, graph, uri, user, database, ask_password, timeout) -> None:
+def cli(ctx: click.Context, engine, db, graph, uri, user, database, ask_password, timeout, env_file) -> None:
     """intelgraph — open-source reporting as a graph of actors, places, shipments,
     sources, claims and denials, on an embedded FalkorDB (default) or Neo4j."""
     settings = Settings.from_env(engine=engine, db=db, graph=graph, uri=uri, user=user, database=database,
-                                 timeout=timeout)
+                                 timeout=timeout, env_file=env_file, ask_password=ask_password)
     obj = Context(settings, ask_password)
     ctx.obj = obj
     ctx.call_on_close(obj.close)
@@ -145,6 +151,30 @@ def _need_embedded(obj: Context) -> None:
     if obj.settings.engine != "falkordb":
         raise click.UsageError("start/stop manage the embedded engine; Neo4j is managed by its own server "
                                "(see docker-compose.yml)")
+
+
+# -- config -----------------------------------------------------------------------------
+@cli.group()
+def config() -> None:
+    """Settings: which engine, folder and server a command would use, and why."""
+
+
+@config.command("show")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.pass_obj
+def config_show(obj: Context, fmt: str) -> None:
+    """Every setting with its value and where it came from (option, environment, env file,
+    default). A password is shown only as set or not."""
+    from intelgraph.cypher.store import Result
+
+    rows = obj.settings.describe()
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+    else:
+        cols = ["setting", "variable", "value", "origin"]
+        click.echo(render(Result(cols, [[r[c] for c in cols] for r in rows]), "table", max_width=200))
+    if obj.settings.engine == "neo4j":
+        check_neo4j_origins(obj.settings)  # a mix that `open_store` would refuse is an error here too
 
 
 # -- load -------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ Exception tree::
      +-- InputError             a dataset or CSV record is wrong (file, record, field, reason)
      |    +-- InputErrors       several InputErrors found in one validation pass
      +-- QueryError             a saved query file or its parameters are wrong
+     +-- ConfigError            a setting, or the env file that gave it, is wrong or not trusted
      +-- StoreError             the database could not do what was asked
           +-- ServerError       the embedded server could not be started or reached
           +-- QueryTimeout      a query ran past its time limit
@@ -77,6 +78,17 @@ class QueryError(IntelgraphError):
         if hint:
             self.hint = hint
         super().__init__(f"{where}{message}")
+
+
+class ConfigError(IntelgraphError):
+    """A setting is wrong, or the env file it would come from is refused. ``origin`` says where
+    the setting came from (``environment: NAME``, ``file: PATH:LINE``, ...) when one did."""
+
+    def __init__(self, message: str, origin: str | None = None, hint: str = ""):
+        self.origin = origin
+        if hint:
+            self.hint = hint
+        super().__init__(f"{origin}: {message}" if origin else message)
 
 
 class StoreError(IntelgraphError):

@@ -1,4 +1,4 @@
-"""Secrets: the Neo4j password comes only from the environment, a ``.env`` file or a prompt, and
+"""Secrets: the Neo4j password comes only from the environment, a named env file or a prompt, and
 is never in argv, logs, error messages or reports; the embedded server's generated password is
 never on a command line, in ``db status``, its log or a report; the embedded server listens
 only on a unix socket, or on loopback when the socket path would be too long.
@@ -172,22 +172,24 @@ def test_password_on_the_command_line_is_refused(tmp_path):
 def test_settings_never_show_the_password(tmp_path, monkeypatch):
     pw = new_password()
     monkeypatch.setenv("NEO4J_PASSWORD", pw)
-    s = Settings.from_env(engine="neo4j", uri="bolt://127.0.0.1:1", dotenv_path=str(tmp_path / "none"))
+    monkeypatch.delenv("INTELGRAPH_ENV_FILE", raising=False)
+    s = Settings.from_env(engine="neo4j", uri="bolt://127.0.0.1:1")
     assert s.neo4j_password == pw
     assert_absent(pw, repr(s), str(s))
 
 
-# -- Neo4j: environment, .env, prompt; unreachable, refused, URI with credentials ----------------
+# -- Neo4j: environment, env file, prompt; unreachable, refused, URI with credentials ------------
 def _neo4j_cases(tmp_path: Path, pw: str, uri: str):
     """(name, env, cwd, stdin, extra args): the three ways a password may be given."""
     dotenv_dir = tmp_path / "with-dotenv"
     dotenv_dir.mkdir()
     (dotenv_dir / ".env").write_text(f"# local settings\nNEO4J_URI={uri}\nNEO4J_PASSWORD='{pw}'\n")
+    (dotenv_dir / ".env").chmod(0o600)
     plain = tmp_path / "plain"
     plain.mkdir()
     return [
         ("environment", clean_env(NEO4J_PASSWORD=pw, NEO4J_URI=uri), plain, None, []),
-        (".env file", clean_env(), dotenv_dir, None, []),
+        ("env file", clean_env(), dotenv_dir, None, ["--env-file", ".env"]),
         ("prompt", clean_env(NEO4J_URI=uri), plain, pw + "\n", ["--ask-password"]),
     ]
 
