@@ -364,3 +364,12 @@ def test_the_env_example_is_a_valid_env_file(tmp_path):
     values = read_env_file(copy).values
     assert values["NEO4J_PASSWORD"][0] == "change-me-to-a-long-secret"
     assert "NEO4J_URI" not in values  # commented out: the embedded engine stays the default
+
+
+def test_an_env_file_path_that_cannot_be_opened_is_an_error(tmp_path):
+    a_file = _write(tmp_path / "plain.env", "A=1\n")
+    for path, reason in ((a_file / "under-a-file.env", "cannot be opened: Not a directory"),
+                         (tmp_path / ("x" * 300), "cannot be opened: File name too long")):
+        res = CliRunner().invoke(cli, ["--env-file", str(path), "config", "show"], env={"INTELGRAPH_ENV_FILE": None})
+        assert res.exit_code == 1 and isinstance(res.exception, SystemExit), res.exception
+        assert f"error: env file {path} (named by --env-file) {reason}" in res.output and "hint:" in res.output
