@@ -81,6 +81,35 @@ class Store(abc.ABC):
     def compact(self) -> None:
         """Let the engine tidy its storage after a big load (a no-op where there is nothing to do)."""
 
+    # -- statements intelgraph did not write ------------------------------------------------
+    def reaches_outside(self, cypher: str, params: dict[str, Any] | None = None) -> list[str]:
+        """What in the engine's plan of ``cypher`` would reach past the graph — read or write a
+        file or URL, talk to another server, or run Cypher given as text (which could do any of
+        these) — as the plan names it; empty if nothing. Decided from the plan (``EXPLAIN``),
+        never from the text, which comments or a query built from strings would disguise. An
+        engine that cannot tell says so by refusing."""
+        from intelgraph.errors import ExternalAccess
+
+        raise ExternalAccess(f"{self.engine} cannot show what a query would reach, so it is refused")
+
+    def run_query(self, cypher: str, params: dict[str, Any] | None = None, *, write: bool = False,
+                  allow_external: bool = False, timeout: float | None = None) -> Result:
+        """Run a statement intelgraph did not write (ad-hoc Cypher, a saved query): read-only
+        unless ``write`` (the engine enforces it, see :meth:`read`), and refused before it runs if
+        its plan reaches outside the graph (:meth:`reaches_outside`) unless ``allow_external``."""
+        from intelgraph.errors import ExternalAccess
+
+        inside = self.__dict__.setdefault("_inside", set())  # texts whose plan stays inside: asked once
+        if not allow_external and cypher not in inside:
+            found = self.reaches_outside(cypher, params)
+            if found:
+                raise ExternalAccess(f"this query would reach outside the graph ({', '.join(found)}); "
+                                     "it was not run")
+            if len(inside) >= 1024:
+                inside.clear()
+            inside.add(cypher)
+        return self.write(cypher, params, timeout) if write else self.read(cypher, params, timeout)
+
     # -- shared helpers built on read/write ----------------------------------------------
     def counts(self) -> tuple[int, int]:
         nodes = self.read("MATCH (n) RETURN count(n)").scalar() or 0

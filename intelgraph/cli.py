@@ -249,10 +249,14 @@ def query_run(obj: Context, name: str, params: tuple[tuple[str, str], ...], fmt:
 @click.option("-p", "--param", "params", type=(str, str), multiple=True, metavar="KEY VALUE",
               help="A parameter (repeatable); values are JSON if they parse as JSON, else text.")
 @click.option("--write", is_flag=True, help="Allow the statement to change the graph.")
+@click.option("--allow-external", is_flag=True,
+              help="Allow LOAD CSV and procedures that reach files, URLs or other servers (docs/security.md).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table")
 @click.pass_obj
-def cypher_cmd(obj: Context, text: str, params: tuple[tuple[str, str], ...], write: bool, fmt: str) -> None:
-    """Run ad-hoc Cypher — read-only unless --write is given."""
+def cypher_cmd(obj: Context, text: str, params: tuple[tuple[str, str], ...], write: bool, allow_external: bool,
+               fmt: str) -> None:
+    """Run ad-hoc Cypher — read-only unless --write is given; refused if it would read files or
+    URLs unless --allow-external is given."""
     values: dict[str, Any] = {}
     for k, v in _params(params).items():
         try:
@@ -260,7 +264,7 @@ def cypher_cmd(obj: Context, text: str, params: tuple[tuple[str, str], ...], wri
         except ValueError:
             values[k] = v
     store = obj.store()
-    result = store.write(text, values) if write else store.read(text, values)
+    result = store.run_query(text, values, write=write, allow_external=allow_external)
     click.echo(render(result, fmt))
 
 

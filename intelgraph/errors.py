@@ -11,6 +11,7 @@ Exception tree::
           +-- ServerError       the embedded server could not be started or reached
           +-- QueryTimeout      a query ran past its time limit
           +-- ReadOnlyViolation a read-only query tried to write
+          +-- ExternalAccess    a query would read files or URLs (or run Cypher from text)
 """
 
 from __future__ import annotations
@@ -96,3 +97,12 @@ class QueryTimeout(StoreError):
 
 class ReadOnlyViolation(StoreError):
     hint = "Saved queries and ad-hoc Cypher are read-only; pass --write to `intelgraph cypher` to change the graph."
+
+
+class ExternalAccess(StoreError):
+    """A query intelgraph did not write would reach past the graph: ``LOAD CSV``, or a procedure
+    or function that reads or writes files or URLs, talks to another server or runs Cypher given
+    as text. Decided from the engine's plan of the query, before it runs."""
+
+    hint = ("Ad-hoc Cypher and saved queries may only read and change the graph; pass --allow-external to "
+            "`intelgraph cypher` to let this statement reach files or URLs (see docs/security.md).")
