@@ -88,7 +88,7 @@ def test_load_csv_is_refused_before_it_runs(engine_store, listener):
 def test_graph_queries_still_run(engine_store):
     engine_store.run_query("CREATE (:Entity {id: 'a'})", write=True)
     assert engine_store.run_query("MATCH (n:Entity) RETURN n.id").rows == [["a"]]
-    assert engine_store.run_query("CALL db.labels() YIELD label RETURN label").rows == [["Entity"]]
+    assert ["Entity"] in engine_store.run_query("CALL db.labels() YIELD label RETURN label").rows
     assert engine_store.reaches_outside("MATCH (n) RETURN n // LOAD CSV FROM 'x' AS r") == []
 
 
