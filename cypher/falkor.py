@@ -761,6 +761,10 @@ class FalkorStore(Store):
                 if self._write_depth == 0:
                     fcntl.flock(self._write_fd, fcntl.LOCK_UN)
 
+    def writing(self) -> "contextlib.AbstractContextManager[None]":
+        """The graph's write lock (:meth:`_writing`), for a load's whole check-then-write."""
+        return self._writing()
+
     # -- protocol ---------------------------------------------------------------------
     def _run(self, cypher: str, params: dict[str, Any] | None, timeout: float | None, read_only: bool,
              queued: bool = True) -> Result:

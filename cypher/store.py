@@ -9,6 +9,7 @@ dates ``datetime.date``), so callers never see a driver's types.
 from __future__ import annotations
 
 import abc
+import contextlib
 import datetime as _dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -80,6 +81,12 @@ class Store(abc.ABC):
 
     def compact(self) -> None:
         """Let the engine tidy its storage after a big load (a no-op where there is nothing to do)."""
+
+    def writing(self) -> "contextlib.AbstractContextManager[None]":
+        """Hold this graph's write lock, where the engine has one intelgraph writers queue on (the
+        embedded FalkorDB: a file lock), for a load's whole check-then-write; re-entrant. Neo4j has
+        none (its transactions isolate each batch): a no-op."""
+        return contextlib.nullcontext()
 
     # -- statements intelgraph did not write ------------------------------------------------
     def reaches_outside(self, cypher: str, params: dict[str, Any] | None = None) -> list[str]:
@@ -153,14 +160,25 @@ class Store(abc.ABC):
         return self.write(cypher, params, timeout)
 
     def write_batches(self, cypher: str, rows: Sequence[Any], batch_size: int = 1000,
-                      progress: Any = None, extra: dict[str, Any] | None = None, idempotent: bool = False) -> int:
+                      progress: Any = None, extra: dict[str, Any] | None = None, idempotent: bool = False,
+                      counted: bool = False) -> int:
         """Run ``cypher`` (which reads ``$rows``) once per batch of rows; return rows written.
-        ``idempotent=True`` says a batch may run twice (see :meth:`write_idempotent`)."""
+        ``idempotent=True`` says a batch may run twice (see :meth:`write_idempotent`).
+        ``counted=True`` says the statement returns how many rows it wrote: a batch that wrote
+        fewer than it was given (a row's node was deleted meanwhile) is an error, not a load that
+        reports facts it did not write."""
+        from intelgraph.errors import StoreError
+
         done = 0
         run = self.write_idempotent if idempotent else self.write
         for start in range(0, len(rows), batch_size):
             chunk = list(rows[start:start + batch_size])
-            run(cypher, {"rows": chunk, **(extra or {})})
+            res = run(cypher, {"rows": chunk, **(extra or {})})
+            if counted and res.scalar() != len(chunk):
+                raise StoreError(f"only {res.scalar() or 0} of {len(chunk)} rows of a batch were written: a node they "
+                                 f"refer to is not in {self.engine} graph {self.name!r} (was it deleted while loading?)",
+                                 hint="load the nodes they refer to and run the load again (it merges: what was "
+                                      "written is not written twice)")
             done += len(chunk)
             if progress is not None:
                 progress(len(chunk))
