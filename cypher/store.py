@@ -175,8 +175,9 @@ class Store(abc.ABC):
             chunk = list(rows[start:start + batch_size])
             res = run(cypher, {"rows": chunk, **(extra or {})})
             if counted and res.scalar() != len(chunk):
-                raise StoreError(f"only {res.scalar() or 0} of {len(chunk)} rows of a batch were written: a node they "
-                                 f"refer to is not in {self.engine} graph {self.name!r} (was it deleted while loading?)",
+                raise StoreError(f"only {res.scalar() or 0} of {len(chunk)} rows of a batch were written: a node "
+                                 f"they refer to is not in {self.engine} graph {self.name!r} (was it deleted while "
+                                 "loading?)",
                                  hint="load the nodes they refer to and run the load again (it merges: what was "
                                       "written is not written twice)")
             done += len(chunk)

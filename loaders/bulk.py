@@ -75,7 +75,7 @@ from intelgraph.loaders.csv_admin import (
     ARRAY_DELIMITER, CONTENT_ID_RE, MAX_FIELD_CHARS, CsvInput, _Group, _Reader, group_inputs, parse_header,
     read_csv_files)
 from intelgraph.loaders import columnar
-from intelgraph.loaders.plan import COMPACT_AFTER_ROWS, LoadStats, evidence_text, write_plan
+from intelgraph.loaders.plan import COMPACT_AFTER_ROWS, LoadStats, changed_under_load, evidence_text, write_plan
 
 __all__ = ["StagedLoad", "stage_csv", "write_staged", "load_csv", "graph_is_empty", "NotEmpty"]
 
@@ -1634,10 +1634,7 @@ def _check_external_again(store: Any, st: StagedLoad) -> None:
     gone = [nid for i, nid in zip(st.external_iids, ids)
             if found.get(nid, ([], -1))[1] != st.external_iids[i] or st.kinds[i] not in found[nid][0]]
     if gone:
-        raise StoreError(f"{len(gone)} node(s) this load's relationships end on are no longer in {store.engine} graph "
-                         f"{store.name!r} as they were (e.g. {gone[0]}): it changed after the input was read; "
-                         "nothing was written",
-                         hint="load those nodes again (or the files that hold them), then this input")
+        raise changed_under_load(store, gone)
 
 
 def stage_csv(paths: Iterable[str | Path | Sequence[str | Path] | CsvInput], source: str | None = None, *,

@@ -20,7 +20,8 @@ from intelgraph.errors import StoreError
 from intelgraph.graph.ids import normalise
 from intelgraph.graph.schema import Schema
 
-__all__ = ["Plan", "LoadStats", "write_plan", "node_row", "evidence_text", "ids_in_graph"]
+__all__ = ["Plan", "LoadStats", "write_plan", "node_row", "evidence_text", "ids_in_graph",
+           "changed_under_load"]
 
 COMPACT_AFTER_ROWS = 20_000  # after a load this big, let the engine compact its storage
 
@@ -121,6 +122,15 @@ def _merge_provenance(into: dict[str, Any], row: dict[str, Any]) -> None:
         into[p] = sorted(set(into.get(p, ())) | set(row.get(p, ())))
 
 
+def changed_under_load(store: Store, gone: list[str]) -> StoreError:
+    """The error for a load whose relationships end on nodes of the graph that were there when
+    its input was read and are gone (or, on the CSV fast path, replaced) under the write lock."""
+    return StoreError(f"{len(gone)} node(s) this load's relationships end on are no longer in {store.engine} graph "
+                      f"{store.name!r} as they were (e.g. {gone[0]}): it changed after the input was read; "
+                      "nothing was written",
+                      hint="load those nodes again (or the files that hold them), then this input")
+
+
 def write_plan(store: Store, plan: Plan, batch_size: int = 1000, fresh: bool = False,
                progress: Callable[[int], None] | None = None) -> LoadStats:
     """Write a validated plan: schema first, then nodes kind by kind, then relationships.
@@ -142,10 +152,7 @@ def write_plan(store: Store, plan: Plan, batch_size: int = 1000, fresh: bool = F
         referenced = plan.referenced()
         gone = sorted(referenced - ids_in_graph(store, referenced)) if referenced else []
         if gone:
-            raise StoreError(f"{len(gone)} node(s) this load's relationships end on are no longer in {store.engine} "
-                             f"graph {store.name!r} (e.g. {gone[0]}): it changed after the input was read; "
-                             "nothing was written",
-                             hint="load those nodes again (or the files that hold them), then this input")
+            raise changed_under_load(store, gone)
         for kind, rows in plan.nodes.items():
             stmt = (node_create_statement if fresh else node_merge_statement)(schema, schema.kind(kind))
             store.write_batches(stmt, list(rows.values()), batch_size, progress, idempotent=not fresh)

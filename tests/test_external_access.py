@@ -133,7 +133,8 @@ def test_cli_refuses_load_csv_without_allow_external(cli_run, listener):
 
 
 def test_cli_allowed_failed_fetch_is_not_zero_rows(cli_run, listener):
-    res = cli_run("cypher", "--allow-external", f"LOAD CSV FROM 'https://127.0.0.1:{listener.port}/x.csv' AS r RETURN r")
+    res = cli_run("cypher", "--allow-external",
+                  f"LOAD CSV FROM 'https://127.0.0.1:{listener.port}/x.csv' AS r RETURN r")
     assert res.exit_code == 1, res.output
     assert "(0 rows)" not in res.output and "LOAD CSV gave no rows" in res.output
     assert listener.connections() == 1  # it was allowed: the server did try
