@@ -77,11 +77,30 @@ def _texts(port: int) -> list[tuple[str, dict]]:
     ]
 
 
+def _apoc_texts(port: int) -> list[tuple[str, dict]]:
+    """Neo4j's ways round LOAD CSV (APOC is in the compose file's server)."""
+    url = f"https://127.0.0.1:{port}/x.json"
+    return [
+        ("CALL apoc.load.json($u) YIELD value RETURN value", {"u": url}),
+        ("CALL apoc.cypher.run('LOAD CSV FROM $u AS r RETURN r', {u: $u}) YIELD value RETURN value", {"u": url}),
+        ("CALL apoc.cypher.run('CALL apoc.load.json($u) YIELD value RETURN value', {u: $u}) YIELD value "
+         "RETURN value", {"u": url}),
+    ]
+
+
 def test_load_csv_is_refused_before_it_runs(engine_store, listener):
     for text, params in _texts(listener.port):
         for write in (False, True):  # --write does not allow it either
             with pytest.raises(ExternalAccess, match="LOAD CSV"):
                 engine_store.run_query(text, params, write=write)
+    if engine_store.engine == "neo4j":
+        for text, params in _apoc_texts(listener.port):
+            with pytest.raises(ExternalAccess, match="procedure apoc"):
+                engine_store.run_query(text, params)
+        # a function that runs Cypher from text: refused by name (or unknown to this APOC: not run either)
+        with pytest.raises(StoreError):
+            engine_store.run_query("RETURN apoc.cypher.runFirstColumnSingle('LOAD CSV FROM $u AS r RETURN r', "
+                                   "{u: $u}) AS v", {"u": f"https://127.0.0.1:{listener.port}/x.csv"})
     assert listener.connections() == 0
 
 
