@@ -65,7 +65,9 @@ def _conditions(w: Path) -> list[tuple[str, str, dict[str, str]]]:
         ("missing input", "input", {"input": str(w / "missing.yaml")}),
         ("unreadable input", "input", {"input": str(w / "secret.yaml")}),
         ("unreadable CSV input", "input", {"input": str(w / "secret.csv")}),
+        ("missing CSV input", "input", {"input": str(w / "missing.csv")}),
         ("input name too long", "input", {"input": str(w / (LONG + ".yaml"))}),
+        ("CSV input name too long", "input", {"input": str(w / (LONG + ".csv"))}),
         ("input is a folder", "input", {"input": str(w / "folder.yaml")}),
     ]
 
