@@ -761,6 +761,10 @@ class FalkorStore(Store):
                 if self._write_depth == 0:
                     fcntl.flock(self._write_fd, fcntl.LOCK_UN)
 
+    def writing(self) -> "contextlib.AbstractContextManager[None]":
+        """The graph's write lock (:meth:`_writing`), for a load's whole check-then-write."""
+        return self._writing()
+
     # -- protocol ---------------------------------------------------------------------
     def _run(self, cypher: str, params: dict[str, Any] | None, timeout: float | None, read_only: bool,
              queued: bool = True) -> Result:
@@ -774,16 +778,8 @@ class FalkorStore(Store):
             else:
                 with self._writing() if queued else contextlib.nullcontext(), self._guard(ms / 1000):
                     res = self.graph.query(cypher, params or None, timeout=ms)
-        except redis.exceptions.ResponseError as exc:
-            text = str(exc)
-            if "timed out" in text.lower():
-                raise QueryTimeout(f"the query ran past its time limit of {ms / 1000:g}s") from None
-            if "read-only" in text.lower() or "RO_QUERY" in text:
-                raise ReadOnlyViolation("this query writes to the graph, but it was run read-only") from None
-            raise StoreError(f"FalkorDB refused the query: {text}") from None
-        except redis.exceptions.ConnectionError as exc:
-            raise ServerError(f"lost the connection to the embedded server: {exc}",
-                              hint="run `intelgraph db status`; a stale server is recovered on the next start") from None
+        except (redis.exceptions.ResponseError, redis.exceptions.ConnectionError) as exc:
+            raise self._refusal(exc, ms) from None
         columns = [h[1] if isinstance(h, (list, tuple)) else str(h) for h in (res.header or [])]
         columns = [c.decode() if isinstance(c, bytes) else c for c in columns]
         rows = [[_plain(v) for v in row] for row in (res.result_set or [])]
@@ -791,11 +787,64 @@ class FalkorStore(Store):
                                                "nodes_deleted", "relationships_deleted")}
         return Result(columns, rows, stats)
 
+    @staticmethod
+    def _refusal(exc: Exception, ms: int) -> StoreError:
+        """The project's error for the client's ``ResponseError`` or ``ConnectionError``."""
+        import redis
+
+        if isinstance(exc, redis.exceptions.ConnectionError):
+            return ServerError(f"lost the connection to the embedded server: {exc}",
+                               hint="run `intelgraph db status`; a stale server is recovered on the next start")
+        text = str(exc)
+        if "timed out" in text.lower():
+            return QueryTimeout(f"the query ran past its time limit of {ms / 1000:g}s")
+        if "read-only" in text.lower() or "RO_QUERY" in text:
+            return ReadOnlyViolation("this query writes to the graph, but it was run read-only")
+        return StoreError(f"FalkorDB refused the query: {text}")
+
     def read(self, cypher, params=None, timeout=None) -> Result:
         return self._run(cypher, params, timeout, read_only=True)
 
     def write(self, cypher, params=None, timeout=None) -> Result:
         return self._run(cypher, params, timeout, read_only=False)
+
+    #: ``GRAPH.EXPLAIN`` operations that reach outside the graph. FalkorDB's procedures all stay
+    #: inside it (``CALL dbms.procedures()``: ``algo.*``, ``db.*``, ``dbms.*``), and its plan does
+    #: not name them, so only ``LOAD CSV`` (files under the import folder, http and https URLs) is here.
+    outside_operations = {"Load CSV": "LOAD CSV"}
+
+    def reaches_outside(self, cypher: str, params: dict[str, Any] | None = None) -> list[str]:
+        """From the server's ``GRAPH.EXPLAIN`` of ``cypher`` (planned, not run)."""
+        import redis
+
+        ms = int(1000 * self.timeout)
+        try:
+            with self._guard(self.timeout):
+                plan = self.graph.explain(cypher, params or None)
+        except (redis.exceptions.ResponseError, redis.exceptions.ConnectionError) as exc:
+            raise self._refusal(exc, ms) from None
+        found: set[str] = set()
+        stack = [plan.structured_plan]
+        while stack:
+            op = stack.pop()
+            stack.extend(op.children)
+            if op.name.strip() in self.outside_operations:
+                found.add(self.outside_operations[op.name.strip()])
+        return sorted(found)
+
+    def run_query(self, cypher: str, params: dict[str, Any] | None = None, *, write: bool = False,
+                  allow_external: bool = False, timeout: float | None = None) -> Result:
+        """As :meth:`Store.run_query`; and an allowed ``LOAD CSV`` that read nothing is an error:
+        FalkorDB answers a URL it could not fetch (refused, TLS or HTTP error) with no rows and no
+        error, as it would an empty file, so "no rows" cannot be trusted to mean "nothing there"."""
+        res = super().run_query(cypher, params, write=write, allow_external=allow_external, timeout=timeout)
+        if allow_external and not res.rows and not any(res.stats.values()) \
+                and "LOAD CSV" in self.reaches_outside(cypher, params):
+            raise StoreError("LOAD CSV gave no rows and changed nothing: FalkorDB reports a file or URL it could "
+                             "not read exactly as an empty one",
+                             hint="check that the URL answers (e.g. with curl) and that the file has rows; a file "
+                                  "must be in the server's import folder")
+        return res
 
     def _create_schema_object(self, stmt: str) -> bool:
         """Run an index statement; False if the index is already there. Several loaders may

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as _dt
 import logging
 import random
+import re
 import time
 import urllib.parse
 from typing import Any
@@ -47,6 +48,48 @@ SCHEMA_EXISTS_CODES = frozenset({
 })
 MAX_RETRIES = 5
 MAX_DELAY_S = 2.0
+
+#: Procedures a statement intelgraph did not write may call without ``--allow-external`` (name
+#: prefixes, lower case): they read or change only the graph. Any other procedure is refused —
+#: ``apoc.load.*``, ``apoc.import.*`` and ``apoc.export.*`` read and write files and URLs,
+#: ``apoc.bolt.*`` talks to other servers, ``apoc.cypher.*``, ``apoc.periodic.*``, ``apoc.do.*``
+#: and ``apoc.when`` run Cypher given as text, which could do any of these. See docs/security.md.
+INSIDE_PROCEDURES = (
+    "db.labels", "db.relationshiptypes", "db.propertykeys", "db.schema.", "db.indexes", "db.constraints",
+    "db.index.fulltext.querynodes", "db.index.fulltext.queryrelationships", "db.index.vector.querynodes",
+    "db.awaitindex", "db.ping", "db.info", "dbms.components",
+    "apoc.path.", "apoc.algo.", "apoc.meta.", "apoc.nodes.", "apoc.neighbors.", "apoc.coll.", "apoc.map.",
+    "apoc.text.", "apoc.create.", "apoc.merge.", "apoc.refactor.", "apoc.label.", "apoc.stats.", "apoc.help",
+)
+#: Functions (name prefixes, lower case) that reach outside the graph or run Cypher given as text;
+#: found by name in the plan's expressions (functions, unlike procedures, are not plan operators).
+OUTSIDE_FUNCTIONS = ("apoc.cypher.", "apoc.load.", "apoc.import.", "apoc.export.", "apoc.bolt.", "apoc.static.",
+                     "apoc.spatial.", "apoc.ml.", "genai.")
+_FUNCTION_RE = re.compile(r"((?:`[^`]+`|[A-Za-z_][\w]*)(?:\.(?:`[^`]+`|[A-Za-z_][\w]*))+)\s*\(")
+
+
+def plan_outside(plan: dict[str, Any] | None) -> list[str]:
+    """What in a Neo4j plan (the driver's ``summary.plan``, as Bolt sends it: ``operatorType``,
+    ``args`` with ``Details``, ``children``) reaches outside the graph: ``LoadCSV``, a procedure not in
+    :data:`INSIDE_PROCEDURES`, a function in :data:`OUTSIDE_FUNCTIONS`."""
+    found: list[str] = []
+    stack = [plan] if plan else []
+    while stack:
+        op = stack.pop()
+        stack.extend(op.get("children") or ())
+        kind = str(op.get("operatorType") or op.get("operator_type") or "").split("@")[0]
+        details = str((op.get("args") or op.get("arguments") or {}).get("Details") or "")
+        if kind == "LoadCSV":
+            found.append("LOAD CSV")
+        if kind == "ProcedureCall":
+            name = details.split("(")[0].strip().replace("`", "")
+            if not name.lower().startswith(INSIDE_PROCEDURES):
+                found.append(f"procedure {name or details!r}")
+        for m in _FUNCTION_RE.finditer(details):
+            name = m.group(1).replace("`", "")
+            if name.lower().startswith(OUTSIDE_FUNCTIONS):
+                found.append(f"function {name}")
+    return sorted(set(found))
 
 
 def retry_delay(code: str | None, attempt: int, idempotent: bool, rng: random.Random | None = None) -> float | None:
@@ -168,6 +211,16 @@ class Neo4jStore(Store):
 
     def read(self, cypher, params=None, timeout=None) -> Result:
         return self._run(cypher, params, timeout, read_only=True)
+
+    def reaches_outside(self, cypher: str, params: dict[str, Any] | None = None) -> list[str]:
+        """From the server's ``EXPLAIN`` of ``cypher`` (planned, not run): see :func:`plan_outside`."""
+        neo4j = self._neo4j
+        try:
+            with self.driver.session(database=self.name) as s:
+                summary = s.run(neo4j.Query("EXPLAIN " + cypher, timeout=self.timeout), params or {}).consume()
+        except (neo4j.exceptions.Neo4jError, neo4j.exceptions.ServiceUnavailable) as exc:
+            raise self._translate(exc) from None
+        return plan_outside(summary.plan)
 
     def write(self, cypher, params=None, timeout=None) -> Result:
         return self._run(cypher, params, timeout, read_only=False)

@@ -102,7 +102,9 @@ def node_create_statement(schema: Schema, kind: NodeKind) -> str:
 
 def relationship_merge_statement(schema: Schema, rel: RelType) -> str:
     """Idempotent upsert of relationships of one type; rows: {id, s, t, props, dates, sources,
-    evidence, claims, reliability, credibility}. Endpoints are matched by id on the root label."""
+    evidence, claims, reliability, credibility}. Endpoints are matched by id on the root label; a row
+    whose end is not in the graph writes nothing, so the statement returns how many it wrote, for
+    the loader to check (:meth:`~intelgraph.cypher.store.Store.write_batches`)."""
     root, key = quote_name(schema.root_label), quote_name(schema.id_property)
     date_props = [p for p, s in rel.properties.items() if s.type == "date"]
     return (f"UNWIND $rows AS row\n"
@@ -112,7 +114,8 @@ def relationship_merge_statement(schema: Schema, rel: RelType) -> str:
             f"SET r += row.props\n"
             f"SET {_provenance_sets('r')}"
             f"{_date_sets('r', date_props)}"
-            f"{_grading_sets('r')}")
+            f"{_grading_sets('r')}\n"
+            f"RETURN count(r)")
 
 
 def relationship_create_statement(schema: Schema, rel: RelType) -> str:
@@ -124,7 +127,8 @@ def relationship_create_statement(schema: Schema, rel: RelType) -> str:
             f"CREATE (a)-[r:{quote_name(rel.name)} {{{key}: row.id}}]->(b)\n"
             f"SET r += row.props, r.sources = row.sources, r.evidence = row.evidence, r.claims = row.claims,\n"
             f"    r.reliability = row.reliability, r.credibility = row.credibility"
-            f"{_date_sets('r', date_props)}")
+            f"{_date_sets('r', date_props)}\n"
+            f"RETURN count(r)")
 
 
 # -- list-shaped rows for the fast FalkorDB load path (intelgraph.loaders.bulk) ----------------

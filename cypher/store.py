@@ -9,6 +9,7 @@ dates ``datetime.date``), so callers never see a driver's types.
 from __future__ import annotations
 
 import abc
+import contextlib
 import datetime as _dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -81,6 +82,41 @@ class Store(abc.ABC):
     def compact(self) -> None:
         """Let the engine tidy its storage after a big load (a no-op where there is nothing to do)."""
 
+    def writing(self) -> "contextlib.AbstractContextManager[None]":
+        """Hold this graph's write lock, where the engine has one intelgraph writers queue on (the
+        embedded FalkorDB: a file lock), for a load's whole check-then-write; re-entrant. Neo4j has
+        none (its transactions isolate each batch): a no-op."""
+        return contextlib.nullcontext()
+
+    # -- statements intelgraph did not write ------------------------------------------------
+    def reaches_outside(self, cypher: str, params: dict[str, Any] | None = None) -> list[str]:
+        """What in the engine's plan of ``cypher`` would reach past the graph — read or write a
+        file or URL, talk to another server, or run Cypher given as text (which could do any of
+        these) — as the plan names it; empty if nothing. Decided from the plan (``EXPLAIN``),
+        never from the text, which comments or a query built from strings would disguise. An
+        engine that cannot tell says so by refusing."""
+        from intelgraph.errors import ExternalAccess
+
+        raise ExternalAccess(f"{self.engine} cannot show what a query would reach, so it is refused")
+
+    def run_query(self, cypher: str, params: dict[str, Any] | None = None, *, write: bool = False,
+                  allow_external: bool = False, timeout: float | None = None) -> Result:
+        """Run a statement intelgraph did not write (ad-hoc Cypher, a saved query): read-only
+        unless ``write`` (the engine enforces it, see :meth:`read`), and refused before it runs if
+        its plan reaches outside the graph (:meth:`reaches_outside`) unless ``allow_external``."""
+        from intelgraph.errors import ExternalAccess
+
+        inside = self.__dict__.setdefault("_inside", set())  # texts whose plan stays inside: asked once
+        if not allow_external and cypher not in inside:
+            found = self.reaches_outside(cypher, params)
+            if found:
+                raise ExternalAccess(f"this query would reach outside the graph ({', '.join(found)}); "
+                                     "it was not run")
+            if len(inside) >= 1024:
+                inside.clear()
+            inside.add(cypher)
+        return self.write(cypher, params, timeout) if write else self.read(cypher, params, timeout)
+
     # -- shared helpers built on read/write ----------------------------------------------
     def counts(self) -> tuple[int, int]:
         nodes = self.read("MATCH (n) RETURN count(n)").scalar() or 0
@@ -124,14 +160,26 @@ class Store(abc.ABC):
         return self.write(cypher, params, timeout)
 
     def write_batches(self, cypher: str, rows: Sequence[Any], batch_size: int = 1000,
-                      progress: Any = None, extra: dict[str, Any] | None = None, idempotent: bool = False) -> int:
+                      progress: Any = None, extra: dict[str, Any] | None = None, idempotent: bool = False,
+                      counted: bool = False) -> int:
         """Run ``cypher`` (which reads ``$rows``) once per batch of rows; return rows written.
-        ``idempotent=True`` says a batch may run twice (see :meth:`write_idempotent`)."""
+        ``idempotent=True`` says a batch may run twice (see :meth:`write_idempotent`).
+        ``counted=True`` says the statement returns how many rows it wrote: a batch that wrote
+        fewer than it was given (a row's node was deleted meanwhile) is an error, not a load that
+        reports facts it did not write."""
+        from intelgraph.errors import StoreError
+
         done = 0
         run = self.write_idempotent if idempotent else self.write
         for start in range(0, len(rows), batch_size):
             chunk = list(rows[start:start + batch_size])
-            run(cypher, {"rows": chunk, **(extra or {})})
+            res = run(cypher, {"rows": chunk, **(extra or {})})
+            if counted and res.scalar() != len(chunk):
+                raise StoreError(f"only {res.scalar() or 0} of {len(chunk)} rows of a batch were written: a node "
+                                 f"they refer to is not in {self.engine} graph {self.name!r} (was it deleted while "
+                                 "loading?)",
+                                 hint="load the nodes they refer to and run the load again (it merges: what was "
+                                      "written is not written twice)")
             done += len(chunk)
             if progress is not None:
                 progress(len(chunk))

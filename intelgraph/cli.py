@@ -6,8 +6,10 @@ Nouns: ``db`` (the store), ``load``, ``query`` (saved queries), ``cypher`` (ad-h
 
 from __future__ import annotations
 
+import errno
 import getpass
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,7 @@ import click
 
 from intelgraph import __version__
 from intelgraph.config import ENGINES, Settings, check_neo4j_origins, open_store
-from intelgraph.errors import IntelgraphError
+from intelgraph.errors import IntelgraphError, PathError
 from intelgraph.output import FORMATS, render
 
 
@@ -25,6 +27,7 @@ class Context:
         self.settings = settings
         self.ask_password = ask_password
         self._store = None
+        self.outputs: list[Path] = []  # where the command writes (see _output)
 
     def store(self):
         if self._store is None:
@@ -41,7 +44,9 @@ class Context:
 
 
 class IntelgraphGroup(click.Group):
-    """Turns domain errors into a message and exit status 1, once, for every command."""
+    """Turns domain errors into a message and exit status 1, once, for every command; and a file
+    or folder the system refused (an ``OSError``: permissions, a file where a folder should be,
+    a name too long, ...) into a :class:`PathError` naming the path, rather than a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -49,6 +54,48 @@ class IntelgraphGroup(click.Group):
         except IntelgraphError as exc:
             click.echo(f"error: {exc.message()}", err=True)
             ctx.exit(1)
+        except OSError as exc:
+            click.echo(f"error: {_path_error(ctx, exc).message()}", err=True)
+            ctx.exit(1)
+
+
+def _path_error(ctx: click.Context, exc: OSError) -> PathError:
+    """``exc`` as the project's error; a path in the data folder is named as the data folder's
+    (``--db``), which is what the user chose and can fix."""
+    name = str(exc.filename) if exc.filename is not None else ""
+    for out in getattr(ctx.obj, "outputs", ()):
+        # the output the user named, or a folder in it, or a file in the way of one of its folders
+        if name and (name == str(out) or name.startswith(str(out) + os.sep) or str(out).startswith(name + os.sep)):
+            inner = PathError.from_os(exc)
+            hint = inner.hint
+            if exc.errno == errno.EEXIST and str(out).startswith(name + os.sep):
+                hint = PathError.HINTS[errno.ENOTDIR]
+            return PathError(str(out), inner.reason if name == str(out) else f"{inner.reason}: {name}",
+                             what="the output", hint=hint)
+    settings = getattr(ctx.obj, "settings", None)
+    data_dir = getattr(settings, "data_dir", None) if getattr(settings, "engine", None) == "falkordb" else None
+    if data_dir is None or not name or (name != str(data_dir) and not name.startswith(str(data_dir) + os.sep)):
+        return PathError.from_os(exc)
+    what = "the data folder (--db or INTELGRAPH_DB)"
+    try:
+        blocked = data_dir.exists() and not data_dir.is_dir()
+    except OSError:  # the data folder's own name is too long, say
+        blocked = False
+    if blocked:
+        return PathError(str(data_dir), "it is a file, not a folder", what=what,
+                         hint="give a folder (intelgraph creates it if it is missing)")
+    inner = PathError.from_os(exc)
+    reason = inner.reason if name == str(data_dir) else f"{inner.reason}: {name}"
+    return PathError(str(data_dir), reason, what=what, hint=inner.hint)
+
+
+def _output(path: Path) -> Path:
+    """Note ``path`` as where this command writes, so that an OS error on it, in it or on a folder
+    above it is named by the path the user gave (see :func:`_path_error`)."""
+    obj = click.get_current_context().find_root().obj
+    if isinstance(obj, Context):
+        obj.outputs.append(path)
+    return path
 
 
 def _params(pairs: tuple[tuple[str, str], ...]) -> dict[str, str]:
@@ -279,10 +326,14 @@ def query_run(obj: Context, name: str, params: tuple[tuple[str, str], ...], fmt:
 @click.option("-p", "--param", "params", type=(str, str), multiple=True, metavar="KEY VALUE",
               help="A parameter (repeatable); values are JSON if they parse as JSON, else text.")
 @click.option("--write", is_flag=True, help="Allow the statement to change the graph.")
+@click.option("--allow-external", is_flag=True,
+              help="Allow LOAD CSV and procedures that reach files, URLs or other servers (docs/security.md).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table")
 @click.pass_obj
-def cypher_cmd(obj: Context, text: str, params: tuple[tuple[str, str], ...], write: bool, fmt: str) -> None:
-    """Run ad-hoc Cypher — read-only unless --write is given."""
+def cypher_cmd(obj: Context, text: str, params: tuple[tuple[str, str], ...], write: bool, allow_external: bool,
+               fmt: str) -> None:
+    """Run ad-hoc Cypher — read-only unless --write is given; refused if it would read files or
+    URLs unless --allow-external is given."""
     values: dict[str, Any] = {}
     for k, v in _params(params).items():
         try:
@@ -290,7 +341,7 @@ def cypher_cmd(obj: Context, text: str, params: tuple[tuple[str, str], ...], wri
         except ValueError:
             values[k] = v
     store = obj.store()
-    result = store.write(text, values) if write else store.read(text, values)
+    result = store.run_query(text, values, write=write, allow_external=allow_external)
     click.echo(render(result, fmt))
 
 
@@ -328,6 +379,7 @@ def report_centrality(obj: Context, out_dir: Path, projection: str, undirected: 
     values (exact measures computed by a faster library where it gives the same numbers)."""
     from intelgraph.reports.centrality import centrality_report
 
+    _output(out_dir)
     extra: dict[str, Any] = {}
     if exact_limit is not None:
         extra["exact_limit"] = exact_limit
@@ -351,6 +403,7 @@ def export_admin(obj: Context, out_dir: Path) -> None:
     """Write the graph as neo4j-admin import CSVs (headers separate) and the import command."""
     from intelgraph.loaders.export_admin import export_neo4j_admin
 
+    _output(out_dir)
     info = export_neo4j_admin(obj.store(), out_dir)
     click.echo(json.dumps(info, indent=2, default=str))
 
@@ -362,6 +415,7 @@ def export_favorites(out_zip: Path) -> None:
     from intelgraph.browser import browser_favorites_zip
     from intelgraph.queries.registry import load_queries
 
+    _output(out_zip)
     browser_favorites_zip(load_queries(), out_zip)
     click.echo(f"wrote {out_zip}")
 
@@ -372,6 +426,7 @@ def export_browser(out_dir: Path) -> None:
     """The Browser style (GraSS) and guide generated from the schema and saved queries."""
     from intelgraph.browser import write_browser_files
 
+    _output(out_dir)
     for path in write_browser_files(out_dir):
         click.echo(f"wrote {path}")
 
@@ -388,6 +443,7 @@ def generate(out_dir: Path, relationships: int, seed: int) -> None:
     sources of mixed reliability with re-reports, claims and denials."""
     from intelgraph.loaders.generate import generate as make
 
+    _output(out_dir)
     info = make(out_dir, relationships=relationships, seed=seed)
     click.echo(f"wrote {info['nodes']} nodes and {info['relationships']} relationships "
                f"in {len(info['files'])} files to {out_dir}")
@@ -406,6 +462,7 @@ def demo(obj: Context, out_dir: Path) -> None:
     from intelgraph.queries.runner import run_saved
     from intelgraph.reports.centrality import centrality_report
 
+    _output(out_dir)
     store = obj.store()
     stats = load_paths(store, [], sample=True)
     click.echo(f"loaded the sample story: {stats.nodes} nodes, {stats.relationships} relationships\n")

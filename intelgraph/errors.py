@@ -8,14 +8,17 @@ Exception tree::
      |    +-- InputErrors       several InputErrors found in one validation pass
      +-- QueryError             a saved query file or its parameters are wrong
      +-- ConfigError            a setting, or the env file that gave it, is wrong or not trusted
+     +-- PathError              a file or folder could not be read or written (the OS said why)
      +-- StoreError             the database could not do what was asked
           +-- ServerError       the embedded server could not be started or reached
           +-- QueryTimeout      a query ran past its time limit
           +-- ReadOnlyViolation a read-only query tried to write
+          +-- ExternalAccess    a query would read files or URLs (or run Cypher from text)
 """
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 
 
@@ -89,6 +92,56 @@ class ConfigError(IntelgraphError):
         if hint:
             self.hint = hint
         super().__init__(f"{origin}: {message}" if origin else message)
+class PathError(IntelgraphError):
+    """A file or folder could not be read, written or created: the operating system's reason,
+    the path, and what to do about it (by ``errno``)."""
+
+    HINTS = {
+        errno.EACCES: "you may not read or write it: check its owner and mode (`ls -ld {where}`), or choose a "
+                      "file or folder you own",
+        errno.EPERM: "you may not read or write it: check its owner and mode (`ls -ld {where}`), or choose a "
+                     "file or folder you own",
+        errno.EROFS: "the file system is mounted read-only: choose a folder on another one",
+        errno.ENOTDIR: "a part of the path is a file, not a folder: choose a path whose folders are folders",
+        errno.EEXIST: "something is already there: remove it or choose another path",
+        errno.EISDIR: "it is a folder: give a file",
+        errno.ENOENT: "no such file or folder: check the path",
+        errno.ENAMETOOLONG: "a name in the path is longer than the file system allows (usually 255 bytes; "
+                            "accented and non-Latin letters take 2-4 bytes each): choose a shorter name",
+        errno.ENOSPC: "the disk is full: free some space, or choose a folder on another disk",
+        errno.EDQUOT: "your disk quota is used up: free some space, or choose a folder on another disk",
+    }
+
+    def __init__(self, path: str | None, reason: str, hint: str = "", what: str = ""):
+        self.path, self.reason = path, reason
+        if hint:
+            self.hint = hint
+        subject = f"{what} {path}" if what and path else (path or what or "a file or folder")
+        super().__init__(f"cannot use {subject}: {reason}")
+
+    @classmethod
+    def from_os(cls, exc: OSError, what: str = "", hint: str = "") -> "PathError":
+        path = exc.filename if exc.filename is not None else None
+        if isinstance(path, bytes):
+            path = path.decode("utf-8", "replace")
+        reason = exc.strerror or str(exc)
+        if exc.filename2 is not None:
+            reason += f" (and {exc.filename2})"
+        default = cls.HINTS.get(exc.errno, "").format(where=_existing(str(path)) if path is not None else ".")
+        return cls(None if path is None else str(path), reason, hint or default, what)
+
+
+def _existing(path: str) -> str:
+    """``path``, or the nearest folder above it that exists (what ``ls -ld`` can show)."""
+    import os
+
+    while True:
+        try:
+            if os.path.lexists(path) or os.path.dirname(path) in ("", path):
+                return path
+        except (OSError, ValueError):
+            pass
+        path = os.path.dirname(path)
 
 
 class StoreError(IntelgraphError):
@@ -108,3 +161,12 @@ class QueryTimeout(StoreError):
 
 class ReadOnlyViolation(StoreError):
     hint = "Saved queries and ad-hoc Cypher are read-only; pass --write to `intelgraph cypher` to change the graph."
+
+
+class ExternalAccess(StoreError):
+    """A query intelgraph did not write would reach past the graph: ``LOAD CSV``, or a procedure
+    or function that reads or writes files or URLs, talks to another server or runs Cypher given
+    as text. Decided from the engine's plan of the query, before it runs."""
+
+    hint = ("Ad-hoc Cypher and saved queries may only read and change the graph; pass --allow-external to "
+            "`intelgraph cypher` to let this statement reach files or URLs (see docs/security.md).")

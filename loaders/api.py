@@ -11,7 +11,7 @@ from intelgraph.cypher.store import Store
 from intelgraph.errors import InputErrors, Problem
 from intelgraph.graph.schema import load_schema
 from intelgraph.loaders.dataset import Dataset, read_dataset
-from intelgraph.loaders.plan import LoadStats, Plan, write_plan
+from intelgraph.loaders.plan import LoadStats, Plan, ids_in_graph, write_plan
 
 __all__ = ["load_file", "load_plan", "load_sample", "sample_path", "read_any"]
 
@@ -28,11 +28,8 @@ def _existing_ids(store: Store, path: Path) -> set[str]:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return set()
-    ids = sorted(set(_ID_RE.findall(text)))
-    if not ids:
-        return set()
-    res = store.read("UNWIND $ids AS i MATCH (n:Entity {id: i}) RETURN n.id", {"ids": ids})
-    return {r[0] for r in res.rows}
+    ids = set(_ID_RE.findall(text))
+    return ids_in_graph(store, ids) if ids else set()
 
 
 def read_any(path: str | Path, store: Store | None = None, source: str | None = None) -> Plan:

@@ -75,7 +75,7 @@ from intelgraph.loaders.csv_admin import (
     ARRAY_DELIMITER, CONTENT_ID_RE, MAX_FIELD_CHARS, CsvInput, _Group, _Reader, group_inputs, parse_header,
     read_csv_files)
 from intelgraph.loaders import columnar
-from intelgraph.loaders.plan import COMPACT_AFTER_ROWS, LoadStats, evidence_text, write_plan
+from intelgraph.loaders.plan import COMPACT_AFTER_ROWS, LoadStats, changed_under_load, evidence_text, write_plan
 
 __all__ = ["StagedLoad", "stage_csv", "write_staged", "load_csv", "graph_is_empty", "NotEmpty"]
 
@@ -1605,17 +1605,36 @@ class _FastReader:
         wanted = [i for i in range(len(st.node_ids)) if not st.in_load[i]]
         if not wanted or self.store is None:
             return
-        root, key = self.schema.root_label, self.schema.id_property
-        for a in range(0, len(wanted), 5000):
-            chunk = wanted[a:a + 5000]
-            res = self.store.read(f"UNWIND $ids AS i MATCH (n:{root} {{{key}: i}}) RETURN n.{key}, labels(n), id(n)",
-                                  {"ids": [st.node_ids[i] for i in chunk]})
-            found = {r[0]: (r[1], r[2]) for r in res.rows}
-            for i in chunk:
-                hit = found.get(st.node_ids[i])
-                if hit is None or st.kinds[i] not in hit[0]:
-                    raise _Fallback
-                st.external_iids[i] = int(hit[1])
+        found = _graph_nodes(self.store, self.schema, [st.node_ids[i] for i in wanted])
+        for i in wanted:
+            hit = found.get(st.node_ids[i])
+            if hit is None or st.kinds[i] not in hit[0]:
+                raise _Fallback
+            st.external_iids[i] = hit[1]
+
+
+def _graph_nodes(store: Any, schema: Schema, ids: Sequence[str]) -> dict[str, tuple[list[str], int]]:
+    """Labels and internal id of each of ``ids`` the graph holds."""
+    root, key = schema.root_label, schema.id_property
+    found: dict[str, tuple[list[str], int]] = {}
+    for a in range(0, len(ids), 5000):
+        res = store.read(f"UNWIND $ids AS i MATCH (n:{root} {{{key}: i}}) RETURN n.{key}, labels(n), id(n)",
+                         {"ids": list(ids[a:a + 5000])})
+        found.update({r[0]: (list(r[1]), int(r[2])) for r in res.rows})
+    return found
+
+
+def _check_external_again(store: Any, st: StagedLoad) -> None:
+    """Under the write lock: the graph's nodes this load's relationships end on (looked up when the
+    input was read, without the lock) are still there, with the internal ids found then. A ``db
+    reset`` or a delete in between would otherwise drop relationships silently, or — FalkorDB
+    reuses a deleted node's internal id — attach them to whichever node took the id."""
+    ids = [st.node_ids[i] for i in st.external_iids]
+    found = _graph_nodes(store, st.schema, ids)
+    gone = [nid for i, nid in zip(st.external_iids, ids)
+            if found.get(nid, ([], -1))[1] != st.external_iids[i] or st.kinds[i] not in found[nid][0]]
+    if gone:
+        raise changed_under_load(store, gone)
 
 
 def stage_csv(paths: Iterable[str | Path | Sequence[str | Path] | CsvInput], source: str | None = None, *,
@@ -1779,6 +1798,8 @@ def _write_staged(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
 def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: int, rel_batch: int,
                   progress: Callable[[int], None] | None, pre: Any = None) -> LoadStats:
     schema = st.schema
+    if st.external_iids and pre is None:  # (an EarlyCheck looked them up under the lock, held since)
+        _check_external_again(store, st)
     empty = graph_is_empty(store)
     if fresh and not empty:
         raise NotEmpty(f"--fresh loads only into an empty graph; {store.engine} graph {store.name!r} is not empty",

@@ -9,17 +9,19 @@ interrupted at any point and run again converges to the graph of one clean load.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from intelgraph.cypher.statements import (
     node_create_statement, node_merge_statement, relationship_create_statement, relationship_merge_statement)
 from intelgraph.cypher.store import Store
+from intelgraph.errors import StoreError
 from intelgraph.graph.ids import normalise
 from intelgraph.graph.schema import Schema
 
-__all__ = ["Plan", "LoadStats", "write_plan", "node_row", "evidence_text"]
+__all__ = ["Plan", "LoadStats", "write_plan", "node_row", "evidence_text", "ids_in_graph",
+           "changed_under_load"]
 
 COMPACT_AFTER_ROWS = 20_000  # after a load this big, let the engine compact its storage
 
@@ -99,10 +101,34 @@ class Plan:
     def counts(self) -> tuple[int, int]:
         return (sum(len(v) for v in self.nodes.values()), sum(len(v) for v in self.rels.values()))
 
+    def referenced(self) -> set[str]:
+        """Ids the plan's relationships end on but the plan does not hold: nodes of the graph."""
+        ends = {row[e] for rows in self.rels.values() for row in rows.values() for e in ("s", "t")}
+        return ends - self.node_kind.keys()
+
+
+def ids_in_graph(store: Store, ids: Iterable[str], chunk: int = 5000) -> set[str]:
+    """Which of ``ids`` are nodes of the graph (an id-index seek each)."""
+    wanted = sorted(set(ids))
+    found: set[str] = set()
+    for a in range(0, len(wanted), chunk):
+        res = store.read("UNWIND $ids AS i MATCH (n:Entity {id: i}) RETURN n.id", {"ids": wanted[a:a + chunk]})
+        found.update(r[0] for r in res.rows)
+    return found
+
 
 def _merge_provenance(into: dict[str, Any], row: dict[str, Any]) -> None:
     for p in ("sources", "evidence", "claims"):
         into[p] = sorted(set(into.get(p, ())) | set(row.get(p, ())))
+
+
+def changed_under_load(store: Store, gone: list[str]) -> StoreError:
+    """The error for a load whose relationships end on nodes of the graph that were there when
+    its input was read and are gone (or, on the CSV fast path, replaced) under the write lock."""
+    return StoreError(f"{len(gone)} node(s) this load's relationships end on are no longer in {store.engine} graph "
+                      f"{store.name!r} as they were (e.g. {gone[0]}): it changed after the input was read; "
+                      "nothing was written",
+                      hint="load those nodes again (or the files that hold them), then this input")
 
 
 def write_plan(store: Store, plan: Plan, batch_size: int = 1000, fresh: bool = False,
@@ -112,20 +138,32 @@ def write_plan(store: Store, plan: Plan, batch_size: int = 1000, fresh: bool = F
     ``fresh=True`` uses ``CREATE`` instead of ``MERGE`` — only for an empty target graph.
     The ``MERGE`` batches are idempotent, so the store may run one again after it lost a race
     to a concurrent loader (:meth:`Store.write_idempotent`); ``CREATE`` batches are not.
+
+    The nodes of the graph the plan's relationships end on were there when the input was read;
+    they are looked for again under the graph's write lock (:meth:`Store.writing`, held for the
+    whole write), so a ``db reset`` or another writer in between ends the load before it writes
+    anything. Each relationship batch must write every row it was given (a node deleted by a
+    writer that does not take the lock still ends the load, at that batch).
     """
-    store.apply_schema()
     stats = LoadStats()
     schema = plan.schema
-    for kind, rows in plan.nodes.items():
-        stmt = (node_create_statement if fresh else node_merge_statement)(schema, schema.kind(kind))
-        store.write_batches(stmt, list(rows.values()), batch_size, progress, idempotent=not fresh)
-        stats.by_kind[kind] = len(rows)
-        stats.nodes += len(rows)
-    for rel_type, rows in plan.rels.items():
-        stmt = (relationship_create_statement if fresh else relationship_merge_statement)(schema, schema.rel(rel_type))
-        store.write_batches(stmt, list(rows.values()), batch_size, progress, idempotent=not fresh)
-        stats.by_type[rel_type] = len(rows)
-        stats.relationships += len(rows)
+    with store.writing():
+        store.apply_schema()
+        referenced = plan.referenced()
+        gone = sorted(referenced - ids_in_graph(store, referenced)) if referenced else []
+        if gone:
+            raise changed_under_load(store, gone)
+        for kind, rows in plan.nodes.items():
+            stmt = (node_create_statement if fresh else node_merge_statement)(schema, schema.kind(kind))
+            store.write_batches(stmt, list(rows.values()), batch_size, progress, idempotent=not fresh)
+            stats.by_kind[kind] = len(rows)
+            stats.nodes += len(rows)
+        for rel_type, rows in plan.rels.items():
+            stmt = (relationship_create_statement if fresh else relationship_merge_statement)(schema,
+                                                                                           schema.rel(rel_type))
+            store.write_batches(stmt, list(rows.values()), batch_size, progress, idempotent=not fresh, counted=True)
+            stats.by_type[rel_type] = len(rows)
+            stats.relationships += len(rows)
     if stats.nodes + stats.relationships >= COMPACT_AFTER_ROWS:
         store.compact()
     return stats

@@ -64,7 +64,8 @@ def prepare_params(store: Store | None, query: SavedQuery, given: dict[str, Any]
 
 def run_saved(store: Store, name: str | SavedQuery, params: dict[str, Any] | None = None,
               timeout: float | None = None, use_procedures: bool = True) -> Result:
-    """Run a saved query read-only on ``store`` and return its rows. Where the engine has a
+    """Run a saved query read-only on ``store`` and return its rows (refused if its plan would
+    reach files or URLs: :meth:`Store.run_query`). Where the engine has a
     faster procedure for the query (:mod:`intelgraph.queries.procedures`), that answers;
     ``use_procedures=False`` runs the Cypher text itself."""
     query = name if isinstance(name, SavedQuery) else get_query(name)
@@ -72,4 +73,4 @@ def run_saved(store: Store, name: str | SavedQuery, params: dict[str, Any] | Non
     procedure = procedure_for(store.engine, query.name) if use_procedures else None
     if procedure is not None:
         return procedure(store, query, values)
-    return store.read(query.text_for(store.engine), values, timeout=timeout)
+    return store.run_query(query.text_for(store.engine), values, timeout=timeout)  # read-only, nothing external
