@@ -351,9 +351,30 @@ def test_attribution_chain(loaded):
     cited = {r[0] for r in loaded.read("MATCH (:Document)-[:CITES]->(p:Person) RETURN p.name").rows}
     assert cited >= {"Yörük Işık", "Mohaned Hage Ali", "Muhammad Al-Basri", "Ali Al-Baydar",
                      "Ahmed Shawqi", "Alaeddin al-Qaisi"}
+    # Işık is "an Istanbul-based maritime affairs expert quoted by the Guardian": MEMO cites him
+    # only through the Guardian report
+    isik = loaded.read("MATCH (d:Document)-[:CITES]->(:Person {name: 'Yörük Işık'}) RETURN d.outlet").rows
+    assert isik == [["The Guardian"]]
     outlets = dict(loaded.read("MATCH (d:Document)-[:PUBLISHED_BY]->(o:MediaOutlet) RETURN d.outlet, o.name").rows)
     assert outlets == {"Middle East Monitor": "Middle East Monitor", "Al Jazeera Net": "Al Jazeera Net",
                        "The Guardian": "The Guardian"}
+
+
+def _claim(store, text):
+    rows = store.read("MATCH (c:Claim) WHERE c.quote CONTAINS $t "
+                      "OPTIONAL MATCH (c)-[:ATTRIBUTED_TO]->(a) "
+                      "RETURN c.statement, c.reliability, c.credibility, collect(a.name)", {"t": text}).rows
+    assert len(rows) == 1, (text, rows)
+    return rows[0]
+
+
+def test_audited_claims_follow_the_text_and_the_grading_rules(loaded):
+    """The corrections of the audit (issue 12), each against the article's words."""
+    # "The Russian forces, however, badly need it." is MEMO's own sentence (its analysis: C3)
+    statement, rel, cred, credited = _claim(loaded, "The Russian forces, however, badly need it.")
+    assert (rel, cred, credited) == ("C", 3, [])
+    statement, rel, cred, credited = _claim(loaded, "What the Russians need in Ukraine right now are missiles.")
+    assert "badly" not in statement and set(credited) == {"Yörük Işık", "The Guardian report on Iraqi weapons smuggled to Russia"}
 
 
 def test_named_entities_other_tests_rely_on(loaded):
