@@ -136,6 +136,8 @@ def test_contested_claims(sample_store):
     stances = {(r["party"], r["stance"]) for r in found}
     assert ("Iraqi Border Ports Authority", "denies") in stances
     assert ("Joint Operations Command", "declines_to_comment") in stances
+    # "The Iraqi government has not yet responded officially": that contests nothing
+    assert "Government of Iraq" not in parties
     assert all(r["reported_by"] and r["quotes"] for r in found)
 
 
@@ -182,7 +184,11 @@ def test_stances(sample_store):
     ibpa = rows(sample_store, "stances", party="Iraqi Border Ports Authority")
     assert ibpa and {r["stance"] for r in ibpa} == {"denies"}
     everyone = rows(sample_store, "stances")
-    assert {"denies", "doubts", "declines_to_comment"} <= {r["stance"] for r in everyone}
+    assert {"denies", "doubts", "declines_to_comment", "not_yet_responded"} <= {r["stance"] for r in everyone}
+    gov = rows(sample_store, "stances", party="Iraqi government")
+    assert [(r["stance"], r["target"], r["quotes"]) for r in gov] == [
+        ("not_yet_responded", GUARDIAN,
+         ["The Iraqi government has not yet responded officially to what was stated in the Guardian report"])]
 
 
 def test_materiel(sample_store):

@@ -280,6 +280,10 @@ def test_denials_refusals_and_doubts(loaded):
     assert stance("DENIES", "Embassy of Iran in London")
     assert stance("DENIES", "Iranian embassy in London")  # by alias
     assert stance("DECLINES_TO_COMMENT", "Joint Operations Command")
+    # "The Iraqi government has not yet responded officially": not a refusal to comment, not a denial
+    assert stance("NOT_YET_RESPONDED", "Government of Iraq")
+    assert not stance("DECLINES_TO_COMMENT", "Government of Iraq")
+    assert not stance("DENIES", "Government of Iraq")
     for doubter in ("Muhammad Al-Basri", "Ali Al-Baydar", "Iraqi armed factions"):
         assert stance("DOUBTS", doubter), doubter
     # the embassy denies both the report and the claim that Iran smuggled Iraqi weapons to Russia
