@@ -379,6 +379,16 @@ def test_audited_claims_follow_the_text_and_the_grading_rules(loaded):
     assert (rel, cred, credited) == ("C", 3, [])
     statement, rel, cred, credited = _claim(loaded, "What the Russians need in Ukraine right now are missiles.")
     assert "badly" not in statement and set(credited) == {"Yörük Işık", "The Guardian report on Iraqi weapons smuggled to Russia"}
+    # Al-Basri: "what it called", and nothing about Ukraine calling first for help
+    statement, rel, cred, credited = _claim(loaded, "what it called the \"Russian invasion\"")
+    assert "what it" in statement and "called" in statement and "help" not in statement
+    assert credited == ["Muhammad Al-Basri"]
+    # the photo caption is credited to "(communication sites)": F3, not Al Jazeera Net's own B2
+    statement, rel, cred, credited = _claim(loaded, "hours after it was placed (communication sites)")
+    assert (rel, cred) == ("F", 3)
+    assert credited == ["Communication sites credited with the photo of the Putin sign"]
+    assert loaded.read("MATCH (:Document {outlet: 'Al Jazeera Net'})-[:CITES]->(i:Informant {reliability: 'F'}) "
+                       "WHERE 'communication sites' IN i.aliases RETURN count(i)").scalar() == 1
 
 
 def test_named_entities_other_tests_rely_on(loaded):
