@@ -284,6 +284,8 @@ def test_denials_refusals_and_doubts(loaded):
     assert stance("NOT_YET_RESPONDED", "Government of Iraq")
     assert not stance("DECLINES_TO_COMMENT", "Government of Iraq")
     assert not stance("DENIES", "Government of Iraq")
+    # Shawqi reads the report as "messages of support"; he disputes none of its claims
+    assert not stance("DOUBTS", "Ahmed Shawqi")
     for doubter in ("Muhammad Al-Basri", "Ali Al-Baydar", "Iraqi armed factions"):
         assert stance("DOUBTS", doubter), doubter
     # the embassy denies both the report and the claim that Iran smuggled Iraqi weapons to Russia
@@ -389,6 +391,8 @@ def test_audited_claims_follow_the_text_and_the_grading_rules(loaded):
     assert credited == ["Communication sites credited with the photo of the Putin sign"]
     assert loaded.read("MATCH (:Document {outlet: 'Al Jazeera Net'})-[:CITES]->(i:Informant {reliability: 'F'}) "
                        "WHERE 'communication sites' IN i.aliases RETURN count(i)").scalar() == 1
+    # Shawqi's "messages of support" is a characterisation: C6 by the file's own rule
+    assert _claim(loaded, "the content of the report is messages of support")[1:3] == ["C", 6]
 
 
 def test_named_entities_other_tests_rely_on(loaded):
