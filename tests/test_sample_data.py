@@ -243,7 +243,8 @@ def test_shipment_actors_and_materiel(loaded):
     assert names("MATCH (a)-[:RECEIVED]->(:Shipment {name: $name}) RETURN a.name") == ["Russia"]
     assert "Iranian army" in names("MATCH (a)-[:HANDLED]->(:Shipment {name: $name}) RETURN a.name")
     assert names("MATCH (:Shipment {name: $name})-[:CONTAINS]->(m:Materiel) RETURN m.name") == sorted(
-        ["RPG", "Anti-tank missiles", "Brazilian-designed rocket launcher system", "Bavar 373", "S-300"])
+        ["RPG", "Anti-tank missiles", "Brazilian-designed rocket launcher system", "Bavar 373", "S-300",
+         "Ammunition"])
     origins = dict(loaded.read("MATCH (m:Materiel)-[:ORIGINATES_FROM]->(c:Country) RETURN m.name, c.name").rows)
     assert origins == {"Brazilian-designed rocket launcher system": "Brazil", "Bavar 373": "Iran",
                        "S-300": "Russia"}
@@ -393,6 +394,10 @@ def test_audited_claims_follow_the_text_and_the_grading_rules(loaded):
                        "WHERE 'communication sites' IN i.aliases RETURN count(i)").scalar() == 1
     # Shawqi's "messages of support" is a characterisation: C6 by the file's own rule
     assert _claim(loaded, "the content of the report is messages of support")[1:3] == ["C", 6]
+    # "Despite Tehran’s and Moscow’s subtle rivalry in Syria": a rivalry, beside the alliance
+    rivals = loaded.read("MATCH (a:Country)-[r:RIVAL_OF]-(b:Country) RETURN a.name, b.name, r.reliability, "
+                         "r.credibility ORDER BY a.name").rows
+    assert rivals == [["Iran", "Russia", "C", 3], ["Russia", "Iran", "C", 3]]
 
 
 def test_named_entities_other_tests_rely_on(loaded):
@@ -404,7 +409,7 @@ def test_named_entities_other_tests_rely_on(loaded):
         "BorderCrossing": ["Salamja"], "Port": ["Bandar Anzali", "Astrakhan"], "Waterway": ["Caspian Sea"],
         "Shipment": [SHIPMENT, CASPIAN, "Russian tanks and armoured vehicles to Iraq"],
         "Materiel": ["RPG", "Anti-tank missiles", "Brazilian-designed rocket launcher system", "Bavar 373",
-                     "S-300", "Tanks"],
+                     "S-300", "Tanks", "Ammunition"],
         "Vessel": ["Russian-flagged cargo ship 1", "Russian-flagged cargo ship 2", "Iranian-flagged cargo ship"],
     }
     for kind, names in expected.items():
