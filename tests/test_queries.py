@@ -192,10 +192,51 @@ def test_stances(sample_store):
 
 
 def test_materiel(sample_store):
-    found = {r["materiel"]: r for r in rows(sample_store, "materiel")}
-    assert found["S-300"]["origin"] == ["Russia"]
-    assert found["Bavar 373"]["origin"] == ["Iran"]
-    assert found["Tanks"]["reported_quantity"] == 74
+    # one row per shipment; a quantity only where the articles give a number ("two Brazilian
+    # rocket launchers", "an Iranian-made Bavar 373", "a Russian-made S-300", "74 tanks"),
+    # null (never 0) where they give none
+    found = [(r["materiel"], r["origin"], r["shipment"], r["quantity"], r["part_of"])
+             for r in rows(sample_store, "materiel")]
+    tanks_deal = "Russian tanks and armoured vehicles to Iraq"
+    assert found == [
+        ("Ammunition", [], SHIPMENT, None, []),
+        ("Anti-tank missiles", [], SHIPMENT, None, []),
+        ("Armoured vehicles", [], tanks_deal, None, []),
+        ("Bavar 373", ["Iran"], SHIPMENT, 1, []),
+        ("Brazilian-designed rocket launcher system", ["Brazil"], SHIPMENT, 2, []),
+        ("RPG", [], SHIPMENT, None, []),
+        ("S-300", ["Russia"], SHIPMENT, 1, []),
+        ("Tanks", [], tanks_deal, 74, []),
+    ]
+
+
+OVERLAP = """dataset: overlap
+sources:
+  - {ref: doc, kind: Document, name: An overlap report, file: doc.txt}
+entities:
+  - {ref: shells, kind: Materiel, name: Shells, materiel_type: artillery shell, evidence: [{source: doc, quote: "shells"}]}
+  - {ref: drones, kind: Materiel, name: Drones, materiel_type: drone, evidence: [{source: doc, quote: "drones"}]}
+  - {ref: flow, kind: Shipment, name: Six months of shells, evidence: [{source: doc, quote: "in six months"}]}
+  - {ref: voyage, kind: Shipment, name: One voyage, evidence: [{source: doc, quote: "one voyage"}]}
+facts:
+  - {type: CONTAINS, from: flow, to: shells, props: {quantity: 300}, evidence: [{source: doc, quote: "300 shells in six months"}]}
+  - {type: CONTAINS, from: voyage, to: shells, props: {quantity: 40}, evidence: [{source: doc, quote: "40 on one voyage"}]}
+  - {type: CONTAINS, from: voyage, to: drones, evidence: [{source: doc, quote: "and drones"}]}
+  - {type: PART_OF_SHIPMENT, from: voyage, to: flow, evidence: [{source: doc, quote: "one voyage of them"}]}
+"""
+
+
+def test_materiel_never_adds_a_shipment_to_the_one_it_is_part_of(store, tmp_path):
+    from intelgraph.loaders.api import load_file
+
+    (tmp_path / "doc.txt").write_text("300 shells in six months; 40 on one voyage of them, and drones.",
+                                      encoding="utf-8")
+    (tmp_path / "overlap.yaml").write_text(OVERLAP, encoding="utf-8")
+    load_file(store, tmp_path / "overlap.yaml")
+    found = [(r["materiel"], r["shipment"], r["quantity"], r["part_of"]) for r in rows(store, "materiel")]
+    assert found == [("Drones", "One voyage", None, ["Six months of shells"]),
+                     ("Shells", "One voyage", 40, ["Six months of shells"]),
+                     ("Shells", "Six months of shells", 300, [])]
 
 
 # -- parameters and entity resolution ---------------------------------------------------

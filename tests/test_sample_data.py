@@ -245,6 +245,12 @@ def test_shipment_actors_and_materiel(loaded):
     assert names("MATCH (:Shipment {name: $name})-[:CONTAINS]->(m:Materiel) RETURN m.name") == sorted(
         ["RPG", "Anti-tank missiles", "Brazilian-designed rocket launcher system", "Bavar 373", "S-300",
          "Ammunition"])
+    # a quantity only where the text gives a number: absent (null), never 0
+    quantities = dict(loaded.read("MATCH (:Shipment {name: $name})-[c:CONTAINS]->(m:Materiel) "
+                                  "RETURN m.name, c.quantity", {"name": SHIPMENT}).rows)
+    assert quantities == {"RPG": None, "Anti-tank missiles": None, "Brazilian-designed rocket launcher system": 2,
+                          "Bavar 373": 1, "S-300": 1, "Ammunition": None}
+    assert loaded.read("MATCH ()-[c:CONTAINS]->() WHERE c.quantity <= 0 RETURN count(c)").scalar() == 0
     origins = dict(loaded.read("MATCH (m:Materiel)-[:ORIGINATES_FROM]->(c:Country) RETURN m.name, c.name").rows)
     assert origins == {"Brazilian-designed rocket launcher system": "Brazil", "Bavar 373": "Iran",
                        "S-300": "Russia"}
