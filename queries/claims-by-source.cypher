@@ -11,7 +11,7 @@ MATCH (src:Entity {id: $source})-[link:ASSERTS|ATTRIBUTED_TO]-(c:Claim)
 WITH src, c, collect(DISTINCT CASE WHEN type(link) = 'ASSERTS' THEN 'asserts' ELSE 'credited with' END) AS how
 OPTIONAL MATCH (c)-[:ABOUT]->(x)
 WITH src, c, how, collect(DISTINCT x.name) AS about
-OPTIONAL MATCH (party)-[st:DENIES|DOUBTS|DECLINES_TO_COMMENT|CONFIRMS]->(c)
+OPTIONAL MATCH (party)-[st:DENIES|DOUBTS|DECLINES_TO_COMMENT|CONFIRMS|NOT_YET_RESPONDED]->(c)
 WITH src, c, how, about, collect(DISTINCT toLower(type(st)) + ': ' + party.name) AS stances
 RETURN src.name AS source, how, c.statement AS claim, c.quote AS quote, c.reliability AS reliability,
        c.credibility AS credibility, about, stances

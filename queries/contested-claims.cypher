@@ -4,6 +4,7 @@
 //   Every claim or report that a party denies, doubts or declines to comment on, the party,
 //   the words reported and where they were reported. A stance on a whole report also
 //   contests each claim credited to that report (shown with `through` = the report).
+//   A party that has not yet responded contests nothing and is not listed here (see `stances`).
 // tags: [claims, stances, provenance]
 MATCH (party)-[st:DENIES|DOUBTS|DECLINES_TO_COMMENT]->(t)
 WITH party, st, t, CASE WHEN t.kind = 'Claim' THEN [t] ELSE [] END AS direct

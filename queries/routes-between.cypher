@@ -25,7 +25,10 @@ ORDER BY l.order
 WITH o, d, originIds, destIds, s,
      collect(l.mode) AS modes, collect(l.sources) AS legSources, collect([a] + via + [b]) AS legStops
 WITH o, d, originIds, destIds, s, modes, legSources,
-     reduce(acc = [], stop IN legStops | acc + [x IN stop WHERE x IS NOT NULL]) AS stops
+     reduce(acc = [], stop IN legStops | acc + [x IN stop WHERE x IS NOT NULL]) AS allStops
+// a leg that starts where the previous one arrived does not repeat the place
+WITH o, d, originIds, destIds, s, modes, legSources,
+     [i IN range(0, size(allStops) - 1) WHERE i = 0 OR allStops[i].id <> allStops[i - 1].id | allStops[i]] AS stops
 WITH o, d, s, modes, legSources, stops,
      [i IN range(0, size(stops) - 1) WHERE stops[i].id IN originIds] AS atOrigin,
      [i IN range(0, size(stops) - 1) WHERE stops[i].id IN destIds] AS atDest

@@ -2,11 +2,12 @@
 // title: Who denies, doubts, confirms or declines to comment on what
 // description: >
 //   Every stance a party took on a claim or a report, by party: denies, doubts,
-//   declines to comment, confirms — with the words reported and where.
+//   declines to comment, confirms, or has not yet responded (which is neither a refusal
+//   nor a denial) — with the words reported and where.
 // params:
 //   party: {type: entity, example: "Iraqi Border Ports Authority", description: "Only this party; everyone when omitted"}
 // tags: [stances, claims]
-MATCH (party)-[st:DENIES|DOUBTS|DECLINES_TO_COMMENT|CONFIRMS]->(t)
+MATCH (party)-[st:DENIES|DOUBTS|DECLINES_TO_COMMENT|CONFIRMS|NOT_YET_RESPONDED]->(t)
 WHERE $party IS NULL OR party.id = $party
 UNWIND (CASE WHEN size(coalesce(st.sources, [])) = 0 THEN [null] ELSE st.sources END) AS sourceId
 OPTIONAL MATCH (src:Entity {id: sourceId})

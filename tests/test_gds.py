@@ -531,7 +531,14 @@ def test_gds_measures_are_networkx_measures(sample_store, projection, undirected
         if m in expected:
             _same(measures[m], expected[m], 1e-9 if m != "pagerank" else 1e-5)  # networkx PageRank: tol 1e-6 summed
     if info["max_weight"] <= 1:
-        _same(measures["eigenvector"], expected["eigenvector"], 1e-5)
+        ev, ev_nx = measures["eigenvector"], expected["eigenvector"]
+        if not (nx.is_weakly_connected(G) if G.is_directed() else nx.is_connected(G)):
+            # as reports/gds.py says: on a graph that is not connected, the near-zero values of
+            # the smaller parts depend on when each iteration stopped; they agree as near zero
+            near_zero = {n for n in ev_nx if abs(ev_nx[n]) < 1e-3 and abs(ev[n]) < 1e-3}
+            ev = {n: v for n, v in ev.items() if n not in near_zero}
+            ev_nx = {n: v for n, v in ev_nx.items() if n not in near_zero}
+        _same(ev, ev_nx, 1e-5)
     else:
         assert any("GDS's weighted variant" in n for n in notes)
     # Louvain: GDS's partition (here networkx's, on the stand-in's graph), numbered by size

@@ -13,6 +13,7 @@ from intelgraph.queries.runner import resolve_entity, run_saved
 MEMO = "Middle East Monitor — Iraqi militias smuggle weapons to Russia via Iran"
 GUARDIAN = "The Guardian report on Iraqi weapons smuggled to Russia"
 SHIPMENT = "PMF weapons to Russia via Iran"
+CASPIAN = "Caspian crossing of three cargo ships, Bandar Anzali to Astrakhan"
 
 
 def rows(store, name, **params):
@@ -30,23 +31,29 @@ def test_shipment_route(sample_store):
     legs = rows(sample_store, "shipment-route", shipment=SHIPMENT)
     assert [leg["leg"] for leg in legs] == [1, 2]
     stops = [s for leg in legs for s in leg["stops"]]
-    assert stops == ["Iraq", "Salamja", "Iran", "Bandar Anzali", "Caspian Sea", "Astrakhan"]
+    assert stops == ["Iraq", "Salamja", "Iran", "Iran", "Russia"]
     assert [leg["mode"] for leg in legs] == ["land", "sea"]
     assert legs[0]["date_from"] == "2022-03-26"
-    assert len(legs[1]["carriers"]) == 3
+    assert legs[1]["carriers"] == []
     assert MEMO in legs[0]["sources"]
+    # the Guardian's "example of one of the shipments" is a shipment of its own
+    caspian = rows(sample_store, "shipment-route", shipment=CASPIAN)
+    assert [leg["stops"] for leg in caspian] == [["Bandar Anzali", "Caspian Sea", "Astrakhan"]]
+    assert len(caspian[0]["carriers"]) == 3 and caspian[0]["date_from"] is None
     # without a shipment: every shipment with legs
-    assert {r["shipment"] for r in rows(sample_store, "shipment-route")} == {SHIPMENT}
+    assert {r["shipment"] for r in rows(sample_store, "shipment-route")} == {SHIPMENT, CASPIAN}
 
 
 def test_routes_between(sample_store):
     found = rows(sample_store, "routes-between", origin="Iraq", destination="Russia")
     assert len(found) == 1
-    assert found[0]["route"] == ["Iraq", "Salamja", "Iran", "Bandar Anzali", "Caspian Sea", "Astrakhan"]
+    assert found[0]["shipment"] == SHIPMENT
+    assert found[0]["route"] == ["Iraq", "Salamja", "Iran", "Russia"]
     assert found[0]["modes"] == ["land", "sea"]
-    # a place inside the destination country is enough, and the stretch is cut to fit
+    # a place inside the destination country is enough
     inner = rows(sample_store, "routes-between", origin="Bandar Anzali", destination="Astrakhan")
-    assert inner[0]["route"] == ["Bandar Anzali", "Caspian Sea", "Astrakhan"]
+    assert [(r["shipment"], r["route"]) for r in inner] == [(CASPIAN, ["Bandar Anzali", "Caspian Sea", "Astrakhan"])]
+    assert [r["shipment"] for r in rows(sample_store, "routes-between", origin="Iran", destination="Astrakhan")] == [CASPIAN]
     # the wrong way round there is no route
     assert rows(sample_store, "routes-between", origin="Astrakhan", destination="Salamja") == []
 
@@ -104,7 +111,9 @@ def test_shipment_parties(sample_store):
     assert "Popular Mobilization Forces" in by_role["sent"]
     assert "Iranian army" in by_role["handled"]
     assert by_role["received"] == {"Russia"}
-    assert len(by_role["carried leg 2"]) == 3
+    assert "carried leg 2" not in by_role
+    caspian = rows(sample_store, "shipment-parties", shipment=CASPIAN)
+    assert {r["role"] for r in caspian} == {"carried leg 1"} and len(caspian) == 3
     assert {"RPG", "Anti-tank missiles", "Bavar 373", "S-300"} <= by_role["contains"]
     tanks = [r for r in rows(sample_store, "shipment-parties") if r["party"] == "Tanks"]
     assert tanks[0]["quantity"] == 74
@@ -127,6 +136,8 @@ def test_contested_claims(sample_store):
     stances = {(r["party"], r["stance"]) for r in found}
     assert ("Iraqi Border Ports Authority", "denies") in stances
     assert ("Joint Operations Command", "declines_to_comment") in stances
+    # "The Iraqi government has not yet responded officially": that contests nothing
+    assert "Government of Iraq" not in parties
     assert all(r["reported_by"] and r["quotes"] for r in found)
 
 
@@ -173,14 +184,59 @@ def test_stances(sample_store):
     ibpa = rows(sample_store, "stances", party="Iraqi Border Ports Authority")
     assert ibpa and {r["stance"] for r in ibpa} == {"denies"}
     everyone = rows(sample_store, "stances")
-    assert {"denies", "doubts", "declines_to_comment"} <= {r["stance"] for r in everyone}
+    assert {"denies", "doubts", "declines_to_comment", "not_yet_responded"} <= {r["stance"] for r in everyone}
+    gov = rows(sample_store, "stances", party="Iraqi government")
+    assert [(r["stance"], r["target"], r["quotes"]) for r in gov] == [
+        ("not_yet_responded", GUARDIAN,
+         ["The Iraqi government has not yet responded officially to what was stated in the Guardian report"])]
 
 
 def test_materiel(sample_store):
-    found = {r["materiel"]: r for r in rows(sample_store, "materiel")}
-    assert found["S-300"]["origin"] == ["Russia"]
-    assert found["Bavar 373"]["origin"] == ["Iran"]
-    assert found["Tanks"]["reported_quantity"] == 74
+    # one row per shipment; a quantity only where the articles give a number ("two Brazilian
+    # rocket launchers", "an Iranian-made Bavar 373", "a Russian-made S-300", "74 tanks"),
+    # null (never 0) where they give none
+    found = [(r["materiel"], r["origin"], r["shipment"], r["quantity"], r["part_of"])
+             for r in rows(sample_store, "materiel")]
+    tanks_deal = "Russian tanks and armoured vehicles to Iraq"
+    assert found == [
+        ("Ammunition", [], SHIPMENT, None, []),
+        ("Anti-tank missiles", [], SHIPMENT, None, []),
+        ("Armoured vehicles", [], tanks_deal, None, []),
+        ("Bavar 373", ["Iran"], SHIPMENT, 1, []),
+        ("Brazilian-designed rocket launcher system", ["Brazil"], SHIPMENT, 2, []),
+        ("RPG", [], SHIPMENT, None, []),
+        ("S-300", ["Russia"], SHIPMENT, 1, []),
+        ("Tanks", [], tanks_deal, 74, []),
+    ]
+
+
+OVERLAP = """dataset: overlap
+sources:
+  - {ref: doc, kind: Document, name: An overlap report, file: doc.txt}
+entities:
+  - {ref: shells, kind: Materiel, name: Shells, materiel_type: artillery shell, evidence: [{source: doc, quote: "shells"}]}
+  - {ref: drones, kind: Materiel, name: Drones, materiel_type: drone, evidence: [{source: doc, quote: "drones"}]}
+  - {ref: flow, kind: Shipment, name: Six months of shells, evidence: [{source: doc, quote: "in six months"}]}
+  - {ref: voyage, kind: Shipment, name: One voyage, evidence: [{source: doc, quote: "one voyage"}]}
+facts:
+  - {type: CONTAINS, from: flow, to: shells, props: {quantity: 300}, evidence: [{source: doc, quote: "300 shells in six months"}]}
+  - {type: CONTAINS, from: voyage, to: shells, props: {quantity: 40}, evidence: [{source: doc, quote: "40 on one voyage"}]}
+  - {type: CONTAINS, from: voyage, to: drones, evidence: [{source: doc, quote: "and drones"}]}
+  - {type: PART_OF_SHIPMENT, from: voyage, to: flow, evidence: [{source: doc, quote: "one voyage of them"}]}
+"""
+
+
+def test_materiel_never_adds_a_shipment_to_the_one_it_is_part_of(store, tmp_path):
+    from intelgraph.loaders.api import load_file
+
+    (tmp_path / "doc.txt").write_text("300 shells in six months; 40 on one voyage of them, and drones.",
+                                      encoding="utf-8")
+    (tmp_path / "overlap.yaml").write_text(OVERLAP, encoding="utf-8")
+    load_file(store, tmp_path / "overlap.yaml")
+    found = [(r["materiel"], r["shipment"], r["quantity"], r["part_of"]) for r in rows(store, "materiel")]
+    assert found == [("Drones", "One voyage", None, ["Six months of shells"]),
+                     ("Shells", "One voyage", 40, ["Six months of shells"]),
+                     ("Shells", "Six months of shells", 300, [])]
 
 
 # -- parameters and entity resolution ---------------------------------------------------

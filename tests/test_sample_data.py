@@ -28,6 +28,7 @@ TEXT_SHA256 = {
 }
 
 SHIPMENT = "PMF weapons to Russia via Iran"
+CASPIAN = "Caspian crossing of three cargo ships, Bandar Anzali to Astrakhan"
 MEMO_TITLE = "Iraqi militias smuggle weapons to Russia via Iran"
 
 
@@ -185,31 +186,53 @@ def loaded(store):
     return store
 
 
-def test_shipment_legs_pass_salamja_bandar_anzali_astrakhan_in_order(loaded):
-    rows = loaded.read(
+def _route(store, shipment):
+    rows = store.read(
         "MATCH (s:Shipment {name: $name})-[:HAS_LEG]->(l:Leg) "
         "MATCH (l)-[r:DEPARTS_FROM|PASSES_THROUGH|ARRIVES_AT]->(p:Place) "
         "RETURN l.order, l.mode, type(r), p.name ORDER BY l.order",
-        {"name": SHIPMENT}).rows
+        {"name": shipment}).rows
     step = {"DEPARTS_FROM": 0, "PASSES_THROUGH": 1, "ARRIVES_AT": 2}
     rows.sort(key=lambda r: (r[0], step[r[2]]))
+    return rows
+
+
+def test_shipment_legs_salamja_then_by_sea_to_russia(loaded):
+    rows = _route(loaded, SHIPMENT)
     assert [(r[0], r[1]) for r in rows][0] == (1, "land")
-    route = [r[3] for r in rows]
-    assert route == ["Iraq", "Salamja", "Iran", "Bandar Anzali", "Caspian Sea", "Astrakhan"]
-    wanted = ["Salamja", "Bandar Anzali", "Astrakhan"]
-    assert [p for p in route if p in wanted] == wanted
+    # "first crossed the Iraqi border to Iran via the Salamja border post on March 26. They were
+    # then received by the Iranian army and transported by sea to Russia." -- no port, no ship
+    assert [r[3] for r in rows] == ["Iraq", "Salamja", "Iran", "Iran", "Russia"]
     assert {r[1] for r in rows if r[0] == 2} == {"sea"}
-    # leg 1 is dated 26 March 2022; leg 2 is carried by the three cargo ships
     d = loaded.read("MATCH (l:Leg {order: 1})<-[:HAS_LEG]-(:Shipment {name: $name}) RETURN l.date_from, l.date_to",
                     {"name": SHIPMENT}).rows[0]
     assert [str(x) for x in d] == ["2022-03-26", "2022-03-26"]
+    assert loaded.read("MATCH (:Vessel)-[:CARRIED]->(:Leg)<-[:HAS_LEG]-(:Shipment {name: $name}) RETURN count(*)",
+                       {"name": SHIPMENT}).scalar() == 0
+
+
+def test_caspian_crossing_is_its_own_example_shipment(loaded):
+    """MEMO: "An example of one of the shipments ... three cargo ships ... crossing the Caspian Sea
+    from the northern port of Bandar Anzali. Iran, at the Russian port of Astrakhan"."""
+    rows = _route(loaded, CASPIAN)
+    assert [(r[0], r[1]) for r in rows] == [(1, "sea")] * 3
+    assert [r[3] for r in rows] == ["Bandar Anzali", "Caspian Sea", "Astrakhan"]
     ships = loaded.read(
-        "MATCH (v:Vessel)-[:CARRIED]->(l:Leg {order: 2})<-[:HAS_LEG]-(:Shipment {name: $name}) "
+        "MATCH (v:Vessel)-[:CARRIED]->(:Leg)<-[:HAS_LEG]-(:Shipment {name: $name}) "
         "MATCH (v)-[:FLAGGED_IN]->(c:Country) RETURN v.name, v.flag, c.name ORDER BY v.name",
-        {"name": SHIPMENT}).rows
+        {"name": CASPIAN}).rows
     assert ships == [["Iranian-flagged cargo ship", "Iran", "Iran"],
                      ["Russian-flagged cargo ship 1", "Russia", "Russia"],
                      ["Russian-flagged cargo ship 2", "Russia", "Russia"]]
+    # part of the larger flow, on the Guardian's word as MEMO re-reports it; undated, no cargo list
+    part = loaded.read("MATCH (:Shipment {name: $name})-[r:PART_OF_SHIPMENT]->(w:Shipment) "
+                       "RETURN w.name, r.reliability, r.credibility", {"name": CASPIAN}).rows
+    assert part == [[SHIPMENT, "F", 3]]
+    undated = loaded.read("MATCH (s:Shipment {name: $name})-[:HAS_LEG]->(l:Leg) "
+                          "RETURN s.date_from, s.date_to, l.date_from, l.date_to", {"name": CASPIAN}).rows
+    assert undated == [[None, None, None, None]]
+    assert loaded.read("MATCH (:Shipment {name: $name})-[:CONTAINS|SENT|RECEIVED|HANDLED]-(x) RETURN count(x)",
+                       {"name": CASPIAN}).scalar() == 0
 
 
 def test_shipment_actors_and_materiel(loaded):
@@ -220,7 +243,14 @@ def test_shipment_actors_and_materiel(loaded):
     assert names("MATCH (a)-[:RECEIVED]->(:Shipment {name: $name}) RETURN a.name") == ["Russia"]
     assert "Iranian army" in names("MATCH (a)-[:HANDLED]->(:Shipment {name: $name}) RETURN a.name")
     assert names("MATCH (:Shipment {name: $name})-[:CONTAINS]->(m:Materiel) RETURN m.name") == sorted(
-        ["RPG", "Anti-tank missiles", "Brazilian-designed rocket launcher system", "Bavar 373", "S-300"])
+        ["RPG", "Anti-tank missiles", "Brazilian-designed rocket launcher system", "Bavar 373", "S-300",
+         "Ammunition"])
+    # a quantity only where the text gives a number: absent (null), never 0
+    quantities = dict(loaded.read("MATCH (:Shipment {name: $name})-[c:CONTAINS]->(m:Materiel) "
+                                  "RETURN m.name, c.quantity", {"name": SHIPMENT}).rows)
+    assert quantities == {"RPG": None, "Anti-tank missiles": None, "Brazilian-designed rocket launcher system": 2,
+                          "Bavar 373": 1, "S-300": 1, "Ammunition": None}
+    assert loaded.read("MATCH ()-[c:CONTAINS]->() WHERE c.quantity <= 0 RETURN count(c)").scalar() == 0
     origins = dict(loaded.read("MATCH (m:Materiel)-[:ORIGINATES_FROM]->(c:Country) RETURN m.name, c.name").rows)
     assert origins == {"Brazilian-designed rocket launcher system": "Brazil", "Bavar 373": "Iran",
                        "S-300": "Russia"}
@@ -257,6 +287,12 @@ def test_denials_refusals_and_doubts(loaded):
     assert stance("DENIES", "Embassy of Iran in London")
     assert stance("DENIES", "Iranian embassy in London")  # by alias
     assert stance("DECLINES_TO_COMMENT", "Joint Operations Command")
+    # "The Iraqi government has not yet responded officially": not a refusal to comment, not a denial
+    assert stance("NOT_YET_RESPONDED", "Government of Iraq")
+    assert not stance("DECLINES_TO_COMMENT", "Government of Iraq")
+    assert not stance("DENIES", "Government of Iraq")
+    # Shawqi reads the report as "messages of support"; he disputes none of its claims
+    assert not stance("DOUBTS", "Ahmed Shawqi")
     for doubter in ("Muhammad Al-Basri", "Ali Al-Baydar", "Iraqi armed factions"):
         assert stance("DOUBTS", doubter), doubter
     # the embassy denies both the report and the claim that Iran smuggled Iraqi weapons to Russia
@@ -328,9 +364,46 @@ def test_attribution_chain(loaded):
     cited = {r[0] for r in loaded.read("MATCH (:Document)-[:CITES]->(p:Person) RETURN p.name").rows}
     assert cited >= {"Yörük Işık", "Mohaned Hage Ali", "Muhammad Al-Basri", "Ali Al-Baydar",
                      "Ahmed Shawqi", "Alaeddin al-Qaisi"}
+    # Işık is "an Istanbul-based maritime affairs expert quoted by the Guardian": MEMO cites him
+    # only through the Guardian report
+    isik = loaded.read("MATCH (d:Document)-[:CITES]->(:Person {name: 'Yörük Işık'}) RETURN d.outlet").rows
+    assert isik == [["The Guardian"]]
     outlets = dict(loaded.read("MATCH (d:Document)-[:PUBLISHED_BY]->(o:MediaOutlet) RETURN d.outlet, o.name").rows)
     assert outlets == {"Middle East Monitor": "Middle East Monitor", "Al Jazeera Net": "Al Jazeera Net",
                        "The Guardian": "The Guardian"}
+
+
+def _claim(store, text):
+    rows = store.read("MATCH (c:Claim) WHERE c.quote CONTAINS $t "
+                      "OPTIONAL MATCH (c)-[:ATTRIBUTED_TO]->(a) "
+                      "RETURN c.statement, c.reliability, c.credibility, collect(a.name)", {"t": text}).rows
+    assert len(rows) == 1, (text, rows)
+    return rows[0]
+
+
+def test_audited_claims_follow_the_text_and_the_grading_rules(loaded):
+    """The corrections of the audit (issue 12), each against the article's words."""
+    # "The Russian forces, however, badly need it." is MEMO's own sentence (its analysis: C3)
+    statement, rel, cred, credited = _claim(loaded, "The Russian forces, however, badly need it.")
+    assert (rel, cred, credited) == ("C", 3, [])
+    statement, rel, cred, credited = _claim(loaded, "What the Russians need in Ukraine right now are missiles.")
+    assert "badly" not in statement and set(credited) == {"Yörük Işık", "The Guardian report on Iraqi weapons smuggled to Russia"}
+    # Al-Basri: "what it called", and nothing about Ukraine calling first for help
+    statement, rel, cred, credited = _claim(loaded, "what it called the \"Russian invasion\"")
+    assert "what it" in statement and "called" in statement and "help" not in statement
+    assert credited == ["Muhammad Al-Basri"]
+    # the photo caption is credited to "(communication sites)": F3, not Al Jazeera Net's own B2
+    statement, rel, cred, credited = _claim(loaded, "hours after it was placed (communication sites)")
+    assert (rel, cred) == ("F", 3)
+    assert credited == ["Communication sites credited with the photo of the Putin sign"]
+    assert loaded.read("MATCH (:Document {outlet: 'Al Jazeera Net'})-[:CITES]->(i:Informant {reliability: 'F'}) "
+                       "WHERE 'communication sites' IN i.aliases RETURN count(i)").scalar() == 1
+    # Shawqi's "messages of support" is a characterisation: C6 by the file's own rule
+    assert _claim(loaded, "the content of the report is messages of support")[1:3] == ["C", 6]
+    # "Despite Tehran’s and Moscow’s subtle rivalry in Syria": a rivalry, beside the alliance
+    rivals = loaded.read("MATCH (a:Country)-[r:RIVAL_OF]-(b:Country) RETURN a.name, b.name, r.reliability, "
+                         "r.credibility ORDER BY a.name").rows
+    assert rivals == [["Iran", "Russia", "C", 3], ["Russia", "Iran", "C", 3]]
 
 
 def test_named_entities_other_tests_rely_on(loaded):
@@ -340,9 +413,9 @@ def test_named_entities_other_tests_rely_on(loaded):
         "StateBody": ["Iranian army", "Iraqi Border Ports Authority", "Embassy of Iran in London",
                       "Joint Operations Command"],
         "BorderCrossing": ["Salamja"], "Port": ["Bandar Anzali", "Astrakhan"], "Waterway": ["Caspian Sea"],
-        "Shipment": [SHIPMENT, "Russian tanks and armoured vehicles to Iraq"],
+        "Shipment": [SHIPMENT, CASPIAN, "Russian tanks and armoured vehicles to Iraq"],
         "Materiel": ["RPG", "Anti-tank missiles", "Brazilian-designed rocket launcher system", "Bavar 373",
-                     "S-300", "Tanks"],
+                     "S-300", "Tanks", "Ammunition"],
         "Vessel": ["Russian-flagged cargo ship 1", "Russian-flagged cargo ship 2", "Iranian-flagged cargo ship"],
     }
     for kind, names in expected.items():
