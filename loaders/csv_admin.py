@@ -83,13 +83,12 @@ _COL_RE = re.compile(
     r"^(?P<name>[^:]*)(?::(?P<type>[A-Za-z_]+)(?P<array>\[\])?(?:\((?P<space>[^()]*)\))?(?P<opts>\{.*\})?)?$")
 
 # provenance and bookkeeping columns, by name (not schema properties)
-_PROVENANCE_COLS = {"sources": "string[]", "evidence": "string[]", "claims": "string[]",
-                    "source": "string", "quote": "string"}
+_PROVENANCE_COLS = {**load_schema().provenance_properties, "source": "string", "quote": "string"}
 _REL_EXTRA_COLS = {"id": ("string",), "reliability": ("string",), "credibility": ("int", "long")}
 #: Lookup properties the node statements derive (see plan.node_row); accepted when they agree.
-_DERIVED_COLS = {"kind": "string", "name_lc": "string", "aliases_lc": "string[]", "aliases_text": "string"}
+_DERIVED_COLS = {name: d.type for name, d in load_schema().derived_properties.items()}
 #: String properties that hold the id of another node (resolved by id or by name).
-_REFERENCE_PROPS = {("Claim", "source"): "Source", ("Leg", "shipment"): "Shipment"}
+_REFERENCE_PROPS = load_schema().reference_properties()
 
 
 # -- the header --------------------------------------------------------------------------

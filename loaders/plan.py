@@ -17,7 +17,7 @@ from intelgraph.cypher.statements import (
     node_create_statement, node_merge_statement, relationship_create_statement, relationship_merge_statement)
 from intelgraph.cypher.store import Store
 from intelgraph.graph.ids import normalise
-from intelgraph.graph.schema import Schema
+from intelgraph.graph.schema import PROVENANCE, Schema
 
 __all__ = ["Plan", "LoadStats", "write_plan", "node_row", "evidence_text"]
 
@@ -87,7 +87,7 @@ class Plan:
             row.setdefault("dates", {})
             row.setdefault("reliability", None)
             row.setdefault("credibility", None)
-            for p in ("sources", "evidence", "claims"):
+            for p in PROVENANCE:
                 row[p] = sorted(set(row.get(p, ())))
             self.rels[rel_type][row["id"]] = row
         else:
@@ -101,7 +101,7 @@ class Plan:
 
 
 def _merge_provenance(into: dict[str, Any], row: dict[str, Any]) -> None:
-    for p in ("sources", "evidence", "claims"):
+    for p in PROVENANCE:
         into[p] = sorted(set(into.get(p, ())) | set(row.get(p, ())))
 
 
