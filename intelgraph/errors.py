@@ -7,10 +7,15 @@ Exception tree::
      +-- InputError             a dataset or CSV record is wrong (file, record, field, reason)
      |    +-- InputErrors       several InputErrors found in one validation pass
      +-- QueryError             a saved query file or its parameters are wrong
+     +-- UnknownProjection      a report names a projection the schema does not declare
+     +-- ReportError            a report cannot be made as asked (options, output folder)
      +-- StoreError             the database could not do what was asked
           +-- ServerError       the embedded server could not be started or reached
+          +-- CommandRefused    the embedded server refused a raw command
           +-- QueryTimeout      a query ran past its time limit
           +-- ReadOnlyViolation a read-only query tried to write
+          +-- NotEmpty          a load into an empty graph only (--fresh) found it not empty
+          +-- GdsUnavailable    GDS cannot run on this store
 """
 
 from __future__ import annotations
@@ -96,3 +101,43 @@ class QueryTimeout(StoreError):
 
 class ReadOnlyViolation(StoreError):
     hint = "Saved queries and ad-hoc Cypher are read-only; pass --write to `intelgraph cypher` to change the graph."
+
+
+class NotEmpty(StoreError):
+    """``fresh=True`` was asked for, but the target graph is not empty."""
+
+
+class GdsUnavailable(StoreError):
+    """GDS cannot run here: the store is not Neo4j, or the server has no GDS plugin."""
+
+    def __init__(self, message: str, hint: str):
+        super().__init__(message, hint=hint)
+
+
+class UnknownProjection(IntelgraphError):
+    """The projection name is not one the schema declares."""
+
+    def __init__(self, name: str, known: list[str]):
+        self.name, self.known = name, known
+        self.hint = f"use one of: {', '.join(known)} (see `projections:` in graph/schema.yaml)"
+        super().__init__(f"unknown projection {name!r}")
+
+
+class ReportError(IntelgraphError):
+    """A report cannot be made as asked: an option out of range, an output folder that cannot be written."""
+
+    def __init__(self, message: str, hint: str = ""):
+        if hint:
+            self.hint = hint
+        super().__init__(message)
+
+
+class CommandRefused(StoreError):
+    """The embedded server refused a raw command (:meth:`FalkorStore.command`); ``reply`` is its
+    error reply, as the server wrote it."""
+
+    hint = "The server's reply above says why; `intelgraph db status` shows the server and its log."
+
+    def __init__(self, command: str, reply: str):
+        self.command, self.reply = command, reply
+        super().__init__(f"the embedded server refused {command}: {reply}")

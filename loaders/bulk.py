@@ -67,7 +67,7 @@ import numpy as np
 from intelgraph.cypher.statements import (
     quote_name, node_lookup_statement, node_replace_statement, node_rows_statement, node_update_statement,
     relationship_rows_statement)
-from intelgraph.errors import InputErrors, ServerError, StoreError
+from intelgraph.errors import CommandRefused, InputErrors, NotEmpty, ServerError, StoreError
 from intelgraph.graph.ids import node_id, normalise, relationship_id
 from intelgraph.graph.schema import GRADING, PROVENANCE, Schema, load_schema
 from intelgraph.loaders.csv_admin import (
@@ -104,10 +104,6 @@ class _Fallback(Exception):
 
 class _NotColumnar(Exception):
     """A block the column-wise check leaves to the row-wise one."""
-
-
-class NotEmpty(StoreError):
-    """``fresh=True`` was asked for, but the target graph is not empty."""
 
 
 # -- values as Cypher literals ----------------------------------------------------------------
@@ -1685,8 +1681,8 @@ class _Sender:
         redis = self._redis
         try:
             return self.store.command(*args, limit_s=self.timeout_ms / 1000)
-        except redis.exceptions.ResponseError as exc:
-            raise StoreError(f"FalkorDB refused {what}: {exc}") from None
+        except CommandRefused as exc:
+            raise StoreError(f"FalkorDB refused {what}: {exc.reply}") from None
         except redis.exceptions.ConnectionError as exc:
             raise ServerError(f"lost the connection to the embedded server: {exc}",
                               hint="run `intelgraph db status`; loading the same files again completes the load") from None

@@ -44,7 +44,7 @@ import numpy as np
 
 from intelgraph.cypher.statements import quote_name
 from intelgraph.cypher.store import Store
-from intelgraph.errors import IntelgraphError
+from intelgraph.errors import UnknownProjection
 from intelgraph.graph.schema import Schema, load_schema
 
 __all__ = ["ProjectionSpec", "Projection", "UnknownProjection", "projection_spec", "project",
@@ -52,15 +52,6 @@ __all__ = ["ProjectionSpec", "Projection", "UnknownProjection", "projection_spec
 
 #: Rows per page when reading the graph.
 DEFAULT_PAGE = 50_000
-
-
-class UnknownProjection(IntelgraphError):
-    """The projection name is not one the schema declares."""
-
-    def __init__(self, name: str, known: list[str]):
-        self.name, self.known = name, known
-        self.hint = f"use one of: {', '.join(known)} (see `projections:` in graph/schema.yaml)"
-        super().__init__(f"unknown projection {name!r}")
 
 
 @dataclass(frozen=True)
