@@ -5,8 +5,10 @@ prompt only; they are never accepted on the command line and never printed."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import overload
 
 from intelgraph.cypher.store import DEFAULT_TIMEOUT_S, Store
 
@@ -39,6 +41,10 @@ def read_dotenv(path: str | os.PathLike[str] = ".env") -> dict[str, str]:
     return out
 
 
+@overload
+def _env(name: str, dotenv: dict[str, str], default: str) -> str: ...
+@overload
+def _env(name: str, dotenv: dict[str, str], default: None = None) -> str | None: ...
 def _env(name: str, dotenv: dict[str, str], default: str | None = None) -> str | None:
     return os.environ.get(name) or dotenv.get(name) or default
 
@@ -77,7 +83,7 @@ class Settings:
         )
 
 
-def open_store(settings: Settings | None = None, password_prompt=None) -> Store:
+def open_store(settings: Settings | None = None, password_prompt: Callable[[], str] | None = None) -> Store:
     """Open the store the settings describe. The embedded server is started if needed (and
     stopped again when the store is closed, if this call started it)."""
     from intelgraph.errors import StoreError

@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import string
 import tempfile
-import unicodedata
 from pathlib import Path
 from typing import Any
 

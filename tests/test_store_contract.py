@@ -4,7 +4,6 @@ INTELGRAPH_TEST_NEO4J_URI (with NEO4J_USER / NEO4J_PASSWORD) is set."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import time
 
 import pytest

@@ -1,0 +1,43 @@
+"""The licence the package declares is the one in the repository, and the notices name every
+piece of third-party material the repository carries."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _pyproject() -> dict:
+    return tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def test_the_declared_licence_is_the_licence_file():
+    project = _pyproject()["project"]
+    assert project["license"] == "Apache-2.0"  # an SPDX expression, not the deprecated table
+    assert set(project["license-files"]) == {"LICENSE", "NOTICE"}
+    text = (REPO / "LICENSE").read_text(encoding="utf-8")
+    assert "Apache License\n                           Version 2.0, January 2004" in text
+    assert "END OF TERMS AND CONDITIONS" in text and "APPENDIX: How to apply the Apache License" in text
+    assert (REPO / "NOTICE").is_file()
+
+
+def test_the_notice_names_every_third_party_file():
+    notice = (REPO / "NOTICE").read_text(encoding="utf-8")
+    # the sample's article texts (shipped in the package) and the test data copied from elsewhere
+    third_party = sorted((REPO / "loaders" / "sample").glob("*.txt"))
+    third_party += sorted(p for p in (REPO / "tests" / "data").rglob("*") if p.suffix == ".csv")
+    assert third_party
+    missing = [str(p.relative_to(REPO)) for p in third_party
+               if str(p.relative_to(REPO)) not in notice and p.name not in notice]
+    assert not missing, f"NOTICE does not name: {missing}"
+    for folder in sorted(p.parent for p in (REPO / "tests" / "data").glob("*/README.md")):
+        assert str(folder.relative_to(REPO)) in notice
+
+
+def test_linter_and_type_checker_are_pinned_and_run_by_the_test_script():
+    pins = {req.split("==")[0]: req for req in _pyproject()["project"]["optional-dependencies"]["test"]}
+    assert "==" in pins["ruff"] and "==" in pins["mypy"]
+    script = (REPO / "tools" / "test.sh").read_text(encoding="utf-8")
+    assert ".venv/bin/ruff check" in script and "tools/typecheck.py" in script
