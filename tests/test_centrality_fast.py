@@ -19,6 +19,8 @@ from intelgraph.reports.centrality import (
     EIGENVECTOR_MAX_ITER, EIGENVECTOR_TOL, compute_measures, report_from_projection)
 from intelgraph.reports.projection import Projection, graph_hash, project, projection_spec
 
+pytestmark = pytest.mark.slow  # every measure against networkx on many graphs: about a minute
+
 TOL = 1e-9
 
 

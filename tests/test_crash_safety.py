@@ -28,6 +28,8 @@ from intelgraph.api import load_paths
 from intelgraph.cypher.falkor import EmbeddedServer, FalkorStore, _pid_alive
 from intelgraph.errors import ServerError, StoreError
 
+pytestmark = pytest.mark.slow  # dozens of killed loads and servers: minutes
+
 CLI = str(Path(sys.executable).with_name("intelgraph"))
 TRIALS = 22
 CSV_TRIALS = 8

@@ -3,6 +3,8 @@ piece of third-party material the repository carries."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -41,3 +43,16 @@ def test_linter_and_type_checker_are_pinned_and_run_by_the_test_script():
     assert "==" in pins["ruff"] and "==" in pins["mypy"]
     script = (REPO / "tools" / "test.sh").read_text(encoding="utf-8")
     assert ".venv/bin/ruff check" in script and "tools/typecheck.py" in script
+
+
+def test_the_known_slow_tests_are_left_out_by_not_slow():
+    """pytest -m "not slow" (the quick loop) leaves out the crash, concurrency, analyser,
+    benchmark and big centrality tests; tools/test.sh (CI) runs everything."""
+    slow_files = ["tests/test_crash_safety.py", "tests/test_concurrency.py", "tests/test_benchmarks_smoke.py",
+                  "tests/test_centrality_fast.py", "tests/test_neo4j_dialect.py"]
+    proc = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
+                           "-m", "not slow", *slow_files], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 5 and "deselected" in proc.stdout, proc.stdout + proc.stderr  # 5: nothing collected
+    proc = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
+                           "-m", "slow", *slow_files], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0 and "tests collected" in proc.stdout, proc.stdout + proc.stderr

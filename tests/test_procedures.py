@@ -38,12 +38,14 @@ def test_connections_procedure_is_the_falkordb_path(sample_store):
     assert procedure_for("neo4j", "connections") is None  # Neo4j runs the Cypher
 
 
+@pytest.mark.slow
 def test_connections_equal_on_the_sample(sample_store):
     names = [r[0] for r in sample_store.read("MATCH (a:Actor) RETURN a.id ORDER BY a.id").rows]
     found = sum(_compare(sample_store, a, b) > 0 for a, b in itertools.combinations(names, 2))
     assert found > 100  # most actor pairs of the story are connected
 
 
+@pytest.mark.slow
 def test_connections_equal_on_a_generated_graph(store, tmp_path):
     generate(tmp_path, 3000, seed=5)
     write_plan(store, read_csv_files(list(iter_files(tmp_path))))
