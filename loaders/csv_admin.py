@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from intelgraph.errors import InputErrors, Problem
+from intelgraph.errors import InputError, InputErrors, Problem
 from intelgraph.graph.ids import node_id, normalise, relationship_id
 from intelgraph.graph.schema import COMMON_REL_PROPERTIES, IDENT_RE, PropertySpec, Schema, load_schema
 from intelgraph.loaders.plan import Plan, evidence_text, node_row
@@ -1062,8 +1062,11 @@ def read_csv_files(paths: Iterable[str | Path | Sequence[str | Path] | CsvInput]
     """
     schema = schema or load_schema()
     if len(array_delimiter) != 1 or array_delimiter in ',"\r\n':
-        raise ValueError(f"the array delimiter must be one character other than , \" and line breaks, "
-                         f"not {array_delimiter!r}")
+        err = InputError("(the load's options)", "option --array-delimiter", "array_delimiter",
+                         f"must be one character other than , \" and line breaks, not {array_delimiter!r}",
+                         "e.g. ';' (the default) or $'\\x1f'")
+        err.hint = "Give the array delimiter as one such character and load again; nothing was written."
+        raise err
     reader = _Reader(schema, source, store, array_delimiter)
     old_limit = csv.field_size_limit()
     csv.field_size_limit(max(old_limit, 16 * MAX_FIELD_CHARS))  # longer fields are reported, not fatal

@@ -96,3 +96,36 @@ def test_a_report_folder_that_cannot_be_made_is_an_error_not_a_traceback(server,
         assert "Traceback" not in result.output
     finally:
         runner.invoke(cli, [*base, "db", "reset", "--yes"])
+
+
+def test_a_wrong_paging_is_a_report_error(store):
+    from intelgraph.reports.projection import project
+
+    with pytest.raises(ReportError, match="paging") as info:
+        project(store, "actors", paging="sideways")
+    assert "keyset" in info.value.hint
+    with pytest.raises(ReportError, match="page"):
+        project(store, "actors", page=0)
+
+
+def test_a_wrong_array_delimiter_is_an_input_error_not_a_traceback(server, tmp_path):
+    from intelgraph.errors import InputError
+    from intelgraph.loaders.csv_admin import read_csv_files
+
+    people = tmp_path / "people.csv"
+    people.write_text("name:ID(Person),:LABEL\nAda,Person\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_csv_files([people], source="test", array_delimiter=",")
+    assert info.value.field == "array_delimiter" and info.value.hint
+    graph = f"errors{next(_n)}_{os.getpid()}"
+    base = ["--db", str(server.dir), "--graph", graph]
+    runner = CliRunner()
+    try:
+        result = runner.invoke(cli, [*base, "load", "--array-delimiter", ",", "--source", "test", str(people)],
+                               catch_exceptions=False)
+        assert result.exit_code == 1, result.output
+        assert "--array-delimiter" in result.output and "hint:" in result.output and "Traceback" not in result.output
+        status = runner.invoke(cli, [*base, "db", "status", "--format", "json"], catch_exceptions=False)
+        assert '"nodes": 0' in status.output
+    finally:
+        runner.invoke(cli, [*base, "db", "reset", "--yes"])
