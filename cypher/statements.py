@@ -8,7 +8,7 @@ as parameters.
 
 from __future__ import annotations
 
-from intelgraph.graph.schema import IDENT_RE, PROVENANCE, NodeKind, RelType, Schema
+from intelgraph.graph.schema import GRADING, IDENT_RE, PROVENANCE, NodeKind, RelType, Schema
 
 __all__ = [
     "quote_name", "neo4j_schema_statements", "falkordb_index_statements",
@@ -75,7 +75,7 @@ def _grading_sets(target: str) -> str:
     return "".join(
         f"\nSET {target}.{g} = CASE WHEN row.{g} IS NULL THEN {target}.{g} "
         f"WHEN {target}.{g} IS NULL OR row.{g} < {target}.{g} THEN row.{g} ELSE {target}.{g} END"
-        for g in ("reliability", "credibility"))
+        for g in GRADING)
 
 
 def node_merge_statement(schema: Schema, kind: NodeKind) -> str:
@@ -255,7 +255,7 @@ def relationship_rows_statement(schema: Schema, rel: RelType, props: tuple[str, 
     differs = _rel_differs(props, dates)
     grading = [f"e.{x} = CASE WHEN r[{i}] IS NULL THEN e.{x} "
                f"WHEN e.{x} IS NULL OR r[{i}] < e.{x} THEN r[{i}] ELSE e.{x} END"
-               for i, x in ((g, "reliability"), (g + 1, "credibility"))]
+               for i, x in enumerate(GRADING, g)]
     return (head + "ON CREATE SET " + ",\n    ".join(created)
             + "\nWITH e, r WHERE " + "\n    OR ".join(differs)
             + "\nSET " + ",\n    ".join(_row_sets("e", props, dates, 3, True) + _row_provenance("e", 3 + n, True) + grading)
@@ -288,6 +288,6 @@ def _rel_differs(props: tuple[str, ...], dates: tuple[str, ...]) -> list[str]:
         differs.append(f"coalesce(e.{quote_name(p)} <> date(r[{i}]), r[{i}] IS NOT NULL)")
     for i, p in enumerate(PROVENANCE, 3 + n):
         differs.append(f"coalesce(e.{p}, []) <> r[{i}]")
-    for i, x in ((g, "reliability"), (g + 1, "credibility")):
+    for i, x in enumerate(GRADING, g):
         differs.append(f"(r[{i}] IS NOT NULL AND (e.{x} IS NULL OR r[{i}] < e.{x}))")
     return differs

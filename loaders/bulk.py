@@ -1460,7 +1460,7 @@ class _FastReader:
         values.append(numbered("evidence", self.evidence_list) if "evidence" in by_name
                       else np.full(n, empty, dtype=np.int32))
         values.append(numbered("claims", self.claim_list) if "claims" in by_name else np.full(n, empty, dtype=np.int32))
-        for name in ("reliability", "credibility"):
+        for name in GRADING:
             values.append(numbered(name, grade(name)) if name in by_name else np.full(n, null, dtype=np.int32))
         # a symmetric type's ends in id order, as rel_row() puts them
         symmetric = np.asarray([schema.rel(st.rel_layouts[c][0]).symmetric for c in type_codes], dtype=bool)[type_pos]

@@ -44,7 +44,7 @@ from typing import Any
 
 from intelgraph.errors import InputError, InputErrors, Problem
 from intelgraph.graph.ids import node_id, normalise, relationship_id
-from intelgraph.graph.schema import COMMON_REL_PROPERTIES, IDENT_RE, PropertySpec, Schema, load_schema
+from intelgraph.graph.schema import COMMON_REL_PROPERTIES, GRADING, IDENT_RE, PropertySpec, Schema, load_schema
 from intelgraph.loaders.plan import Plan, evidence_text, node_row
 
 __all__ = [
@@ -1016,7 +1016,7 @@ class _Reader:
             start, end = end, start
         if self.conflict(self.rel_seen, rid, name, where,
                          {**values, "type": rtype, "ends": (start, end),
-                          **{g: extra[g] for g in ("reliability", "credibility") if g in extra}}, "relationship"):
+                          **{g: extra[g] for g in GRADING if g in extra}}, "relationship"):
             return
         self.plan.add_rel(rtype, {"id": rid, "s": start, "t": end, "props": plain, "dates": dates,
                                   "sources": sources, "evidence": evidence, "claims": claims,

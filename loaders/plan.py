@@ -17,7 +17,7 @@ from intelgraph.cypher.statements import (
     node_create_statement, node_merge_statement, relationship_create_statement, relationship_merge_statement)
 from intelgraph.cypher.store import Store
 from intelgraph.graph.ids import normalise
-from intelgraph.graph.schema import PROVENANCE, Schema
+from intelgraph.graph.schema import GRADING, PROVENANCE, Schema
 
 __all__ = ["Plan", "LoadStats", "write_plan", "node_row", "evidence_text"]
 
@@ -92,7 +92,7 @@ class Plan:
             self.rels[rel_type][row["id"]] = row
         else:
             _merge_provenance(existing, row)
-            for g in ("reliability", "credibility"):
+            for g in GRADING:
                 if row.get(g) is not None and (existing.get(g) is None or row[g] < existing[g]):
                     existing[g] = row[g]
 

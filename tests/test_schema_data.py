@@ -47,8 +47,9 @@ def _declaration(node: ast.AST) -> bool:
 
 def _copies(tree: ast.AST, schema: Schema) -> list[tuple[int, str]]:
     """(line, what) for every literal collection repeating what the schema declares: all the
-    provenance properties, two or more derived ones, a (kind, property) that refers to a node."""
+    provenance or grading properties, two or more derived ones, a (kind, property) that refers to a node."""
     prov = set(schema.provenance_properties)
+    grading = set(schema.grading_properties)
     derived = set(schema.derived_properties)
     refs = set(schema.reference_properties())
     found = []
@@ -58,6 +59,8 @@ def _copies(tree: ast.AST, schema: Schema) -> list[tuple[int, str]]:
         strings = _literal_strings(node)
         if prov <= set(strings):
             found.append((node.lineno, f"provenance properties {sorted(prov)}"))
+        if grading <= set(strings):
+            found.append((node.lineno, f"grading properties {sorted(grading)}"))
         if len(derived & set(strings)) >= 2:
             found.append((node.lineno, f"derived properties {sorted(derived & set(strings))}"))
         if isinstance(node, ast.Tuple) and len(strings) == 2 == len(node.elts) and tuple(strings) in refs:
@@ -83,10 +86,13 @@ head = _bin_header(rtype, ["id", *props, "sources", "evidence", "claims", "relia
 _PROVENANCE_COLS = {"sources": "string[]", "evidence": "string[]", "claims": "string[]"}
 DERIVED_PROPERTIES = ("kind", "name_lc", "aliases_lc", "aliases_text")
 plain += ["aliases_lc", "aliases_text"]
+for g in ("reliability", "credibility"):
+    pass
 _REFERENCE_PROPS = {("Claim", "source"): "Source", ("Leg", "shipment"): "Shipment"}
 '''
     found = [what.split(" ")[0] for _, what in _copies(ast.parse(old), schema)]
     assert found.count("provenance") == 3
+    assert found.count("grading") == 2
     assert found.count("derived") == 2
     assert found.count("reference") == 2
     # records and other vocabularies that share a word are not copies
