@@ -45,7 +45,7 @@ from typing import Any
 
 from intelgraph.cypher.statements import falkordb_index_statements
 from intelgraph.cypher.store import DEFAULT_TIMEOUT_S, Result, Store
-from intelgraph.errors import QueryTimeout, ReadOnlyViolation, ServerError, StoreError
+from intelgraph.errors import CommandRefused, QueryTimeout, ReadOnlyViolation, ServerError, StoreError
 from intelgraph.graph.schema import Schema, load_schema
 
 log = logging.getLogger(__name__)
@@ -454,7 +454,7 @@ class EmbeddedServer:
         try:
             fcntl.flock(fd, fcntl.LOCK_SH)
             run("CONFIG SET", self._REWRITE, 0)
-        except redis.exceptions.ResponseError:  # CONFIG refused: load as it is
+        except CommandRefused:  # CONFIG refused: load as it is
             os.close(fd)
             yield
             return
@@ -465,7 +465,7 @@ class EmbeddedServer:
             yield
         finally:
             os.close(fd)  # and with it this load's share of the lock
-            with contextlib.suppress(redis.exceptions.RedisError, ServerError):
+            with contextlib.suppress(redis.exceptions.RedisError, ServerError, CommandRefused):
                 self.restore_aof_rewrite(run)
 
     def restore_aof_rewrite(self, run: Any) -> bool:
@@ -594,7 +594,6 @@ class FalkorStore(Store):
     def __init__(self, server: EmbeddedServer, graph: str = "intelgraph", schema: Schema | None = None,
                  timeout: float = DEFAULT_TIMEOUT_S, autostart: bool = True):
         super().__init__(timeout)
-        import redis
         from falkordb import FalkorDB
 
         self.server = server
@@ -627,7 +626,7 @@ class FalkorStore(Store):
         self.graph = self.db.select_graph(graph)
         self._ensure_graph()
         restored = False
-        with contextlib.suppress(redis.exceptions.ResponseError):  # CONFIG refused: nothing to put back
+        with contextlib.suppress(CommandRefused):  # CONFIG refused: nothing to put back
             restored = server.restore_aof_rewrite(self.command)
         if restored:
             log.warning("turned the automatic rewrite of the append-only file in %s back on: a big load that was "
@@ -724,9 +723,15 @@ class FalkorStore(Store):
         """A raw command on the store's connection (``GRAPH.BULK``, ``RENAME``, ``CONFIG SET``, a
         query with a reply left undecoded), guarded like every query (:meth:`_guard`; ``limit_s``
         defaults to :attr:`load_limit_s` or the store's timeout if longer). The server's refusals
-        come as redis-py's ``ResponseError``; a hung server as :class:`ServerError`."""
+        come as :class:`CommandRefused` (the server's reply in ``reply``); a hung server as
+        :class:`ServerError`."""
+        import redis
+
         with self._guard(limit_s if limit_s is not None else max(self.timeout, self.load_limit_s)):
-            return self.db.connection.execute_command(*args)
+            try:
+                return self.db.connection.execute_command(*args)
+            except redis.exceptions.ResponseError as exc:
+                raise CommandRefused(str(args[0]) if args else "a command", str(exc)) from None
 
     def _hung_error(self) -> ServerError:
         pid = self._hung
@@ -917,11 +922,9 @@ class FalkorStore(Store):
     def compact(self) -> None:
         """Ask the server to rewrite its append-only file as a snapshot (in the background), so
         the next start loads the snapshot instead of replaying the load query by query."""
-        import redis
-
         try:
             self.command("BGREWRITEAOF")
-        except redis.exceptions.ResponseError:
+        except CommandRefused:
             pass  # a rewrite is already running or scheduled
 
     def clear(self) -> None:

@@ -8,7 +8,7 @@ as parameters.
 
 from __future__ import annotations
 
-from intelgraph.graph.schema import IDENT_RE, NodeKind, RelType, Schema
+from intelgraph.graph.schema import GRADING, IDENT_RE, PROVENANCE, NodeKind, RelType, Schema
 
 __all__ = [
     "quote_name", "neo4j_schema_statements", "falkordb_index_statements",
@@ -60,7 +60,7 @@ _UNION = "{t}.{p} = coalesce({t}.{p}, []) + [x IN row.{p} WHERE NOT x IN coalesc
 
 
 def _provenance_sets(target: str) -> str:
-    return ",\n    ".join(_UNION.format(t=target, p=p) for p in ("sources", "evidence", "claims"))
+    return ",\n    ".join(_UNION.format(t=target, p=p) for p in PROVENANCE)
 
 
 def _date_sets(target: str, date_props: list[str]) -> str:
@@ -75,7 +75,7 @@ def _grading_sets(target: str) -> str:
     return "".join(
         f"\nSET {target}.{g} = CASE WHEN row.{g} IS NULL THEN {target}.{g} "
         f"WHEN {target}.{g} IS NULL OR row.{g} < {target}.{g} THEN row.{g} ELSE {target}.{g} END"
-        for g in ("reliability", "credibility"))
+        for g in GRADING)
 
 
 def node_merge_statement(schema: Schema, kind: NodeKind) -> str:
@@ -155,7 +155,7 @@ def _row_sets(target: str, props: tuple[str, ...], dates: tuple[str, ...], first
 
 def _row_provenance(target: str, first: int, merge: bool) -> list[str]:
     out = []
-    for i, p in enumerate(("sources", "evidence", "claims"), first):
+    for i, p in enumerate(PROVENANCE, first):
         if merge:
             out.append(f"{target}.{p} = coalesce({target}.{p}, []) + "
                        f"[x IN r[{i}] WHERE NOT x IN coalesce({target}.{p}, [])]")
@@ -176,9 +176,9 @@ def node_rows_statement(schema: Schema, kind: NodeKind, props: tuple[str, ...], 
     items += [f"{quote_name(p)}: r[{i}]" for i, p in enumerate(props, 1)]
     items += [f"{quote_name(p)}: CASE WHEN r[{i}] IS NULL THEN null ELSE date(r[{i}]) END"
               for i, p in enumerate(dates, 1 + len(props))]
-    items += [f"{p}: r[{i}]" for i, p in enumerate(("sources", "evidence", "claims"), 1 + n)]
+    items += [f"{p}: r[{i}]" for i, p in enumerate(PROVENANCE, 1 + n)]
     return (f"UNWIND $rows AS r\nCREATE (n:{labels} {{" + ", ".join(items) + "})\n"
-            f"RETURN toJSON(collect([r[{n + 4}], id(n)]))")
+            f"RETURN toJSON(collect([r[{1 + n + len(PROVENANCE)}], id(n)]))")
 
 
 def node_lookup_statement(schema: Schema) -> str:
@@ -230,7 +230,7 @@ def _node_differs(kind: NodeKind, props: tuple[str, ...], dates: tuple[str, ...]
         differs.append(f"coalesce(n.{quote_name(p)} <> r[{i}], r[{i}] IS NOT NULL)")
     for i, p in enumerate(dates, 2 + len(props)):
         differs.append(f"coalesce(n.{quote_name(p)} <> date(r[{i}]), r[{i}] IS NOT NULL)")
-    for i, p in enumerate(("sources", "evidence", "claims"), 2 + n):
+    for i, p in enumerate(PROVENANCE, 2 + n):
         differs.append(f"coalesce(n.{p}, []) <> r[{i}]")
     return differs
 
@@ -247,7 +247,7 @@ def relationship_rows_statement(schema: Schema, rel: RelType, props: tuple[str, 
     grading wins); returns how many changed."""
     key = quote_name(schema.id_property)
     n = len(props) + len(dates)
-    g = 3 + n + 3  # reliability, then credibility
+    g = 3 + n + len(PROVENANCE)  # reliability, then credibility
     pattern = f"(a)-[e:{quote_name(rel.name)} {{{key}: r[2]}}]->(b)"
     head = ("UNWIND $rows AS r\nWITH r[0] AS s, r[1] AS t, r\n"
             "MATCH (a) WHERE id(a) = s\nMATCH (b) WHERE id(b) = t\n"
@@ -259,7 +259,7 @@ def relationship_rows_statement(schema: Schema, rel: RelType, props: tuple[str, 
     differs = _rel_differs(props, dates)
     grading = [f"e.{x} = CASE WHEN r[{i}] IS NULL THEN e.{x} "
                f"WHEN e.{x} IS NULL OR r[{i}] < e.{x} THEN r[{i}] ELSE e.{x} END"
-               for i, x in ((g, "reliability"), (g + 1, "credibility"))]
+               for i, x in enumerate(GRADING, g)]
     return (head + "ON CREATE SET " + ",\n    ".join(created)
             + "\nWITH e, r WHERE " + "\n    OR ".join(differs)
             + "\nSET " + ",\n    ".join(_row_sets("e", props, dates, 3, True) + _row_provenance("e", 3 + n, True) + grading)
@@ -284,14 +284,14 @@ def _rel_differs(props: tuple[str, ...], dates: tuple[str, ...]) -> list[str]:
     """Conditions on relationship ``e`` and row ``r`` (as relationship_rows_statement's): any one
     true, the row would change the relationship."""
     n = len(props) + len(dates)
-    g = 3 + n + 3  # reliability, then credibility
+    g = 3 + n + len(PROVENANCE)  # reliability, then credibility
     differs = []
     for i, p in enumerate(props, 3):
         differs.append(f"coalesce(e.{quote_name(p)} <> r[{i}], r[{i}] IS NOT NULL)")
     for i, p in enumerate(dates, 3 + len(props)):
         differs.append(f"coalesce(e.{quote_name(p)} <> date(r[{i}]), r[{i}] IS NOT NULL)")
-    for i, p in enumerate(("sources", "evidence", "claims"), 3 + n):
+    for i, p in enumerate(PROVENANCE, 3 + n):
         differs.append(f"coalesce(e.{p}, []) <> r[{i}]")
-    for i, x in ((g, "reliability"), (g + 1, "credibility")):
+    for i, x in enumerate(GRADING, g):
         differs.append(f"(r[{i}] IS NOT NULL AND (e.{x} IS NULL OR r[{i}] < e.{x}))")
     return differs

@@ -12,13 +12,15 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from collections.abc import Iterable
 from typing import Any
 
 import yaml
 
 from intelgraph.errors import SchemaError
 
-__all__ = ["Schema", "NodeKind", "RelType", "PropertySpec", "load_schema", "IDENT_RE"]
+__all__ = ["Schema", "NodeKind", "RelType", "PropertySpec", "DerivedProperty", "load_schema", "IDENT_RE",
+           "PROVENANCE", "GRADING"]
 
 #: What a label, relationship type or property key may look like. Everything the
 #: schema declares matches it, so names can be spliced into Cypher without escaping.
@@ -35,6 +37,7 @@ class PropertySpec:
     indexed: bool = False
     values: tuple[str, ...] = ()
     format: str = ""  # "name": one line of text, no control characters, backticks or braces
+    refers_to: str = ""  # a kind: the value names a node of that kind (by id or by name)
 
     def coerce(self, value: Any) -> Any:
         """Return ``value`` as this property's type, or raise ``ValueError`` saying why not.
@@ -151,9 +154,13 @@ COMMON_REL_PROPERTIES = {
     "weight": PropertySpec("weight", "float"),
 }
 
-#: Provenance properties every written record carries (see schema.yaml).
-PROVENANCE = ("sources", "evidence", "claims")
-GRADING = ("reliability", "credibility")
+@dataclass(frozen=True)
+class DerivedProperty:
+    """A lookup property the loaders add to a node, derived from ``source`` (another property;
+    empty: derived for every node)."""
+    name: str
+    type: str
+    source: str = ""
 
 
 class Schema:
@@ -167,6 +174,24 @@ class Schema:
         grading = data.get("grading", {})
         self.reliability_scale = {str(k): v for k, v in grading.get("reliability", {}).items()}
         self.credibility_scale = {str(k): v for k, v in grading.get("credibility", {}).items()}
+        #: The grading properties, best grade first in each scale (``reliability``, ``credibility``).
+        self.grading_properties: tuple[str, ...] = tuple(str(k) for k in grading)
+        #: Provenance properties every written record carries: name -> type.
+        self.provenance_properties: dict[str, str] = {}
+        for pname, ptype in (data.get("provenance_properties") or {}).items():
+            self._check_ident(pname, "provenance property")
+            if ptype not in SCALAR_TYPES:
+                raise SchemaError(origin, f"provenance_properties.{pname}", f"unknown type {ptype!r}")
+            self.provenance_properties[pname] = ptype
+        #: Lookup properties the loaders derive on every node, in the order they are written.
+        self.derived_properties: dict[str, DerivedProperty] = {}
+        for pname, dspec in (data.get("derived_properties") or {}).items():
+            self._check_ident(pname, "derived property")
+            dspec = dspec or {}
+            if dspec.get("type", "string") not in SCALAR_TYPES:
+                raise SchemaError(origin, f"derived_properties.{pname}", f"unknown type {dspec.get('type')!r}")
+            self.derived_properties[pname] = DerivedProperty(pname, dspec.get("type", "string"),
+                                                             str(dspec.get("from", "")))
         raw_kinds = data.get("node_kinds") or {}
         self.node_kinds: dict[str, NodeKind] = {}
         for name in raw_kinds:
@@ -235,7 +260,11 @@ class Schema:
                 indexed=bool(pspec.get("indexed", False)),
                 values=tuple(str(v) for v in pspec.get("values", [])),
                 format=str(pspec.get("format", "")),
+                refers_to=str(pspec.get("refers_to", "")),
             )
+            if pspec.get("refers_to") and pspec["refers_to"] not in raw:
+                raise SchemaError(self.origin, f"node_kinds.{name}.{pname}",
+                                  f"refers to unknown kind {pspec['refers_to']!r}")
         key = tuple(spec.get("key", key))
         for k in key:
             if k not in properties:
@@ -287,6 +316,17 @@ class Schema:
         pairs.append((self.root_label, "name_lc"))
         return pairs
 
+    def derived_for(self, properties: Iterable[str]) -> tuple[str, ...]:
+        """The derived lookup properties a node with ``properties`` gets, in declared order."""
+        have = set(properties)
+        return tuple(d.name for d in self.derived_properties.values() if not d.source or d.source in have)
+
+    def reference_properties(self) -> dict[tuple[str, str], str]:
+        """``(kind, property) -> kind referred to`` for the properties that name another node
+        (``refers_to`` in the schema)."""
+        return {(kname, pname): spec.refers_to for kname, kind in self.node_kinds.items()
+                for pname, spec in kind.properties.items() if spec.refers_to}
+
     def allowed_endpoint(self, rel: RelType, kind: str, side: str) -> bool:
         allowed = rel.from_kinds if side == "from" else rel.to_kinds
         return any(self.node_kinds[kind].is_a(a) for a in allowed)
@@ -303,3 +343,9 @@ def load_schema() -> Schema:
     """The schema shipped with the package (``intelgraph/graph/schema.yaml``)."""
     text = resources.files("intelgraph.graph").joinpath("schema.yaml").read_text(encoding="utf-8")
     return Schema(yaml.safe_load(text), origin="intelgraph/graph/schema.yaml")
+
+
+#: Provenance properties every written record carries, as ``schema.yaml`` declares them.
+PROVENANCE: tuple[str, ...] = tuple(load_schema().provenance_properties)
+#: The grading properties (``reliability``, ``credibility``), as ``schema.yaml`` declares them.
+GRADING: tuple[str, ...] = load_schema().grading_properties

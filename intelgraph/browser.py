@@ -58,8 +58,8 @@ def kind_family(schema: Schema, kind: str) -> str:
     return node.name
 
 
-def _hex(h: float, s: float, l: float) -> str:
-    r, g, b = colorsys.hls_to_rgb(h / 360.0, l, s)
+def _hex(h: float, s: float, light: float) -> str:
+    r, g, b = colorsys.hls_to_rgb(h / 360.0, light, s)
     return "#{:02X}{:02X}{:02X}".format(round(r * 255), round(g * 255), round(b * 255))
 
 

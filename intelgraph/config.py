@@ -20,8 +20,10 @@ import os
 import re
 import shlex
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from intelgraph.cypher.store import DEFAULT_TIMEOUT_S, Store
 from intelgraph.errors import ConfigError
@@ -203,7 +205,7 @@ class Settings:
         else:
             ef, origins["env_file"] = None, DEFAULT
 
-        def pick(attr: str, option, default):
+        def pick(attr: str, option: Any, default: Any) -> Any:
             var = VARIABLE[attr]
             if option is not None and option != "":
                 origins[attr] = OPTION
@@ -299,7 +301,7 @@ def check_neo4j_origins(s: Settings) -> None:
              "and --ask-password on the command line go with either")
 
 
-def open_store(settings: Settings | None = None, password_prompt=None) -> Store:
+def open_store(settings: Settings | None = None, password_prompt: Callable[[], str] | None = None) -> Store:
     """Open the store the settings describe. The embedded server is started if needed (and
     stopped again when the store is closed, if this call started it)."""
     from intelgraph.errors import StoreError

@@ -42,8 +42,6 @@ __all__ = [
 REPO = Path(__file__).resolve().parents[1]
 LINT_DIR = REPO / "tools" / "cypher-lint"
 ENGINE = "neo4j"
-#: Node properties the loaders add to every node (intelgraph.loaders.plan.node_row).
-DERIVED_PROPERTIES = ("kind", "name_lc", "aliases_lc", "aliases_text")
 #: Keys of the loaders' row maps. The analyser takes ``row.s`` inside a node pattern
 #: (``MATCH (a:Entity {id: row.s})``) for a property of ``a`` and would warn about it.
 ROW_KEYS = ("s", "t")
@@ -175,7 +173,7 @@ def vocabulary(schema: Schema | None = None) -> dict[str, list]:
     the schema declares — what the analyser compares queries against (warnings only)."""
     schema = schema or load_schema()
     labels = schema.all_labels()
-    props: set[str] = {schema.id_property, *PROVENANCE, *GRADING, *DERIVED_PROPERTIES, *ROW_KEYS,
+    props: set[str] = {schema.id_property, *PROVENANCE, *GRADING, *schema.derived_properties, *ROW_KEYS,
                        *COMMON_REL_PROPERTIES}
     for kind in schema.node_kinds.values():
         props.update(kind.properties)

@@ -9,11 +9,16 @@ Exception tree::
      +-- QueryError             a saved query file or its parameters are wrong
      +-- ConfigError            a setting, or the env file that gave it, is wrong or not trusted
      +-- PathError              a file or folder could not be read or written (the OS said why)
+     +-- UnknownProjection      a report names a projection the schema does not declare
+     +-- ReportError            a report cannot be made as asked (options, output folder)
      +-- StoreError             the database could not do what was asked
           +-- ServerError       the embedded server could not be started or reached
+          +-- CommandRefused    the embedded server refused a raw command
           +-- QueryTimeout      a query ran past its time limit
           +-- ReadOnlyViolation a read-only query tried to write
           +-- ExternalAccess    a query would read files or URLs (or run Cypher from text)
+          +-- NotEmpty          a load into an empty graph only (--fresh) found it not empty
+          +-- GdsUnavailable    GDS cannot run on this store
 """
 
 from __future__ import annotations
@@ -127,7 +132,7 @@ class PathError(IntelgraphError):
         reason = exc.strerror or str(exc)
         if exc.filename2 is not None:
             reason += f" (and {exc.filename2})"
-        default = cls.HINTS.get(exc.errno, "").format(where=_existing(str(path)) if path is not None else ".")
+        default = cls.HINTS.get(exc.errno or 0, "").format(where=_existing(str(path)) if path is not None else ".")
         return cls(None if path is None else str(path), reason, hint or default, what)
 
 
@@ -170,3 +175,43 @@ class ExternalAccess(StoreError):
 
     hint = ("Ad-hoc Cypher and saved queries may only read and change the graph; pass --allow-external to "
             "`intelgraph cypher` to let this statement reach files or URLs (see docs/security.md).")
+
+
+class NotEmpty(StoreError):
+    """``fresh=True`` was asked for, but the target graph is not empty."""
+
+
+class GdsUnavailable(StoreError):
+    """GDS cannot run here: the store is not Neo4j, or the server has no GDS plugin."""
+
+    def __init__(self, message: str, hint: str):
+        super().__init__(message, hint=hint)
+
+
+class UnknownProjection(IntelgraphError):
+    """The projection name is not one the schema declares."""
+
+    def __init__(self, name: str, known: list[str]):
+        self.name, self.known = name, known
+        self.hint = f"use one of: {', '.join(known)} (see `projections:` in graph/schema.yaml)"
+        super().__init__(f"unknown projection {name!r}")
+
+
+class ReportError(IntelgraphError):
+    """A report cannot be made as asked: an option out of range, an output folder that cannot be written."""
+
+    def __init__(self, message: str, hint: str = ""):
+        if hint:
+            self.hint = hint
+        super().__init__(message)
+
+
+class CommandRefused(StoreError):
+    """The embedded server refused a raw command (:meth:`FalkorStore.command`); ``reply`` is its
+    error reply, as the server wrote it."""
+
+    hint = "The server's reply above says why; `intelgraph db status` shows the server and its log."
+
+    def __init__(self, command: str, reply: str):
+        self.command, self.reply = command, reply
+        super().__init__(f"the embedded server refused {command}: {reply}")

@@ -67,15 +67,15 @@ import numpy as np
 from intelgraph.cypher.statements import (
     quote_name, node_lookup_statement, node_replace_statement, node_rows_statement, node_update_statement,
     relationship_rows_statement)
-from intelgraph.errors import InputErrors, ServerError, StoreError
+from intelgraph.errors import CommandRefused, InputErrors, NotEmpty, ServerError, StoreError
 from intelgraph.graph.ids import node_id, normalise, relationship_id
-from intelgraph.graph.schema import Schema, load_schema
+from intelgraph.graph.schema import GRADING, PROVENANCE, Schema, load_schema
 from intelgraph.loaders.csv_admin import (
     _DERIVED_COLS, _PROVENANCE_COLS, _REFERENCE_PROPS, _REL_EXTRA_COLS, _REL_ID_RE,
     ARRAY_DELIMITER, CONTENT_ID_RE, MAX_FIELD_CHARS, CsvInput, _Group, _Reader, group_inputs, parse_header,
     read_csv_files)
 from intelgraph.loaders import columnar
-from intelgraph.loaders.plan import COMPACT_AFTER_ROWS, LoadStats, changed_under_load, evidence_text, write_plan
+from intelgraph.loaders.plan import COMPACT_AFTER_ROWS, LoadStats, changed_under_load, evidence_text, node_row, write_plan
 
 __all__ = ["StagedLoad", "stage_csv", "write_staged", "load_csv", "graph_is_empty", "NotEmpty"]
 
@@ -104,10 +104,6 @@ class _Fallback(Exception):
 
 class _NotColumnar(Exception):
     """A block the column-wise check leaves to the row-wise one."""
-
-
-class NotEmpty(StoreError):
-    """``fresh=True`` was asked for, but the target graph is not empty."""
 
 
 # -- values as Cypher literals ----------------------------------------------------------------
@@ -443,11 +439,7 @@ class _FastReader:
             names.add(idc.name)
         dates = tuple(sorted(n for n in names if spec[n].type == "date"))
         plain = sorted(n for n in names if spec[n].type != "date")
-        plain.append("kind")
-        if "name" in names:
-            plain.append("name_lc")
-        if "aliases" in names:
-            plain += ["aliases_lc", "aliases_text"]
+        plain += schema.derived_for(names)
         props = tuple(plain)
         lkey = (kind, props, dates)
         code = self.node_layout_code.get(lkey)
@@ -763,8 +755,8 @@ class _FastReader:
             elif p == "name_lc":
                 columns.append([_STR(" ".join(v.lower().split()) if v.isascii() else normalise(v))
                                 for v in values["name"]])
-            elif p in ("aliases_lc", "aliases_text"):
-                return False
+            elif p in schema.derived_properties:
+                return False  # the aliases' lookup properties: row by row
             elif p in values:
                 try:
                     columns.append(list(map(_j, values[p])))
@@ -868,7 +860,7 @@ class _FastReader:
         for i, name, role, _conv in pcols:
             if role == "prop" and spec[name].type in ("string", "text", "enum", "int", "float", "bool"):
                 by[name] = (cols[i], _conv)
-            elif role == "prov" and name in ("sources", "evidence", "claims"):
+            elif role == "prov" and name in PROVENANCE:
                 by[name] = (cols[i], None)
             else:
                 return False
@@ -1175,7 +1167,7 @@ class _FastReader:
         """Whether an input's rows can go through :meth:`rel_batch`: ids, provenance lists and
         gradings only (a typed property, a `source`/`quote` column: row by row)."""
         names = [c.name for c in group.header.properties]
-        return all(n in ("sources", "evidence", "claims", "id", "reliability", "credibility") for n in names)
+        return all(n in PROVENANCE or n in GRADING or n == "id" for n in names)
 
     def rel_batch(self, group: _Group, path: Path, rownums: Sequence[int], rows: list[list[str]], scol: Any,
                   ecol: Any, tcol: Any, spill: Any) -> bool:
@@ -1468,7 +1460,7 @@ class _FastReader:
         values.append(numbered("evidence", self.evidence_list) if "evidence" in by_name
                       else np.full(n, empty, dtype=np.int32))
         values.append(numbered("claims", self.claim_list) if "claims" in by_name else np.full(n, empty, dtype=np.int32))
-        for name in ("reliability", "credibility"):
+        for name in GRADING:
             values.append(numbered(name, grade(name)) if name in by_name else np.full(n, null, dtype=np.int32))
         # a symmetric type's ends in id order, as rel_row() puts them
         symmetric = np.asarray([schema.rel(st.rel_layouts[c][0]).symmetric for c in type_codes], dtype=bool)[type_pos]
@@ -1496,10 +1488,11 @@ class _FastReader:
             doc = node_id("Document", [source])
             self.file_source_id = doc
             i = st.dense(doc, "Document")
-            lkey = ("Document", ("name", "kind", "name_lc"), ())
+            row = node_row(self.schema, "Document", doc, {"name": source}, sources=[doc])
+            lkey = ("Document", tuple(row["props"]), ())
             self.node_layout_code[lkey] = 0
             st.node_layouts.append(lkey)
-            st.node_rows.append([_JSON([doc, source, "Document", normalise(source), [doc], [], [], i])])
+            st.node_rows.append([_JSON([doc, *row["props"].values(), *(row[p] for p in PROVENANCE), i])])
             st.in_load[i] = 1
             st.node_loc[i] = 0
         groups = [self.open_input(inp) for inp in group_inputs(list(paths))]
@@ -1707,8 +1700,8 @@ class _Sender:
         redis = self._redis
         try:
             return self.store.command(*args, limit_s=self.timeout_ms / 1000)
-        except redis.exceptions.ResponseError as exc:
-            raise StoreError(f"FalkorDB refused {what}: {exc}") from None
+        except CommandRefused as exc:
+            raise StoreError(f"FalkorDB refused {what}: {exc.reply}") from None
         except redis.exceptions.ConnectionError as exc:
             raise ServerError(f"lost the connection to the embedded server: {exc}",
                               hint="run `intelgraph db status`; loading the same files again completes the load") from None
@@ -1884,7 +1877,7 @@ def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
             if not dates:
                 # new nodes are appended by GRAPH.BULK (no other intelgraph writer can make them
                 # meanwhile: they wait on our lock); their internal ids are looked up after
-                head = _bin_header(":".join(kspec.labels), ["id", *props, "sources", "evidence", "claims"])
+                head = _bin_header(":".join(kspec.labels), ["id", *props, *PROVENANCE])
                 for payload, n, tags in _node_payloads(new, binc):
                     sender.submit_command(["GRAPH.BULK", store.name, n, 0, 1, 0, head + payload],
                                           lambda res, n=n: bulk_made(res, n))
@@ -1940,7 +1933,7 @@ def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
 
         def send_bulk(code: int, payload: bytes, n: int) -> None:
             rtype, props, dates = st.rel_layouts[code]
-            head = _bin_header(rtype, ["id", *props, "sources", "evidence", "claims", "reliability", "credibility"])
+            head = _bin_header(rtype, ["id", *props, *PROVENANCE, *GRADING])
 
             def done(res: Any, n: int = n) -> None:
                 text = res.decode() if isinstance(res, bytes) else str(res)
@@ -2169,7 +2162,7 @@ class BulkNodes:
             schema = self.st.schema
             kind, props, dates = self.st.node_layouts[code]
             head = self.heads[code] = _bin_header(":".join(schema.kind(kind).labels),
-                                                  ["id", *props, *dates, "sources", "evidence", "claims"])
+                                                  ["id", *props, *dates, *PROVENANCE])
             for d in dates:
                 self.date_fixes.append(f"MATCH (n:{quote_name(kind)}) WHERE n.{quote_name(d)} IS NOT NULL "
                                        f"SET n.{quote_name(d)} = date(n.{quote_name(d)})")
@@ -2307,8 +2300,7 @@ def _bulk_rels(store: Any, st: StagedLoad, iid: array, stats: LoadStats,
 
         def flush_rels() -> None:
             rtype, props, dates = st.rel_layouts[current]
-            head = _bin_header(rtype, ["id", *props, *dates, "sources", "evidence", "claims", "reliability",
-                                       "credibility"])
+            head = _bin_header(rtype, ["id", *props, *dates, *PROVENANCE, *GRADING])
             send(head + b"".join(parts), 0, len(parts))
             stats.by_type[rtype] = stats.by_type.get(rtype, 0) + len(parts)
             stats.relationships += len(parts)
@@ -2336,7 +2328,7 @@ def _bulk_rels(store: Any, st: StagedLoad, iid: array, stats: LoadStats,
         for blk in st.rel_blocks:
             rows = blk.keep(st.skip_rels)
             rtype = st.rel_layouts[blk.code][0]
-            head = _bin_header(rtype, ["id", "sources", "evidence", "claims", "reliability", "credibility"])
+            head = _bin_header(rtype, ["id", *PROVENANCE, *GRADING])
             for c in range(0, len(rows), 20_000):
                 w = rows[c:c + 20_000]
                 send(head + blk.bulk_payload(w, iids[blk.start[w]], iids[blk.end[w]], st.values), 0, len(w))

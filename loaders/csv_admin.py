@@ -42,9 +42,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from intelgraph.errors import InputErrors, Problem
+from intelgraph.errors import InputError, InputErrors, Problem
 from intelgraph.graph.ids import node_id, normalise, relationship_id
-from intelgraph.graph.schema import COMMON_REL_PROPERTIES, IDENT_RE, PropertySpec, Schema, load_schema
+from intelgraph.graph.schema import COMMON_REL_PROPERTIES, GRADING, IDENT_RE, PropertySpec, Schema, load_schema
 from intelgraph.loaders.plan import Plan, evidence_text, node_row
 
 __all__ = [
@@ -83,13 +83,12 @@ _COL_RE = re.compile(
     r"^(?P<name>[^:]*)(?::(?P<type>[A-Za-z_]+)(?P<array>\[\])?(?:\((?P<space>[^()]*)\))?(?P<opts>\{.*\})?)?$")
 
 # provenance and bookkeeping columns, by name (not schema properties)
-_PROVENANCE_COLS = {"sources": "string[]", "evidence": "string[]", "claims": "string[]",
-                    "source": "string", "quote": "string"}
+_PROVENANCE_COLS = {**load_schema().provenance_properties, "source": "string", "quote": "string"}
 _REL_EXTRA_COLS = {"id": ("string",), "reliability": ("string",), "credibility": ("int", "long")}
 #: Lookup properties the node statements derive (see plan.node_row); accepted when they agree.
-_DERIVED_COLS = {"kind": "string", "name_lc": "string", "aliases_lc": "string[]", "aliases_text": "string"}
+_DERIVED_COLS = {name: d.type for name, d in load_schema().derived_properties.items()}
 #: String properties that hold the id of another node (resolved by id or by name).
-_REFERENCE_PROPS = {("Claim", "source"): "Source", ("Leg", "shipment"): "Shipment"}
+_REFERENCE_PROPS = load_schema().reference_properties()
 
 
 # -- the header --------------------------------------------------------------------------
@@ -1017,7 +1016,7 @@ class _Reader:
             start, end = end, start
         if self.conflict(self.rel_seen, rid, name, where,
                          {**values, "type": rtype, "ends": (start, end),
-                          **{g: extra[g] for g in ("reliability", "credibility") if g in extra}}, "relationship"):
+                          **{g: extra[g] for g in GRADING if g in extra}}, "relationship"):
             return
         self.plan.add_rel(rtype, {"id": rid, "s": start, "t": end, "props": plain, "dates": dates,
                                   "sources": sources, "evidence": evidence, "claims": claims,
@@ -1063,8 +1062,11 @@ def read_csv_files(paths: Iterable[str | Path | Sequence[str | Path] | CsvInput]
     """
     schema = schema or load_schema()
     if len(array_delimiter) != 1 or array_delimiter in ',"\r\n':
-        raise ValueError(f"the array delimiter must be one character other than , \" and line breaks, "
-                         f"not {array_delimiter!r}")
+        err = InputError("(the load's options)", "option --array-delimiter", "array_delimiter",
+                         f"must be one character other than , \" and line breaks, not {array_delimiter!r}",
+                         "e.g. ';' (the default) or $'\\x1f'")
+        err.hint = "Give the array delimiter as one such character and load again; nothing was written."
+        raise err
     reader = _Reader(schema, source, store, array_delimiter)
     old_limit = csv.field_size_limit()
     csv.field_size_limit(max(old_limit, 16 * MAX_FIELD_CHARS))  # longer fields are reported, not fatal

@@ -41,6 +41,7 @@ from typing import Any
 
 import numpy as np
 
+from intelgraph.errors import CommandRefused
 from intelgraph.loaders import columnar
 from intelgraph.loaders.plan import COMPACT_AFTER_ROWS, LoadStats
 
@@ -67,9 +68,7 @@ def staging_name(graph: str) -> str:
 
 def drop_staging(store: Any) -> None:
     """Delete the staging graph a killed load of ``store``'s graph left behind, if any."""
-    import redis
-
-    with contextlib.suppress(redis.exceptions.ResponseError):
+    with contextlib.suppress(CommandRefused):
         store.command("GRAPH.DELETE", staging_name(store.name))
 
 

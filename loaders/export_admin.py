@@ -66,11 +66,9 @@ def _node_columns(schema: Schema, kind: NodeKind) -> list[_Col]:
     for name, spec in kind.properties.items():
         t = _csv_type(spec)
         cols.append(_Col(_typed(name, t), name, t))
-    cols.append(_Col("kind", "kind", "string"))
-    if "name" in kind.properties:
-        cols.append(_Col("name_lc", "name_lc", "string"))
-    if "aliases" in kind.properties:
-        cols += [_Col("aliases_lc:string[]", "aliases_lc", "string[]"), _Col("aliases_text", "aliases_text", "string")]
+    for name in schema.derived_for(kind.properties):
+        t = EXPORT_TYPES[schema.derived_properties[name].type]
+        cols.append(_Col(_typed(name, t), name, t))
     cols += [_Col(f"{p}:string[]", p, "string[]") for p in PROVENANCE]
     return cols
 

@@ -18,7 +18,7 @@ from intelgraph.cypher.statements import (
 from intelgraph.cypher.store import Store
 from intelgraph.errors import StoreError
 from intelgraph.graph.ids import normalise
-from intelgraph.graph.schema import Schema
+from intelgraph.graph.schema import GRADING, PROVENANCE, Schema
 
 __all__ = ["Plan", "LoadStats", "write_plan", "node_row", "evidence_text", "ids_in_graph",
            "changed_under_load"]
@@ -89,12 +89,12 @@ class Plan:
             row.setdefault("dates", {})
             row.setdefault("reliability", None)
             row.setdefault("credibility", None)
-            for p in ("sources", "evidence", "claims"):
+            for p in PROVENANCE:
                 row[p] = sorted(set(row.get(p, ())))
             self.rels[rel_type][row["id"]] = row
         else:
             _merge_provenance(existing, row)
-            for g in ("reliability", "credibility"):
+            for g in GRADING:
                 if row.get(g) is not None and (existing.get(g) is None or row[g] < existing[g]):
                     existing[g] = row[g]
 
@@ -118,7 +118,7 @@ def ids_in_graph(store: Store, ids: Iterable[str], chunk: int = 5000) -> set[str
 
 
 def _merge_provenance(into: dict[str, Any], row: dict[str, Any]) -> None:
-    for p in ("sources", "evidence", "claims"):
+    for p in PROVENANCE:
         into[p] = sorted(set(into.get(p, ())) | set(row.get(p, ())))
 
 

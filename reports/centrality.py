@@ -70,6 +70,7 @@ from typing import Any
 import networkx as nx
 
 from intelgraph.cypher.store import Store
+from intelgraph.errors import ReportError, StoreError
 from intelgraph.graph.schema import Schema
 from intelgraph.reports import fast, louvain
 from intelgraph.reports.projection import DEFAULT_PAGE, Projection, graph_hash, project
@@ -170,7 +171,7 @@ def compute_measures(G: nx.Graph, seed: int = 0, weight: str | None = "weight",
     0.522
     """
     if backend not in BACKENDS:
-        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
+        raise ReportError(f"unknown backend {backend!r}", hint=f"use one of: {', '.join(BACKENDS)}")
     notes = notes if notes is not None else []
     details = details if details is not None else {}
     n = G.number_of_nodes()
@@ -178,7 +179,8 @@ def compute_measures(G: nx.Graph, seed: int = 0, weight: str | None = "weight",
     bk = betweenness_k if betweenness_k is not None and 0 < betweenness_k < n else None
     ck = None
     if sample_k < 1:
-        raise ValueError(f"sample_k must be a positive number of nodes, not {sample_k}")
+        raise ReportError(f"sample_k must be a positive number of nodes, not {sample_k}",
+                          hint="give how many nodes the estimate samples: 2 or more")
     # a sample of every other node would cost as much as the exact values
     over = exact_limit is not None and n > exact_limit and 3 <= n and sample_k < n - 1
     if over:
@@ -186,8 +188,8 @@ def compute_measures(G: nx.Graph, seed: int = 0, weight: str | None = "weight",
         bk = bk if bk is not None else ck
     missing = fast.available()
     if backend == "igraph" and missing:
-        raise RuntimeError(f"backend 'igraph' was asked for, but {missing}: pip install intelgraph (it depends "
-                           "on igraph) or use backend='auto'")
+        raise ReportError(f"backend 'igraph' was asked for, but {missing}",
+                          hint="pip install intelgraph (it depends on igraph) or use backend='auto'")
     simple = not G.is_multigraph() and n >= 3
     if backend == "networkx" or missing:
         sp_backend = "networkx"
@@ -381,7 +383,8 @@ def centrality_report(store: Store, out_dir: str | Path, projection: str = "all"
                                        betweenness_k=betweenness_k, schema=schema, notes=gds_notes,
                                        queries=gds_queries, info=info, timeout=timeout)
         if set(nodes) != set(proj.graph):
-            raise ValueError("GDS projected other nodes than the report's projection")
+            raise StoreError("GDS projected other nodes than the report's projection",
+                             hint="the graph changed while the report was made: run it again")
         proj.queries.extend(gds_queries)
         details = {"backend": "neo4j-gds", "version": str(info.get("gds_version", "")),
                    "betweenness": {"exact": betweenness_k is None, "k": betweenness_k, "seed": seed},
@@ -391,7 +394,7 @@ def centrality_report(store: Store, out_dir: str | Path, projection: str = "all"
         precomputed = (measures, details, gds_notes)
         engine = f"neo4j + GDS {info.get('gds_version', '')}".strip()
     elif compute != "networkx":
-        raise ValueError(f"compute must be 'networkx' or 'gds', not {compute!r}")
+        raise ReportError(f"unknown compute {compute!r}", hint="use 'networkx' (here) or 'gds' (in Neo4j)")
     return report_from_projection(proj, out_dir, seed=seed, weighted=weighted, top_n=top_n, size_by=size_by,
                                   label_top=label_top, draw_max_nodes=draw_max_nodes, betweenness_k=betweenness_k,
                                   engine=engine, graph_name=getattr(store, "name", "?"),
@@ -420,9 +423,13 @@ def report_from_projection(proj: Projection, out_dir: str | Path, seed: int = 0,
     ``engine`` and ``graph_name`` name the store for the provenance). ``precomputed`` —
     (measures, details, notes) computed elsewhere (Neo4j GDS) — replaces the computation here."""
     if size_by not in MEASURES:
-        raise ValueError(f"size_by must be one of {', '.join(MEASURES)}, not {size_by!r}")
+        raise ReportError(f"unknown size_by {size_by!r}", hint=f"use one of: {', '.join(MEASURES)}")
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ReportError(f"cannot make the report folder {out}: {exc.strerror or exc}",
+                          hint="give --out a folder you can write, or one that can be made") from None
     G = proj.graph
     weight = "weight" if weighted else None
     notes: list[str] = []

@@ -88,7 +88,7 @@ from typing import Any
 
 from intelgraph.cypher.statements import quote_name
 from intelgraph.cypher.store import Store
-from intelgraph.errors import QueryTimeout, ServerError, StoreError
+from intelgraph.errors import GdsUnavailable, QueryTimeout, ServerError, StoreError
 from intelgraph.graph.schema import Schema, load_schema
 from intelgraph.reports.projection import ProjectionSpec, projection_spec
 
@@ -116,13 +116,6 @@ GDS_PARAMETERS: dict[str, dict[str, Any]] = {
     "louvain": {"maxLevels": 10, "maxIterations": 10, "tolerance": 1.0e-7},  # nx threshold 1e-7
     "closeness": {"useWassermanFaust": True},
 }
-
-
-class GdsUnavailable(StoreError):
-    """GDS cannot run here: the store is not Neo4j, or the server has no GDS plugin."""
-
-    def __init__(self, message: str, hint: str):
-        super().__init__(message, hint=hint)
 
 
 # -- Cypher -------------------------------------------------------------------------------

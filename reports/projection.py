@@ -44,7 +44,7 @@ import numpy as np
 
 from intelgraph.cypher.statements import quote_name
 from intelgraph.cypher.store import Store
-from intelgraph.errors import IntelgraphError
+from intelgraph.errors import ReportError, UnknownProjection
 from intelgraph.graph.schema import Schema, load_schema
 
 __all__ = ["ProjectionSpec", "Projection", "UnknownProjection", "projection_spec", "project",
@@ -52,15 +52,6 @@ __all__ = ["ProjectionSpec", "Projection", "UnknownProjection", "projection_spec
 
 #: Rows per page when reading the graph.
 DEFAULT_PAGE = 50_000
-
-
-class UnknownProjection(IntelgraphError):
-    """The projection name is not one the schema declares."""
-
-    def __init__(self, name: str, known: list[str]):
-        self.name, self.known = name, known
-        self.hint = f"use one of: {', '.join(known)} (see `projections:` in graph/schema.yaml)"
-        super().__init__(f"unknown projection {name!r}")
 
 
 @dataclass(frozen=True)
@@ -541,9 +532,9 @@ def project(store: Store, projection: str = "all", *, undirected: bool = False, 
     spec = projection_spec(projection, schema)
     paging = paging or ("id-range" if getattr(store, "engine", "") == "falkordb" else "keyset")
     if paging not in PAGINGS:
-        raise ValueError(f"paging must be one of {', '.join(PAGINGS)}, not {paging!r}")
+        raise ReportError(f"unknown paging {paging!r}", hint=f"use one of: {', '.join(PAGINGS)}")
     if page < 1:
-        raise ValueError(f"page must be a positive number of nodes, not {page}")
+        raise ReportError(f"page must be a positive number of nodes, not {page}", hint="give 1 or more")
     directed = spec.has_directed_types and not undirected
     G: nx.Graph = nx.DiGraph() if directed else nx.Graph()
     stats: Counter[str] = Counter()

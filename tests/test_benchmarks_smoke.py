@@ -13,6 +13,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import bench_queries, run  # noqa: E402
 
+pytestmark = pytest.mark.slow  # runs the three benchmark scripts: over a minute and a half
+
 SMOKE = [  # the smallest sizes each script takes; bench_load's 5,000-row baseline is fixed
     ("bench_load.py", ["--sizes", "1000", "--repeat", "2"]),
     ("bench_queries.py", ["--sizes", "1000", "--runs", "3"]),

@@ -146,6 +146,7 @@ def test_measures_edge_cases():
     assert sorted(m["community"].values()) == [0, 1, 2]
 
 
+@pytest.mark.slow
 def test_csv_same_bytes_across_processes(tmp_path):
     """String hashing differs between processes; the CSV must not."""
     script = textwrap.dedent("""

@@ -13,10 +13,13 @@ import networkx as nx
 import numpy as np
 import pytest
 
+from intelgraph.errors import ReportError
 from intelgraph.reports import _igraph_worker, fast
 from intelgraph.reports.centrality import (
     EIGENVECTOR_MAX_ITER, EIGENVECTOR_TOL, compute_measures, report_from_projection)
 from intelgraph.reports.projection import Projection, graph_hash, project, projection_spec
+
+pytestmark = pytest.mark.slow  # every measure against networkx on many graphs: about a minute
 
 TOL = 1e-9
 
@@ -233,10 +236,13 @@ def test_exact_limit_none_and_bad_values():
     m = compute_measures(G, exact_limit=None, notes=notes)
     _close(m["betweenness"], nx.betweenness_centrality(G))
     assert not any("estimated" in n for n in notes)
-    with pytest.raises(ValueError):
+    # a user's mistake: the project's error, with a hint (not a bare ValueError)
+    with pytest.raises(ReportError, match="gpu") as err:
         compute_measures(G, backend="gpu")
-    with pytest.raises(ValueError):
+    assert "networkx" in err.value.hint
+    with pytest.raises(ReportError, match="sample_k") as err:
         compute_measures(G, exact_limit=10, sample_k=0)
+    assert err.value.hint
 
 
 # -- fallbacks ---------------------------------------------------------------------------------------
@@ -253,8 +259,9 @@ def test_networkx_backend_and_missing_igraph(monkeypatch):
     m = compute_measures(G, notes=notes, details=(details := {}))
     assert details["backend"] == "networkx" and any("not the fast path" in n for n in notes)
     _close(m["betweenness"], nx.betweenness_centrality(G), tol=0)
-    with pytest.raises(RuntimeError, match="igraph"):
+    with pytest.raises(ReportError, match="igraph") as err:
         compute_measures(G, backend="igraph")
+    assert "backend='auto'" in err.value.hint
 
 
 def test_multigraphs_and_tiny_graphs_are_left_to_networkx():

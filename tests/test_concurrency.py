@@ -34,6 +34,8 @@ from intelgraph.api import load_paths
 from intelgraph.cypher.falkor import EmbeddedServer, FalkorStore
 from intelgraph.errors import StoreError
 
+pytestmark = pytest.mark.slow  # concurrent loads of real processes: over a minute
+
 CLI = str(Path(sys.executable).with_name("intelgraph"))
 LOADERS = 4
 

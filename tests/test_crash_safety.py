@@ -28,6 +28,8 @@ from intelgraph.api import load_paths
 from intelgraph.cypher.falkor import EmbeddedServer, FalkorStore, _pid_alive
 from intelgraph.errors import ServerError, StoreError
 
+pytestmark = pytest.mark.slow  # dozens of killed loads and servers: minutes
+
 CLI = str(Path(sys.executable).with_name("intelgraph"))
 TRIALS = 22
 CSV_TRIALS = 8
@@ -66,6 +68,15 @@ def written(watch: FalkorStore) -> int:
         if "empty key" in str(exc):
             return 0
         raise
+
+
+def records_in(watch: FalkorStore, graph: str) -> int | None:
+    """Nodes and relationships in another graph of ``watch``'s server (a staging graph), or
+    None if there is no such graph."""
+    if graph not in watch.db.connection.execute_command("GRAPH.LIST"):
+        return None
+    g = watch.db.select_graph(graph)
+    return sum(g.ro_query(q).result_set[0][0] for q in ("MATCH (n) RETURN count(n)", "MATCH ()-[r]->() RETURN count(r)"))
 
 
 @pytest.fixture(scope="module")
@@ -197,22 +208,27 @@ def test_sigkilled_csv_loads_converge_to_one_clean_load(server, csv_files, early
     ref.close()
     total = sum(ref_counts)
     rng = random.Random(SEED + 3)
-    partial = left = 0
+    partial = left = mid_write = 0
     states = []
+    staged_states = []
     for trial in range(CSV_TRIALS):
         graph = f"crashcsv{trial}_{os.getpid()}"
         watch = FalkorStore(server, graph=graph)
         watch.clear()
         try:
             args = ["--db", str(server.dir), "--graph", graph, "load", "-q", *map(str, csv_files)]
-            if early:  # the graph changes in one step at the end: kill once the staging graph is there
+            if early:  # the graph changes in one step at the end: kill once the staging graph holds a
+                # random number of records (0: as soon as it is there; a kill timed from its creation
+                # alone lands before any record is in it)
                 how = "staging"
+                target = rng.randint(0, total - 1)
                 proc = intelgraph(*args)
                 deadline = time.monotonic() + 30
-                while proc.poll() is None and time.monotonic() < deadline and \
-                        staging_name(graph) not in watch.db.connection.execute_command("GRAPH.LIST"):
+                while proc.poll() is None and time.monotonic() < deadline:
+                    staged = records_in(watch, staging_name(graph))
+                    if staged is not None and staged >= target:
+                        break
                     time.sleep(0.002)
-                time.sleep(rng.uniform(0.0, 0.15))
                 proc.send_signal(signal.SIGKILL)
                 proc.communicate(timeout=30)
             else:
@@ -222,7 +238,10 @@ def test_sigkilled_csv_loads_converge_to_one_clean_load(server, csv_files, early
             states.append(after_kill)
             if early:
                 assert after_kill in (0, total), f"trial {trial}: a killed load left {after_kill} records"
-                left += staging_name(graph) in watch.db.connection.execute_command("GRAPH.LIST")
+                staged = records_in(watch, staging_name(graph))  # what the staging graph held at the kill
+                staged_states.append(staged)
+                left += staged is not None
+                mid_write += staged is not None and 0 < staged < total
             watch.graph = watch.db.select_graph(graph)  # the fast path may have made the graph anew
             load_paths(watch, csv_files)
             assert watch.counts() == ref_counts, f"trial {trial} (killed by {how} with {after_kill} records)"
@@ -231,9 +250,12 @@ def test_sigkilled_csv_loads_converge_to_one_clean_load(server, csv_files, early
         finally:
             watch.clear()
             watch.close()
-    print(f"\n{CSV_TRIALS} SIGKILLed CSV loads, {partial} left a partial graph; records at the kill: {states}")
+    print(f"\n{CSV_TRIALS} SIGKILLed CSV loads, {partial} left a partial graph; records at the kill: {states}"
+          + (f"; in the staging graph: {staged_states} of {total}" if early else ""))
     if early:  # the test must have tested something: kills in the middle of the load
         assert left >= CSV_TRIALS // 4, f"only {left} of {CSV_TRIALS} kills left a staging graph behind"
+        assert mid_write >= CSV_TRIALS // 4, \
+            f"only {mid_write} of {CSV_TRIALS} kills landed while the staging graph was being written: {staged_states}"
 
 
 @pytest.fixture

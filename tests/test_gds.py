@@ -296,6 +296,7 @@ def gds_lint():
     return statements, broken, allowed, plain
 
 
+@pytest.mark.slow  # the analyser under Node (the gds_lint fixture): over a minute
 def test_every_gds_statement_passes_the_analyser(gds_lint):
     statements, broken, diagnostics, _ = gds_lint
     mine = {s.name for s in statements}
@@ -312,6 +313,7 @@ def test_every_gds_statement_passes_the_analyser(gds_lint):
     assert {d.name for d in diagnostics if d.is_error} == {s.name for s in broken}
 
 
+@pytest.mark.slow  # the analyser under Node (the gds_lint fixture): over a minute
 def test_gds_statements_need_gds_allowed(gds_lint):
     _, _, _, plain = gds_lint
     failed = {d.name for d in plain if d.is_error}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
+
 from intelgraph.loaders.csv_admin import read_csv_files
 from intelgraph.loaders.generate import generate, iter_files
 from intelgraph.loaders.plan import write_plan
@@ -24,6 +26,7 @@ def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path):
     assert _digest(a) == _digest(b) != _digest(c)
 
 
+@pytest.mark.slow
 def test_generated_data_loads_idempotently_and_has_the_shape(store, tmp_path):
     info = generate(tmp_path, 3000, seed=1)
     assert 2700 <= info["relationships"] <= 3300

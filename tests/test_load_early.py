@@ -110,6 +110,7 @@ def assert_left_alone(store, before) -> None:
 
 
 @pytest.mark.parametrize("fresh", [None, True, False], ids=["auto", "fresh", "merge"])
+@pytest.mark.slow
 def test_same_graph_as_the_usual_path(store, generated, expected, spy, fresh):
     stats = load_paths(store, generated, fresh=fresh)
     assert (spy["started"], spy["finished"]) == (1, 1)
@@ -137,12 +138,14 @@ def test_same_graph_as_the_usual_path(store, generated, expected, spy, fresh):
     assert (store.counts(), store.checksum()) == expected
 
 
+@pytest.mark.slow
 def test_load_csv_takes_it_too_and_says_which_path(store, generated, expected, spy):
     result = load_csv(store, generated, fresh=False)
     assert result.path == "merge" and spy["finished"] == 1
     assert (store.counts(), store.checksum()) == expected
 
 
+@pytest.mark.slow
 def test_the_graph_survives_a_server_restart(tmp_path, generated, expected, spy):
     """The rename is in the append-only file with the bulk writes before it."""
     from intelgraph.cypher.falkor import EmbeddedServer
@@ -183,6 +186,7 @@ def test_a_problem_in_a_relationship_file_leaves_the_graph_empty(store, generate
     assert_left_alone(store, before)
 
 
+@pytest.mark.slow
 def test_a_fallback_to_the_thorough_reader_leaves_no_staging_graph(store, generated, tmp_path, spy, expected):
     """A source named by its name instead of its id in a relationship file: the fast reader hands
     the whole load to the thorough one after the nodes went out; the classic path then loads the
@@ -228,6 +232,7 @@ def _load_changes(store, generated, changed) -> tuple:
     return store.counts(), store.checksum()
 
 
+@pytest.mark.slow
 def test_checked_while_read_writes_what_changed_as_the_usual_path_does(store, server, generated, tmp_path,
                                                                       spy, monkeypatch):
     changed = _changed_copy(generated, tmp_path / "changed")
@@ -258,6 +263,7 @@ def test_a_file_of_relationships_alone_is_checked_and_merged(store, generated, e
     assert (store.counts(), store.checksum()) == expected
 
 
+@pytest.mark.slow
 def test_a_problem_found_while_checking_leaves_the_graph_as_it_was(store, generated, tmp_path, spy):
     load_paths(store, generated)
     changed = _changed_copy(generated, tmp_path / "changed")
@@ -279,6 +285,7 @@ def test_fresh_refuses_a_graph_that_is_not_empty(store, generated, spy):
     assert_left_alone(store, before)
 
 
+@pytest.mark.slow
 def test_indexes_the_user_made_on_the_empty_graph_are_kept(store, generated, spy, expected):
     store.write("CREATE INDEX FOR (n:Person) ON (n.nickname)")
     load_paths(store, generated)
@@ -313,6 +320,7 @@ def test_a_staging_graph_left_by_a_killed_load_is_dropped(store, generated, spy,
     assert early_mod.staging_name(store.name) not in graphs(store)
 
 
+@pytest.mark.slow
 def test_the_environment_can_turn_it_off(store, generated, spy, monkeypatch, expected):
     monkeypatch.setenv(early_mod.EARLY_MIN_BYTES_ENV, str(1 + sum(p.stat().st_size for p in generated)))
     load_paths(store, generated)
@@ -429,6 +437,7 @@ def test_nodes_merged_into_before_they_were_sent_go_as_merged(store, merged_late
     assert (store.counts(), store.checksum()) == expected
 
 
+@pytest.mark.slow
 def test_node_files_in_many_small_blocks(store, merged_later, spy, monkeypatch):
     """Node files read in blocks of 8 KB (4 MB in use): each block is sent, or checked, while the
     next is read, and a node merged into across blocks comes out as the usual path makes it —

@@ -61,6 +61,7 @@ def generated(tmp_path_factory) -> list[Path]:
 
 
 @pytest.mark.parametrize("fresh", [None, True, False], ids=["auto", "fresh", "merge"])
+@pytest.mark.slow
 def test_generated_data_same_graph_as_the_classic_path(store, classic, generated, fresh):
     expected = classic_load(classic, generated)
     mode = fast_load(store, generated, fresh=fresh)
@@ -270,6 +271,7 @@ def test_columnar_relationship_files_same_graph_as_the_classic_path(store, class
     assert best == [["B", 2, [CLAIM]]]
 
 
+@pytest.mark.slow
 def test_columnar_relationships_merged_into_a_graph_that_holds_some(store, classic, tmp_path, generated):
     """Column-wise relationships between nodes the graph already holds are MERGEd (not appended):
     the same graph as the classic statements."""

@@ -19,6 +19,8 @@ from intelgraph.cypher_lint import (
 from intelgraph.graph.schema import load_schema
 from intelgraph.queries.registry import load_queries
 
+pytestmark = pytest.mark.slow  # Neo4j's analyser under Node over every statement: minutes
+
 @pytest.fixture(autouse=True)
 def _analyser_installed():
     """Neo4j's analyser is part of the test setup (tools/test.sh installs it): without it these

@@ -11,7 +11,6 @@ from intelgraph.loaders.csv_admin import read_csv_files
 from intelgraph.loaders.generate import generate, iter_files
 from intelgraph.loaders.plan import write_plan
 from intelgraph.queries.procedures import procedure_for
-from intelgraph.queries.registry import get_query
 from intelgraph.queries.runner import run_saved
 
 
@@ -39,12 +38,14 @@ def test_connections_procedure_is_the_falkordb_path(sample_store):
     assert procedure_for("neo4j", "connections") is None  # Neo4j runs the Cypher
 
 
+@pytest.mark.slow
 def test_connections_equal_on_the_sample(sample_store):
     names = [r[0] for r in sample_store.read("MATCH (a:Actor) RETURN a.id ORDER BY a.id").rows]
     found = sum(_compare(sample_store, a, b) > 0 for a, b in itertools.combinations(names, 2))
     assert found > 100  # most actor pairs of the story are connected
 
 
+@pytest.mark.slow
 def test_connections_equal_on_a_generated_graph(store, tmp_path):
     generate(tmp_path, 3000, seed=5)
     write_plan(store, read_csv_files(list(iter_files(tmp_path))))
@@ -60,9 +61,36 @@ def test_credibility_filter_is_applied_during_the_search(sample_store):
     assert run_saved(sample_store, "connections", {"from": "PMF", "to": "Russia", "max_credibility": "1"}).rows == []
 
 
-@pytest.mark.parametrize("hops", [1, 2])
-def test_max_hops_is_respected(sample_store, hops):
-    q = get_query("connections")
-    rows = run_saved(sample_store, q, {"from": "Iranian army", "to": "Iraqi Border Ports Authority",
-                                       "max_hops": str(hops)}).records()
-    assert all(r["hops"] <= hops for r in rows)
+#: A chain Ada - Ben - Cy - Dot (1, 2 and 3 hops from Ada), and a longer way round to Dot.
+CHAIN_PEOPLE = "name:ID(Person),:LABEL\n" + "".join(f"{n},Person\n" for n in ("Ada", "Ben", "Cy", "Dot", "Eve", "Fay", "Gus"))
+CHAIN_TIES = (":START_ID(Person),:END_ID(Person),:TYPE\n"
+              "Ada,Ben,SUPPORTS\nCy,Ben,ALLIED_WITH\nCy,Dot,MEMBER_OF\n"
+              "Ada,Eve,ASSOCIATED_WITH\nEve,Fay,ASSOCIATED_WITH\nFay,Gus,ASSOCIATED_WITH\nGus,Dot,ASSOCIATED_WITH\n")
+CHAIN = {"Ben": ["Ada", "Ben"], "Cy": ["Ada", "Ben", "Cy"], "Dot": ["Ada", "Ben", "Cy", "Dot"]}
+
+
+@pytest.fixture
+def chain_store(store, tmp_path):
+    (tmp_path / "people.csv").write_text(CHAIN_PEOPLE, encoding="utf-8")
+    (tmp_path / "ties.csv").write_text(CHAIN_TIES, encoding="utf-8")
+    write_plan(store, read_csv_files([tmp_path / "people.csv", tmp_path / "ties.csv"], source="chain test",
+                                     store=store))
+    return store
+
+
+@pytest.mark.parametrize("procedures", [True, False], ids=["procedure", "cypher"])
+def test_max_hops_is_respected(chain_store, procedures):
+    """Each limit gives its own answer: the ends within that many hops, by their shortest chain,
+    and nothing for the ends further away (the 4-hop way round to Dot is never shortest)."""
+    answers = {}
+    for hops in (1, 2, 3):
+        got = {}
+        for to in CHAIN:
+            rows = run_saved(chain_store, "connections", {"from": "Ada", "to": to, "max_hops": str(hops)},
+                             use_procedures=procedures).records()
+            got[to] = [(r["hops"], r["entities"]) for r in rows]
+        answers[hops] = got
+    for hops, got in answers.items():
+        assert got == {to: ([(len(path) - 1, path)] if len(path) - 1 <= hops else []) for to, path in CHAIN.items()}
+    assert answers[1] != answers[2] != answers[3]
+    assert all(any(got.values()) for got in answers.values())

@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import string
 import tempfile
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -273,6 +272,7 @@ def write(folder: Path, data: Any, text: str, fmt: str) -> Path:
 formats = st.sampled_from(["json", "yaml"])
 
 
+@pytest.mark.slow
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(datasets(), formats)
 def test_valid_datasets_validate_with_the_expected_counts(generated, fmt):
@@ -364,6 +364,7 @@ json_values = st.recursive(
     max_leaves=8)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(datasets(), st.sampled_from(["json", "yaml"]), st.data())
 def test_any_value_in_any_field_is_an_input_error_or_valid(generated, fmt, data):
@@ -412,6 +413,7 @@ def _small_rich_dataset() -> dict[str, Any]:
     }
 
 
+@pytest.mark.slow
 def test_every_field_with_every_kind_of_wrong_value(tmp_path):
     """A deterministic sweep beside the random one: every field of every record (and of its
     evidence items and props) set to each of a dozen wrong values, and an unknown field added:
@@ -488,6 +490,7 @@ def headers(draw) -> tuple[list[str], str, list[tuple[str, str, str, bool, str |
     return [fields[k] for k in order], entity, [cols[k] for k in order]
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(headers())
 def test_generated_headers_parse_to_their_columns(generated):
@@ -508,6 +511,7 @@ header_field = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=500, deadline=None)
 @given(st.lists(header_field, max_size=8))
 def test_any_header_parses_or_is_refused_naming_the_column(fields):
@@ -527,6 +531,7 @@ def test_any_header_parses_or_is_refused_naming_the_column(fields):
     assert len(names) == len(set(names))
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(headers(), st.data())
 def test_broken_header_names_the_offending_column(generated, data):

@@ -194,6 +194,7 @@ def _neo4j_cases(tmp_path: Path, pw: str, uri: str):
     ]
 
 
+@pytest.mark.slow
 def test_unreachable_neo4j(tmp_path):
     pw = new_password()
     for name, env, cwd, stdin, extra in _neo4j_cases(tmp_path, pw, "bolt://127.0.0.1:1"):
@@ -271,6 +272,7 @@ def embedded(tmp_path):
     srv.stop()
 
 
+@pytest.mark.slow
 def test_embedded_password_stays_out_of_argv_output_logs_and_reports(embedded, tmp_path):
     secret = embedded.password_file.read_text().strip()
     neo4j_pw = new_password()

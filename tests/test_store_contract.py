@@ -4,7 +4,6 @@ INTELGRAPH_TEST_NEO4J_URI (with NEO4J_USER / NEO4J_PASSWORD) is set."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import time
 
 import pytest
@@ -16,11 +15,39 @@ def test_empty_store_counts_zero(engine_store):
     assert engine_store.counts() == (0, 0)
 
 
+#: What apply_schema makes in FalkorDB, written out (not derived from the code under test):
+#: range indexes on the id, the lookup properties and each declared name index, the full-text
+#: index of the search query, the unique id constraint.
+FALKORDB_INDEXES = {
+    ("Entity", "id", "RANGE"), ("Entity", "name_lc", "RANGE"), ("Entity", "aliases_lc", "RANGE"),
+    ("Entity", "name", "FULLTEXT"), ("Entity", "aliases_text", "FULLTEXT"),
+    *((label, "name", "RANGE") for label in ("Actor", "Place", "Shipment", "Vessel", "Materiel", "Source", "Claim")),
+}
+FALKORDB_CONSTRAINTS = {("UNIQUE", "Entity", ("id",), "OPERATIONAL")}
+
+
+def _falkordb_schema(store) -> tuple[set, set]:
+    indexes = {(label, prop, kind)
+               for label, props, types in store.read("CALL db.indexes() YIELD label, properties, types "
+                                                     "RETURN label, properties, types").rows
+               for prop in props for kind in types[prop]}
+    constraints = {(kind, label, tuple(props), status)
+                   for kind, label, props, status in store.read("CALL db.constraints() YIELD type, label, properties, "
+                                                                "status RETURN type, label, properties, status").rows}
+    return indexes, constraints
+
+
 def test_schema_is_idempotent(engine_store):
+    falkordb = engine_store.engine == "falkordb"
+    if falkordb:
+        assert _falkordb_schema(engine_store) == (set(), set())  # a fresh graph holds none
     engine_store.apply_schema()
+    if falkordb:
+        assert _falkordb_schema(engine_store) == (FALKORDB_INDEXES, FALKORDB_CONSTRAINTS)
     second = engine_store.apply_schema()
-    if engine_store.engine == "falkordb":
+    if falkordb:
         assert second == []  # nothing left to create
+        assert _falkordb_schema(engine_store) == (FALKORDB_INDEXES, FALKORDB_CONSTRAINTS)  # and nothing doubled
 
 
 def test_write_then_read_plain_values(engine_store):
