@@ -142,9 +142,11 @@ FACT_TYPES = {
     "CONTAINS": ({"Shipment": {}}, {"Materiel": {}}, False), "OPERATED_BY": ({"Vessel": {}}, ACTOR_KINDS, False),
 }
 STANCES = ["DENIES", "DOUBTS", "DECLINES_TO_COMMENT", "CONFIRMS"]
-# names: one line of plain text, any script; no control characters, backticks or braces
+# names: one line of plain text, any script; no control characters, bidi overrides or isolates,
+# backticks or braces
 name_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp", "Co", "Cn"),
-                                  exclude_characters="`{}\x85"), min_size=1, max_size=24).filter(
+                                  exclude_characters="`{}\x85\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"),
+                    min_size=1, max_size=24).filter(
     lambda s: s.strip() and normalise(s))
 dates = st.dates(min_value=__import__("datetime").date(1990, 1, 1)).map(lambda d: d.isoformat())
 
