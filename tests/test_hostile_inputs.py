@@ -177,3 +177,132 @@ def test_yaml_numbers_follow_yaml_1_2(store, tmp_path):
     assert result.exit_code == 0, result.output
     assert store.read("MATCH (n:Country) RETURN n.iso2").scalar() == "NO"
     assert store.read("MATCH (n:Leg) RETURN n.order").scalar() == 10
+
+
+HOSTILE_DESCRIPTION = ("clipboard \x1b]52;c;ZWNobyBwd25lZA==\x07 link " + OSC8 + "here\x1b]8;;\x07 csi \x9b2J "
+                       "override \u202etxt.exe cr\roverwritten line\nnext\tcolumn")
+
+
+def test_text_already_in_the_graph_is_escaped_in_every_output_format(store):
+    """Data written by ad-hoc `cypher --write` (which the load rules never saw) is printed by
+    `cypher` and `query run` with its control characters escaped, in every format; the JSON
+    still reads back as the stored value."""
+    load_sample(store)  # the schema's indexes, which `query run search` reads
+    made = _cli(store, "cypher", "--write", "CREATE (:Entity:Actor:Person {id: 'person:hostile', kind: 'Person', "
+                "name: $n, aliases: $a, description: $d}) RETURN 1",
+                "-p", "n", json.dumps("Mallory \u202eyrollaM"), "-p", "a", json.dumps(["\x1b[2JMal"]),
+                "-p", "d", json.dumps(HOSTILE_DESCRIPTION))
+    assert made.exit_code == 0, made.output
+    read = ["cypher", "MATCH (n:Person {id: 'person:hostile'}) RETURN n.name AS name, n.aliases AS aliases, n.description AS description"]
+    search = ["query", "run", "search", "-p", "text", "mallory"]
+    for command in (read, search):
+        for fmt in ("table", "json", "csv"):
+            result = _cli(store, *command, "--format", fmt)
+            assert result.exit_code == 0, result.output
+            out = result.output
+            assert RAW.search(out) is None, (command[0], fmt, out)
+            if fmt == "json":
+                row = json.loads(out)[0]
+                assert row["name"] == "Mallory \u202eyrollaM" and row["aliases"] == ["\x1b[2JMal"]
+                if "description" in row:
+                    assert row["description"] == HOSTILE_DESCRIPTION
+            elif fmt == "table":
+                assert "Mallory \\u202eyrollaM" in out and "\\x1b[2JMal" in out
+    table = _cli(store, *read, "--format", "table").output
+    assert "clipboard \\x1b]52;c;" in table and len(table.splitlines()) == 4  # header, rule, one row, count
+    # an error that lists names from the graph escapes them too
+    _cli(store, "cypher", "--write", "UNWIND $names AS n "
+         "CREATE (:Entity:Actor:Person {id: 'person:' + n, kind: 'Person', name: n, name_lc: 'eve'})",
+         "-p", "names", json.dumps(["Eve \x1b[2J", "EVE \x1b]52;c;aGk=\x07"]))
+    ambiguous = _cli(store, "query", "run", "connections", "-p", "from", "eve", "-p", "to", "Iran")
+    assert ambiguous.exit_code == 1 and "names 2 entities" in ambiguous.output
+    assert RAW.search(ambiguous.output) is None and "Eve \\x1b[2J" in ambiguous.output
+    rows = list(csv.reader(io.StringIO(_cli(store, *read, "--format", "csv").output)))
+    assert rows[1][2] == HOSTILE_DESCRIPTION.replace("\x1b", "\\x1b").replace("\x07", "\\x07").replace(
+        "\x9b", "\\x9b").replace("\u202e", "\\u202e").replace("\r", "\\x0d")  # tab and newline kept in CSV
+
+
+FORMULAS = ["=cmd|' /c calc'!A1", "@SUM(1+1)*cmd|' /c calc'!A0", "+1+cmd|' /c calc'!A0", "-2+3+cmd|' /c calc'!A0"]
+
+
+def test_csv_for_people_neutralises_formulas_but_never_numbers(store):
+    """`--format csv`: text cells a spreadsheet would run as a formula get a leading quote; numbers,
+    and text that is a number (a negative longitude), do not; `--csv-raw` writes them as stored."""
+    load_sample(store)  # the schema's indexes, which `query run search` reads
+    names = [*FORMULAS, "-44.2", "Plain name"]
+    made = _cli(store, "cypher", "--write", "UNWIND range(0, size($names) - 1) AS i "
+                "CREATE (:Entity:Place:City {id: 'city:' + toString(i), kind: 'City', name: $names[i], lon: -44.2, probe: 1})",
+                "-p", "names", json.dumps(names))
+    assert made.exit_code == 0, made.output
+    query = ["cypher", "MATCH (n:City {probe: 1}) RETURN n.name AS name, n.lon AS lon, -1 AS minus ORDER BY n.id", "--format", "csv"]
+    rows = list(csv.reader(io.StringIO(_cli(store, *query).output)))
+    assert rows[0] == ["name", "lon", "minus"]
+    assert [r[0] for r in rows[1:]] == ["'" + f for f in FORMULAS] + ["-44.2", "Plain name"]
+    assert {(r[1], r[2]) for r in rows[1:]} == {("-44.2", "-1")}
+    raw = list(csv.reader(io.StringIO(_cli(store, *query, "--csv-raw").output)))
+    assert [r[0] for r in raw[1:]] == names
+    # the same rule for a saved query
+    found = list(csv.reader(io.StringIO(_cli(store, "query", "run", "search", "-p", "text", "cmd",
+                                             "--format", "csv").output)))
+    assert found[1:] and all(r[0].startswith("'") for r in found[1:])
+
+
+def test_report_draws_names_as_plain_text_and_escapes_markup(store, tmp_path):
+    """A name like `$\\nope$` once broke the drawing (matplotlib read it as maths); names with HTML,
+    Markdown or formulas reach report.md / report.html / centrality.csv as text, not markup."""
+    names = ["$\\nope$", "<script>alert(1)</script>", "=HYPERLINK(\"http://evil.example\")", "*bold* [x](y) | $x^2$"]
+    made = _cli(store, "cypher", "--write", "UNWIND range(0, size($names) - 1) AS i "
+                "CREATE (:Entity:Actor:Person {id: 'person:' + toString(i), kind: 'Person', name: $names[i]}) "
+                "WITH collect(i) AS ids MATCH (a:Person), (b:Person) WHERE a.id < b.id "
+                "CREATE (a)-[:ASSOCIATED_WITH {id: 'rel:' + a.id + b.id}]->(b)", "-p", "names", json.dumps(names))
+    assert made.exit_code == 0, made.output
+    out = tmp_path / "report"
+    result = _cli(store, "report", "centrality", "--out", str(out), "--projection", "actors")
+    assert result.exit_code == 0, result.output
+    rows = {r["id"]: r for r in csv.DictReader((out / "centrality.csv").open(encoding="utf-8"))}
+    assert rows["person:2"]["name"] == "'" + names[2] and rows["person:0"]["name"] == names[0]
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "<script>" not in md and "\\<script\\>alert(1)\\</script\\>" in md
+    assert "\\$\\\\nope\\$" in md and "\\*bold\\* \\[x\\](y) \\| \\$x^2\\$" in md
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert (out / "network.png").read_bytes()[:4] == b"\x89PNG"
+    raw = tmp_path / "raw"
+    assert _cli(store, "report", "centrality", "--out", str(raw), "--projection", "actors", "--csv-raw").exit_code == 0
+    assert {r["name"] for r in csv.DictReader((raw / "centrality.csv").open(encoding="utf-8"))} == set(names)
+    # the labels are drawn as the literal text: in an SVG (text kept as text) they read as given
+    from intelgraph.reports.centrality import draw_network
+    from intelgraph.reports.projection import project
+
+    G = project(store, "actors").graph
+    measures = {"pagerank": {n: 1.0 for n in G}, "community": {n: 0 for n in G}}
+    draw_network(G, measures, tmp_path / "net.svg", label_top=4)
+    svg = (tmp_path / "net.svg").read_text(encoding="utf-8")
+    assert "$\\nope$" in svg and "*bold* [x](y) | $x^2$" in svg
+
+
+def test_admin_export_keeps_formula_text_as_stored(store, tmp_path):
+    """The neo4j-admin export is a machine format: a name that looks like a formula is written
+    and re-imported unchanged."""
+    from intelgraph.loaders.export_admin import export_neo4j_admin
+    from intelgraph.loaders.plan import write_plan
+
+    name = "=cmd|'/c calc'!A1"
+    (tmp_path / "doc.txt").write_text(f"{name} was named; at -44.2 west.", encoding="utf-8")
+    (tmp_path / "ds.yaml").write_text(
+        "dataset: formulas\nsources:\n- {ref: doc, kind: Document, name: '@SUM(A1)', file: doc.txt}\n"
+        f"entities:\n- ref: p\n  kind: City\n  name: \"{name}\"\n  lon: -44.2\n"
+        f"  evidence: [{{source: doc, quote: \"{name} was named\"}}]\n", encoding="utf-8")
+    assert _cli(store, "load", "--quiet", str(tmp_path / "ds.yaml")).exit_code == 0
+    info = export_neo4j_admin(store, tmp_path / "export")
+    assert f",{name}," in (tmp_path / "export" / "City.csv").read_text(encoding="utf-8")
+    copy = FalkorStore(store.server, graph=f"{store.name}_copy")
+    try:
+        copy.clear()
+        write_plan(copy, read_csv_files(sorted((tmp_path / "export").glob("*.csv")), store=copy,
+                                        array_delimiter=info["array_delimiter"]))
+        assert copy.counts() == store.counts() and copy.checksum() == store.checksum()
+        assert copy.read("MATCH (n:City) RETURN n.name, n.lon").rows == [[name, -44.2]]
+    finally:
+        copy.clear()
+        copy.close()
