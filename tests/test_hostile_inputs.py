@@ -306,3 +306,12 @@ def test_admin_export_keeps_formula_text_as_stored(store, tmp_path):
     finally:
         copy.clear()
         copy.close()
+
+
+def test_search_text_is_normalised_as_names_are(sample_store):
+    """Full-width letters, odd spacing and case compare as they do in entity names."""
+    from intelgraph.queries.runner import run_saved
+
+    for text in ("ＢＡＮＤＡＲ  ＡＮＺＡＬＩ", "bandar\u3000anzali", "  Bandar   Anzali "):
+        hits = run_saved(sample_store, "search", {"text": text}).records()
+        assert hits and hits[0]["name"] == "Bandar Anzali" and hits[0]["match"] == "exact", (text, hits)
