@@ -315,3 +315,13 @@ def test_search_text_is_normalised_as_names_are(sample_store):
     for text in ("ＢＡＮＤＡＲ  ＡＮＺＡＬＩ", "bandar\u3000anzali", "  Bandar   Anzali "):
         hits = run_saved(sample_store, "search", {"text": text}).records()
         assert hits and hits[0]["name"] == "Bandar Anzali" and hits[0]["match"] == "exact", (text, hits)
+
+
+def test_the_text_rule_examples_hold():
+    """The examples in intelgraph.graph.text's docstring are run, so they cannot drift."""
+    import doctest
+
+    import intelgraph.graph.text as text
+
+    failed, tried = doctest.testmod(text)
+    assert tried >= 5 and failed == 0
