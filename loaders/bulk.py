@@ -1500,7 +1500,7 @@ class _FastReader:
         st = self.st
         if source is not None:
             text = source.strip() if isinstance(source, str) else ""
-            if not text or len(text) > 1000 or text_problem(text) is not None:
+            if not text or len(text) > 1000 or text_problem(source) is not None:
                 raise _Fallback
             doc = node_id("Document", [source])
             self.file_source_id = doc

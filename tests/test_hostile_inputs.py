@@ -143,6 +143,21 @@ def test_control_characters_in_csv_are_refused_the_same_on_every_path(server, ge
         st.close()
 
 
+@pytest.mark.parametrize("source", ["Memo\n", "Memo \x1b[2J", "\u202eMemo"])
+def test_a_source_name_for_the_whole_load_meets_the_text_rule(store, tmp_path, source):
+    """`load --source NAME` names a Document: the same rule as any name, on the fast path too."""
+    people = tmp_path / "people.csv"
+    people.write_text("name:ID(Person),:LABEL\nAlice Example,Person\n", encoding="utf-8")
+    for load in (lambda: read_csv_files([people], source=source, store=store),
+                 lambda: load_paths(store, [people], source=source)):
+        with pytest.raises(InputErrors) as err:
+            load()
+        first = err.value.problems[0]
+        assert (first.file, first.record, first.field) == ("(--source)", "(option)", "source")
+        assert "U+" in first.reason
+    assert store.counts() == (0, 0)
+
+
 def test_bidi_marks_and_line_breaks_stay_where_they_belong(store, tmp_path):
     """LRM, RLM and ALM, which Arabic-sourced quotes carry, are kept; so are line breaks and tabs
     in quotes and descriptions."""
