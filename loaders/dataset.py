@@ -61,9 +61,12 @@ class _Loader(yaml.SafeLoader):
         return mapping
 
 
-# Plain scalars are typed by YAML 1.2's core schema, not PyYAML's YAML 1.1 rules: `010` is 10,
-# not 8; `1:20` (sexagesimal 80), `yes`, `no`, `on`, `off` and `1_000` stay text (and are refused
-# where a number is expected); timestamps stay text too: dates are checked against the schema.
+# A plain scalar is a boolean or a number only where YAML 1.1 (PyYAML's rules, and what its
+# dumper quotes) and YAML 1.2's core schema agree that it is, and on its value; anything else is
+# text, refused where a number is expected. So `010` (octal 8 in 1.1, 10 in 1.2), `1:20`
+# (sexagesimal 80 in 1.1), `1_000`, `yes`, `no`, `on`, `off` (booleans in 1.1), `1e5` and
+# `0o17` (numbers in 1.2 only, written unquoted by a 1.1 dumper) stay text; `iso2: NO` is Norway.
+# Timestamps stay text too: dates are checked against the schema, not guessed by YAML.
 _YAML11_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("timestamp", "bool", "int", "float")}
 _Loader.yaml_implicit_resolvers = {
     k: [(tag, rx) for tag, rx in v if tag not in _YAML11_TAGS]
@@ -71,23 +74,21 @@ _Loader.yaml_implicit_resolvers = {
 }
 _Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
                               list("tTfF"))
-_Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+_Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?(?:0|[1-9][0-9]*)|0x[0-9a-fA-F]+)$"),
                               list("-+0123456789"))
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:float",
-    re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)"
+    re.compile(r"^(?:[-+]?[0-9]+\.[0-9]*(?:[eE][-+][0-9]+)?|\.[0-9]+(?:[eE][-+][0-9]+)?|[-+]?\.(?:inf|Inf|INF)"
                r"|\.(?:nan|NaN|NAN))$"), list("-+0123456789."))
 
 
-def _core_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
-    """An integer as YAML 1.2 reads it: decimal (leading zeros are not octal), 0o octal, 0x hex."""
+def _yaml_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    """An integer in the forms both YAML versions read alike: decimal without leading zeros, 0x hex."""
     text = str(loader.construct_scalar(node))
-    if text.startswith(("0o", "0x")):
-        return int(text[2:], 8 if text[1] == "o" else 16)
-    return int(text, 10)
+    return int(text[2:], 16) if text.startswith("0x") else int(text, 10)
 
 
-_Loader.add_constructor("tag:yaml.org,2002:int", _core_int)
+_Loader.add_constructor("tag:yaml.org,2002:int", _yaml_int)
 
 
 class _DuplicateKey(Exception):

@@ -182,18 +182,24 @@ def _cli(store, *args: str):
                               catch_exceptions=False)
 
 
-def test_yaml_numbers_follow_yaml_1_2(store, tmp_path):
-    """`010` is ten (not eight, as YAML 1.1 reads it); `NO` is Norway's code, not false."""
-    (tmp_path / "doc.txt").write_text("Norway shipped it in ten legs.", encoding="utf-8")
-    (tmp_path / "ds.yaml").write_text(
-        "dataset: yaml12\nsources:\n- {ref: doc, kind: Document, name: Memo, file: doc.txt}\n"
-        "entities:\n- {ref: no, kind: Country, name: Norway, iso2: NO, evidence: [{source: doc, quote: Norway}]}\n"
-        "- {ref: s, kind: Shipment, name: S, evidence: [{source: doc, quote: shipped}]}\n"
-        "- {ref: l, kind: Leg, shipment: s, order: 010, mode: sea, evidence: [{source: doc, quote: ten legs}]}\n",
-        encoding="utf-8")
+def test_yaml_numbers_are_read_only_where_yaml_1_1_and_1_2_agree(store, tmp_path):
+    """`NO` is Norway's code, not false; `1e5` (a name a YAML 1.1 dumper writes unquoted) is text;
+    `010` (octal 8 to YAML 1.1, ten to YAML 1.2) is refused where a number is expected."""
+    (tmp_path / "doc.txt").write_text("Norway shipped it in ten legs; 1e5 was aboard.", encoding="utf-8")
+    text = ("dataset: yaml12\nsources:\n- {ref: doc, kind: Document, name: Memo, file: doc.txt}\n"
+            "entities:\n- {ref: no, kind: Country, name: Norway, iso2: NO, evidence: [{source: doc, quote: Norway}]}\n"
+            "- {ref: p, kind: Person, name: 1e5, evidence: [{source: doc, quote: 1e5 was aboard}]}\n"
+            "- {ref: s, kind: Shipment, name: S, evidence: [{source: doc, quote: shipped}]}\n"
+            "- {ref: l, kind: Leg, shipment: s, order: ORDER, mode: sea, evidence: [{source: doc, quote: ten legs}]}\n")
+    (tmp_path / "ds.yaml").write_text(text.replace("ORDER", "010"), encoding="utf-8")
+    refused = _cli(store, "load", "--quiet", str(tmp_path / "ds.yaml"))
+    assert refused.exit_code == 1 and "field 'order'" in refused.output and "'010'" in refused.output
+    assert store.counts() == (0, 0)
+    (tmp_path / "ds.yaml").write_text(text.replace("ORDER", "10"), encoding="utf-8")
     result = _cli(store, "load", "--quiet", str(tmp_path / "ds.yaml"))
     assert result.exit_code == 0, result.output
     assert store.read("MATCH (n:Country) RETURN n.iso2").scalar() == "NO"
+    assert store.read("MATCH (n:Person) RETURN n.name").scalar() == "1e5"
     assert store.read("MATCH (n:Leg) RETURN n.order").scalar() == 10
 
 
