@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from intelgraph.errors import SchemaError
+from intelgraph.graph.text import check_text
 
 __all__ = ["Schema", "NodeKind", "RelType", "PropertySpec", "DerivedProperty", "load_schema", "IDENT_RE",
            "PROVENANCE", "GRADING"]
@@ -53,6 +54,8 @@ class PropertySpec:
                 raise ValueError(f"expected text, got {type(value).__name__} {value!r}")
             if self.format == "name":
                 _check_name(value)
+            else:
+                check_text(value, multiline=t == "text")
             return value
         if t == "enum":
             text = str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
@@ -91,22 +94,25 @@ class PropertySpec:
         if t == "string[]":
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ValueError(f"expected a list of text values, got {value!r}")
-            if self.format == "name":
-                for v in value:
+            for v in value:
+                if self.format == "name":
                     _check_name(v)
+                else:
+                    check_text(v)
             return list(value)
         raise ValueError(f"unknown property type {t}")  # pragma: no cover - schema is checked on load
 
 
-_NAME_BAD = re.compile(r"[\x00-\x1f\x7f`{}]")
+_NAME_BAD = re.compile(r"[`{}]")
 
 
 def _check_name(value: str) -> None:
     """Names are one line of plain text. Values always travel as parameters, so nothing in a
-    name could run as Cypher; but a name holding backticks, braces or control characters is
-    not a name, and is refused rather than stored."""
+    name could run as Cypher; but a name holding backticks, braces or control characters
+    (:func:`~intelgraph.graph.text.check_text`) is not a name, and is refused rather than stored."""
     if not value.strip():
         raise ValueError("a name cannot be empty or blank")
+    check_text(value)
     m = _NAME_BAD.search(value)
     if m:
         raise ValueError(f"a name is one line of plain text; {m.group(0)!r} is not allowed in {value[:60]!r}")

@@ -98,6 +98,12 @@ def _output(path: Path) -> Path:
     return path
 
 
+#: CSV meant for spreadsheets: formulas neutralised unless asked (intelgraph.graph.text.spreadsheet_cell).
+_csv_raw = click.option("--csv-raw", is_flag=True,
+                        help="CSV: write text cells starting with = + - @ as they are (by default they get a "
+                             "leading ' so that spreadsheets do not run them as formulas; numbers are never changed).")
+
+
 def _params(pairs: tuple[tuple[str, str], ...]) -> dict[str, str]:
     out: dict[str, str] = {}
     for key, value in pairs:
@@ -310,14 +316,15 @@ def query_show(name: str, engine: str | None) -> None:
 @click.option("-p", "--param", "params", type=(str, str), multiple=True, metavar="KEY VALUE",
               help="A parameter (repeatable); entity parameters take a name, alias or id.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table")
+@_csv_raw
 @click.pass_obj
-def query_run(obj: Context, name: str, params: tuple[tuple[str, str], ...], fmt: str) -> None:
+def query_run(obj: Context, name: str, params: tuple[tuple[str, str], ...], fmt: str, csv_raw: bool) -> None:
     """Run a saved query, read-only."""
     from intelgraph.queries.registry import get_query
     from intelgraph.queries.runner import run_saved
 
     q = get_query(name)  # unknown names fail before the store is opened
-    click.echo(render(run_saved(obj.store(), q, _params(params)), fmt))
+    click.echo(render(run_saved(obj.store(), q, _params(params)), fmt, csv_raw=csv_raw))
 
 
 # -- cypher -----------------------------------------------------------------------------
@@ -329,9 +336,10 @@ def query_run(obj: Context, name: str, params: tuple[tuple[str, str], ...], fmt:
 @click.option("--allow-external", is_flag=True,
               help="Allow LOAD CSV and procedures that reach files, URLs or other servers (docs/security.md).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table")
+@_csv_raw
 @click.pass_obj
 def cypher_cmd(obj: Context, text: str, params: tuple[tuple[str, str], ...], write: bool, allow_external: bool,
-               fmt: str) -> None:
+               fmt: str, csv_raw: bool) -> None:
     """Run ad-hoc Cypher — read-only unless --write is given; refused if it would read files or
     URLs unless --allow-external is given."""
     values: dict[str, Any] = {}
@@ -342,7 +350,7 @@ def cypher_cmd(obj: Context, text: str, params: tuple[tuple[str, str], ...], wri
             values[k] = v
     store = obj.store()
     result = store.run_query(text, values, write=write, allow_external=allow_external)
-    click.echo(render(result, fmt))
+    click.echo(render(result, fmt, csv_raw=csv_raw))
 
 
 # -- report -----------------------------------------------------------------------------
@@ -372,9 +380,10 @@ def _projection_names() -> list[str]:
 @click.option("--engine", "compute", type=click.Choice(["networkx", "gds"]), default="networkx", show_default=True,
               help="Compute here (networkx's values) or in Neo4j Graph Data Science (with --engine neo4j before "
                    "the command; not yet run against a live server: docs/gds.md).")
+@_csv_raw
 @click.pass_obj
 def report_centrality(obj: Context, out_dir: Path, projection: str, undirected: bool, seed: int,
-                      exact_limit: int | None, sample_k: int | None, compute: str) -> None:
+                      exact_limit: int | None, sample_k: int | None, compute: str, csv_raw: bool) -> None:
     """Degree, betweenness, closeness, eigenvector, PageRank and communities, with networkx's
     values (exact measures computed by a faster library where it gives the same numbers)."""
     from intelgraph.reports.centrality import centrality_report
@@ -386,7 +395,7 @@ def report_centrality(obj: Context, out_dir: Path, projection: str, undirected: 
     if sample_k is not None:
         extra["sample_k"] = sample_k
     res = centrality_report(obj.store(), out_dir, projection=projection, undirected=undirected, seed=seed,
-                            compute=compute, timeout=obj.settings.timeout, **extra)
+                            compute=compute, timeout=obj.settings.timeout, csv_raw=csv_raw, **extra)
     click.echo(f"wrote {', '.join(str(p) for p in res.files)}")
 
 

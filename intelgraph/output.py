@@ -1,4 +1,10 @@
-"""Printing results as a table, JSON (an array of row objects) or CSV."""
+"""Printing results as a table, JSON (an array of row objects) or CSV.
+
+Text from the graph is never printed raw (:mod:`intelgraph.graph.text`): control characters and
+bidi overrides come out as visible escapes (``\\x1b``; in JSON ``\\u001b``, the same value), tab and
+newline too except inside CSV fields; and a CSV text cell that a spreadsheet would run as a
+formula (``=``, ``+``, ``-``, ``@``, tab, CR first) gets a leading ``'`` unless ``csv_raw``.
+Numbers are never changed."""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ import json
 from typing import Any
 
 from intelgraph.cypher.store import Result, to_jsonable
+from intelgraph.graph.text import escape_controls, escape_json, spreadsheet_cell
 
 FORMATS = ("table", "json", "csv")
 
@@ -38,20 +45,30 @@ def _compact(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def render(result: Result, fmt: str = "table", max_width: int = 60) -> str:
+def _csv_cell(value: Any, raw: bool) -> str:
+    text = escape_controls(_cell(value), keep="\t\n")
+    if raw or isinstance(to_jsonable(value), (int, float)):
+        return text
+    return spreadsheet_cell(text)
+
+
+def render(result: Result, fmt: str = "table", max_width: int = 60, csv_raw: bool = False) -> str:
+    """``result`` as ``fmt`` (see the module docstring for what is escaped; ``csv_raw`` leaves
+    CSV cells that start like a formula as they are)."""
     if fmt == "json":
-        return json.dumps([to_jsonable(r) for r in result.records()], ensure_ascii=False, indent=2)
+        return escape_json(json.dumps([to_jsonable(r) for r in result.records()], ensure_ascii=False, indent=2))
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
-        w.writerow(result.columns)
+        w.writerow([_csv_cell(c, csv_raw) for c in result.columns])
         for row in result.rows:
-            w.writerow([_cell(v) for v in row])
+            w.writerow([_csv_cell(v, csv_raw) for v in row])
         return buf.getvalue().rstrip("\n")
-    cells = [[_cell(v) for v in row] for row in result.rows]
+    cells = [[escape_controls(_cell(v)) for v in row] for row in result.rows]
     cells = [[c if len(c) <= max_width else c[: max_width - 1] + "…" for c in row] for row in cells]
-    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(result.columns)]
-    line = "  ".join(h.ljust(w) for h, w in zip(result.columns, widths))
+    columns = [escape_controls(str(h)) for h in result.columns]
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(columns)]
+    line = "  ".join(h.ljust(w) for h, w in zip(columns, widths))
     rule = "  ".join("-" * w for w in widths)
     body = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells]
     count = f"({len(result.rows)} row{'s' if len(result.rows) != 1 else ''})"

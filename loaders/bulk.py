@@ -70,6 +70,7 @@ from intelgraph.cypher.statements import (
 from intelgraph.errors import CommandRefused, InputErrors, NotEmpty, ServerError, StoreError
 from intelgraph.graph.ids import node_id, normalise, relationship_id
 from intelgraph.graph.schema import GRADING, PROVENANCE, Schema, load_schema
+from intelgraph.graph.text import refused_re2, text_problem
 from intelgraph.loaders.csv_admin import (
     _DERIVED_COLS, _PROVENANCE_COLS, _REFERENCE_PROPS, _REL_EXTRA_COLS, _REL_ID_RE,
     ARRAY_DELIMITER, CONTENT_ID_RE, MAX_FIELD_CHARS, CsvInput, _Group, _Reader, group_inputs, parse_header,
@@ -330,9 +331,13 @@ class _FastReader:
                     raise _Fallback
                 if set(map(len, rows)) != {width}:
                     raise _Fallback
-                for col in zip(*rows):
+                for c, lines, col in zip(group.header.columns, self.probe.line_breaks(group.header), zip(*rows)):
                     if max(map(len, col)) > MAX_FIELD_CHARS:
                         raise _Fallback
+                    if lines is not None:  # the text rule (intelgraph.graph.text), on the column at once
+                        text = "".join(col)
+                        if text_problem(text.replace(self.delim, "") if c.array else text, lines) is not None:
+                            raise _Fallback  # the thorough reader says where
                 yield path, rownums, rows
 
     def record_batches(self, path: Path, size: int,
@@ -1038,6 +1043,10 @@ class _FastReader:
                     raise _Fallback  # a header repeated in a data file: the thorough reader says so
                 if any(columnar.too_long(c, MAX_FIELD_CHARS) for c in cols):
                     raise _Fallback
+                if any(columnar.holds(c, refused_re2(lines), self.delim if h.array else None)
+                       for h, c, lines in zip(group.header.columns, cols, self.probe.line_breaks(group.header))
+                       if lines is not None):
+                    raise _Fallback  # the text rule, as data_batches checks it
                 yield range(first_row, first_row + n), cols, n
                 first_row += n
         except columnar.ArrowError:
@@ -1483,7 +1492,7 @@ class _FastReader:
         st = self.st
         if source is not None:
             text = source.strip() if isinstance(source, str) else ""
-            if not text or len(text) > 1000 or "\x00" in text:
+            if not text or len(text) > 1000 or text_problem(source) is not None:
                 raise _Fallback
             doc = node_id("Document", [source])
             self.file_source_id = doc

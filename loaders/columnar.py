@@ -131,6 +131,14 @@ def too_long(column: Any, limit: int) -> bool:
     return pc.max(pc.utf8_length(column)).as_py() > limit
 
 
+def holds(column: Any, pattern: str, drop: str | None = None) -> bool:
+    """Whether some value of a string column matches the RE2 ``pattern`` (after removing the
+    text ``drop``, an array delimiter, from each value)."""
+    if drop:
+        column = pc.replace_substring(column, drop, "")
+    return bool(len(column)) and pc.any(pc.match_substring_regex(column, pattern)).as_py()
+
+
 # -- distinct values, encoded once ------------------------------------------------------------
 _BQ = struct.Struct("=Bq").pack
 _BD = struct.Struct("=Bd").pack

@@ -45,6 +45,7 @@ from typing import Any
 from intelgraph.errors import InputError, InputErrors, Problem
 from intelgraph.graph.ids import node_id, normalise, relationship_id
 from intelgraph.graph.schema import COMMON_REL_PROPERTIES, GRADING, IDENT_RE, PropertySpec, Schema, load_schema
+from intelgraph.graph.text import TEXT_FIX, text_problem
 from intelgraph.loaders.plan import Plan, evidence_text, node_row
 
 __all__ = [
@@ -375,6 +376,21 @@ class _Group:
     checked: dict[tuple[Any, ...], Any] = field(default_factory=dict)
 
 
+def _text_column(col: Column) -> bool:
+    """Whether a column's values are kept as text (and so meet the text rule). Labels and types
+    must be names the schema declares, and are checked against it instead."""
+    return col.role not in ("ignore", "label", "type") and col.type == "string"
+
+
+def _spans_lines(schema: Schema, prop: str) -> bool:
+    """Whether a property column may hold line breaks and tabs: a quote, evidence, or a property
+    the schema types ``text`` (descriptions, statements, notes)."""
+    if prop in ("quote", "evidence"):
+        return True
+    specs = [k.properties.get(prop) for k in schema.node_kinds.values()] + [COMMON_REL_PROPERTIES.get(prop)]
+    return any(s is not None and s.type == "text" for s in specs)
+
+
 def _short(value: str, limit: int = 80) -> str:
     return repr(value if len(value) <= limit else value[:limit] + "...")
 
@@ -396,6 +412,7 @@ class _Reader:
         self.by_name: dict[str, dict[str, set[str]]] = {}  # family -> normalised name -> node ids
         self.external: list[tuple[str, str, str, str]] = []  # (file, where, field, id) not in this load
         self.allowed: dict[tuple[str, str | None, str], bool] = {}
+        self.lines_of: dict[tuple[Column, ...], list[bool | None]] = {}
 
     # -- problems --------------------------------------------------------------------------
     def bad(self, file: str, where: str, fld: str, reason: str, fix: str = "") -> None:
@@ -456,7 +473,7 @@ class _Reader:
                      "quote fields that contain commas; give every row one field per header column")
             return False
         ok = True
-        for col, value in zip(header.columns, fields):
+        for col, value, lines in zip(header.columns, fields, self.line_breaks(header)):
             if len(value) > MAX_FIELD_CHARS:
                 self.bad(name, where, col.text, f"{len(value)} characters, over the {MAX_FIELD_CHARS} limit",
                          "shorten the field (keep long documents as source files)")
@@ -465,7 +482,23 @@ class _Reader:
                 self.bad(name, where, col.text, "contains a NUL character (is the file UTF-16?)",
                          "remove control characters; save the file as UTF-8")
                 ok = False
+            elif lines is not None:
+                problem = text_problem(value.replace(self.delim, "") if col.array else value, lines)
+                if problem is not None:
+                    self.bad(name, where, col.text, problem, TEXT_FIX)
+                    ok = False
         return ok
+
+    def line_breaks(self, header: Header) -> list[bool | None]:
+        """Per column: whether its values may span lines (the schema's ``text`` properties, quotes
+        and evidence), or None for a column that holds no text (numbers, dates and booleans are
+        checked by their parsers; ``:IGNORE`` values are not kept)."""
+        got = self.lines_of.get(header.columns)
+        if got is None:
+            got = self.lines_of[header.columns] = [
+                None if not _text_column(c) else c.role == "property" and _spans_lines(self.schema, c.name)
+                for c in header.columns]
+        return got
 
     def open_input(self, inp: CsvInput) -> _Group | None:
         if not inp.files:
@@ -1076,6 +1109,8 @@ def read_csv_files(paths: Iterable[str | Path | Sequence[str | Path] | CsvInput]
             if not text or len(text) > 1000 or "\x00" in text:
                 reader.bad("(--source)", "(option)", "source", "expected the name of a document (1-1000 "
                            "characters)", 'e.g. --source "Krebs 2002, Mapping Networks of Terrorist Cells"')
+            elif text_problem(source) is not None:
+                reader.bad("(--source)", "(option)", "source", str(text_problem(source)), TEXT_FIX)
             else:
                 doc = node_id("Document", [source])
                 reader.file_source_id = doc

@@ -20,6 +20,7 @@ import yaml
 from intelgraph.errors import InputErrors, Problem
 from intelgraph.graph.ids import node_id, normalise, relationship_id
 from intelgraph.graph.schema import Schema, load_schema
+from intelgraph.graph.text import TEXT_FIX, text_problem
 from intelgraph.loaders.plan import Plan, evidence_text, node_row
 
 __all__ = ["read_dataset", "Dataset", "MAX_FIELD_CHARS", "MAX_FILE_BYTES", "MAX_DEPTH"]
@@ -60,11 +61,48 @@ class _Loader(yaml.SafeLoader):
         return mapping
 
 
-# timestamps stay text: dates are checked against the schema, not guessed by YAML
+# A plain scalar is a boolean or a number only where YAML 1.1 (PyYAML's rules, and what its
+# dumper quotes) and YAML 1.2's core schema agree that it is, and on its value; anything else is
+# text, refused where a number is expected. So `010` (octal 8 in 1.1, 10 in 1.2), `1:20`
+# (sexagesimal 80 in 1.1), `1_000`, `yes`, `no`, `on`, `off` (booleans in 1.1), `1e5` and
+# `0o17` (numbers in 1.2 only, written unquoted by a 1.1 dumper) stay text; `iso2: NO` is Norway.
+# Timestamps stay text too: dates are checked against the schema, not guessed by YAML.
+_YAML11_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("timestamp", "bool", "int", "float")}
 _Loader.yaml_implicit_resolvers = {
-    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    k: [(tag, rx) for tag, rx in v if tag not in _YAML11_TAGS]
     for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                              list("tTfF"))
+_Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?(?:0|[1-9][0-9]*)|0x[0-9a-fA-F]+)$"),
+                              list("-+0123456789"))
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^(?:[-+]?[0-9]+\.[0-9]*(?:[eE][-+][0-9]+)?|\.[0-9]+(?:[eE][-+][0-9]+)?|[-+]?\.(?:inf|Inf|INF)"
+               r"|\.(?:nan|NaN|NAN))$"), list("-+0123456789."))
+
+
+def _yaml_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    """An integer in the forms both YAML versions read alike: decimal without leading zeros, 0x hex."""
+    text = str(loader.construct_scalar(node))
+    return int(text[2:], 16) if text.startswith("0x") else int(text, 10)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _yaml_int)
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys are all different (JSON parsers keep the last of two silently)."""
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise _DuplicateKey(k)
+        out[k] = v
+    return out
 
 
 def _depth(obj: Any, limit: int, level: int = 0) -> bool:
@@ -81,7 +119,11 @@ def _parse(path: Path, text: str) -> Any:
     name = str(path)
     if path.suffix.lower() == ".json":
         try:
-            return json.loads(text)
+            return json.loads(text, object_pairs_hook=_json_object)
+        except _DuplicateKey as exc:
+            raise InputErrors([Problem(name, "(file)", str(exc.args[0]),
+                                       f"duplicate key {exc.args[0]!r} in one object (JSON would keep the last)",
+                                       "keep one of the two")]) from None
         except json.JSONDecodeError as exc:
             raise InputErrors([Problem(name, f"line {exc.lineno}", "(file)", f"not valid JSON: {exc.msg}",
                                        "fix the JSON syntax at that line")]) from None
@@ -162,13 +204,17 @@ class _Reader:
     def bad(self, where: str, fld: str, reason: str, fix: str = "") -> None:
         self.problems.append(Problem(self.name, where, fld, reason, fix))
 
-    def text_ok(self, where: str, fld: str, value: Any) -> bool:
+    def text_ok(self, where: str, fld: str, value: Any, multiline: bool | None = None) -> bool:
+        """The length limit; and the text rule (:mod:`intelgraph.graph.text`) for a value that is
+        not a typed property (``multiline``: whether it may span lines). Property values meet
+        that rule in :meth:`PropertySpec.coerce`, which knows their type."""
         if isinstance(value, str) and len(value) > MAX_FIELD_CHARS:
             self.bad(where, fld, f"{len(value)} characters, over the {MAX_FIELD_CHARS} limit",
                      "shorten the field (keep long documents as source files)")
             return False
-        if isinstance(value, str) and "\x00" in value:
-            self.bad(where, fld, "contains a NUL character", "remove control characters")
+        problem = text_problem(value, multiline) if isinstance(value, str) and multiline is not None else None
+        if problem is not None:
+            self.bad(where, fld, problem, TEXT_FIX)
             return False
         return True
 
@@ -210,7 +256,7 @@ class _Reader:
             if not isinstance(quote, str) or not quote.strip():
                 self.bad(where, f"{fld}.quote", "missing or empty quote", "copy the words from the source")
                 continue
-            if not self.text_ok(where, f"{fld}.quote", quote) or src is None:
+            if not self.text_ok(where, f"{fld}.quote", quote, multiline=True) or src is None:
                 continue
             self.check_quote(where, f"{fld}.quote", item.get("source"), src, quote)
             sources.append(src)
@@ -299,6 +345,10 @@ class _Reader:
             self.bad("(file)", k, "unknown section", f"use: dataset, description, {', '.join(SECTIONS)}")
         if not isinstance(self.data.get("dataset"), str) or not self.data.get("dataset"):
             self.bad("(file)", "dataset", "missing dataset name", "start the file with `dataset: <name>`")
+        else:
+            self.text_ok("(file)", "dataset", self.data["dataset"], multiline=False)
+        if isinstance(self.data.get("description"), str):
+            self.text_ok("(file)", "description", self.data["description"], multiline=True)
         node_recs: list[tuple[str, str, dict[str, Any], str, dict[str, Any], str]] = []
 
         # sources first: their texts are needed to check quotes
@@ -314,6 +364,8 @@ class _Reader:
             if nid is None:
                 continue
             self.declare(where, rec, kind, nid)
+            if "file" in rec and not self.text_ok(where, "file", rec["file"], multiline=False):
+                continue
             if "file" in rec:
                 base = self.path.parent.resolve()
                 fpath = (base / str(rec["file"])).resolve()
@@ -560,7 +612,7 @@ class _Reader:
         if not isinstance(quote, str) or not quote.strip():
             self.bad(where, "quote", "a stance needs the quote that reports it", "copy the words from the source")
             return
-        if by is None or target is None or src is None or not self.text_ok(where, "quote", quote):
+        if by is None or target is None or src is None or not self.text_ok(where, "quote", quote, multiline=True):
             return
         self.check_quote(where, "quote", src_ref, src, quote)
         props = self.rel_props(where, rtype, {"props": {k: rec[k] for k in ("date", "note") if k in rec}})

@@ -18,6 +18,8 @@ reports problems as ``file:line``.
 
 Parameter types: string, int, float, bool, date, enum (``values``), string[] and
 ``entity`` — a name, alias or id of a node, matched case-insensitively and sent as its id.
+A text parameter with ``normalise: true`` is sent normalised as entity keys are
+(:func:`intelgraph.graph.ids.normalise`), for comparing with ``name_lc`` and ``aliases_lc``.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from typing import Any
 import yaml
 
 from intelgraph.errors import QueryError
+from intelgraph.graph.ids import normalise
 
 __all__ = ["SavedQuery", "ParamSpec", "load_queries", "get_query", "parse_query_file", "PARAM_TYPES"]
 
@@ -59,6 +62,7 @@ class ParamSpec:
     min: float | None = None
     max: float | None = None
     pattern: str | None = None  # a regular expression text values must match in full
+    normalise: bool = False  # text compared with normalised names: normalised as entity keys are
 
     def check(self, raw: Any, query: str) -> Any:
         """Convert a value given on the command line (text) or from Python to this type."""
@@ -75,7 +79,7 @@ class ParamSpec:
                     raise bad(f"expected text, got {raw!r}")
                 if len(raw) > 1000:
                     raise bad("longer than 1000 characters")
-                value: Any = raw
+                value: Any = normalise(raw) if self.normalise else raw
             elif t == "int":
                 if isinstance(raw, bool):
                     raise bad(f"expected a whole number, got {raw!r}")
@@ -200,14 +204,14 @@ def parse_query_file(path: Path, text: str | None = None, variants: dict[str, st
         if ptype not in PARAM_TYPES:
             raise QueryError(f"parameter {pname!r}: unknown type {ptype!r} (use {', '.join(PARAM_TYPES)})", name, pline)
         extra = set(spec) - {"type", "required", "default", "example", "description", "kinds", "values", "min", "max",
-                             "pattern"}
+                             "pattern", "normalise"}
         if extra:
             raise QueryError(f"parameter {pname!r}: unknown field(s) {', '.join(sorted(extra))}", name, pline)
         p = ParamSpec(name=pname, type=ptype, required=bool(spec.get("required", False)),
                       default=spec.get("default"), example=spec.get("example"),
                       description=str(spec.get("description", "")), kinds=tuple(spec.get("kinds", ())),
                       values=tuple(str(v) for v in spec.get("values", ())), min=spec.get("min"), max=spec.get("max"),
-                      pattern=spec.get("pattern"))
+                      pattern=spec.get("pattern"), normalise=bool(spec.get("normalise", False)))
         if p.default is not None:
             p.check(p.default, qname)
         if p.example is not None:

@@ -7,6 +7,7 @@ from typing import Any
 from intelgraph.cypher.store import Result, Store
 from intelgraph.errors import QueryError
 from intelgraph.graph.ids import normalise
+from intelgraph.graph.text import escape_controls
 from intelgraph.queries.procedures import procedure_for
 from intelgraph.queries.registry import SavedQuery, get_query
 
@@ -34,7 +35,8 @@ def resolve_entity(store: Store, text: str, kinds: tuple[str, ...] = (), param: 
         raise QueryError(f"no entity named {text!r}{what} (parameter {param!r})",
                          hint="`intelgraph query run search -p text <fragment>` finds names and aliases")
     if len(found) > 1:
-        listing = "; ".join(f"{name} [{labels[-1]}] id {nid}" for nid, (name, labels) in sorted(found.items()))
+        listing = escape_controls("; ".join(f"{name} [{labels[-1]}] id {nid}"
+                                            for nid, (name, labels) in sorted(found.items())))
         raise QueryError(f"{text!r} names {len(found)} entities (parameter {param!r}): {listing}",
                          hint="pass the id of the one you mean")
     return next(iter(found))

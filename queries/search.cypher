@@ -5,7 +5,7 @@
 //   case-insensitively, best matches first (exact names and aliases first of all), through the
 //   engine's full-text index. Optionally only one kind.
 // params:
-//   text: {type: string, required: true, example: anzali, pattern: "[\\w\\s'.,/-]{1,200}", description: "Words, or the start of words, of a name or alias"}
+//   text: {type: string, required: true, example: anzali, pattern: "[\\w\\s'.,/-]{1,200}", normalise: true, description: "Words, or the start of words, of a name or alias (compared as names are: Unicode NFKC, case-folded, spaces collapsed)"}
 //   kind: {type: string, example: Port, description: "Only this kind (e.g. Person, Port, ArmedGroup)"}
 //   limit: {type: int, default: 50, min: 1, max: 10000, example: 20}
 // tags: [search]

@@ -60,6 +60,7 @@ import io
 import json
 import math
 import platform
+import re
 import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -72,6 +73,7 @@ import networkx as nx
 from intelgraph.cypher.store import Store
 from intelgraph.errors import ReportError, StoreError
 from intelgraph.graph.schema import Schema
+from intelgraph.graph.text import escape_controls, escape_json, spreadsheet_cell
 from intelgraph.reports import fast, louvain
 from intelgraph.reports.projection import DEFAULT_PAGE, Projection, graph_hash, project
 
@@ -332,7 +334,7 @@ def centrality_report(store: Store, out_dir: str | Path, projection: str = "all"
                       betweenness_k: int | None = None, schema: Schema | None = None,
                       exact_limit: int | None = EXACT_LIMIT, sample_k: int = SAMPLE_K, backend: str = "auto",
                       workers: int | None = None, compute: str = "networkx",
-                      timeout: float | None = None) -> ReportResult:
+                      timeout: float | None = None, csv_raw: bool = False) -> ReportResult:
     """Project ``store`` and write the centrality report into ``out_dir`` (created if missing).
 
     Parameters
@@ -369,6 +371,9 @@ def centrality_report(store: Store, out_dir: str | Path, projection: str = "all"
         networkx's either way.
     workers : int, optional
         Worker processes for betweenness and closeness (default: one per core on big graphs).
+    csv_raw : bool
+        Write the text cells of ``centrality.csv`` as they are, even those a spreadsheet would run
+        as a formula (by default they get a leading ``'``; see :func:`write_csv`).
     """
     proj = project(store, projection, undirected=undirected, schema=schema, page=page)
     precomputed = None
@@ -399,7 +404,7 @@ def centrality_report(store: Store, out_dir: str | Path, projection: str = "all"
                                   label_top=label_top, draw_max_nodes=draw_max_nodes, betweenness_k=betweenness_k,
                                   engine=engine, graph_name=getattr(store, "name", "?"),
                                   exact_limit=exact_limit, sample_k=sample_k, backend=backend, workers=workers,
-                                  precomputed=precomputed)
+                                  precomputed=precomputed, csv_raw=csv_raw)
 
 
 class _Ready:
@@ -417,8 +422,8 @@ def report_from_projection(proj: Projection, out_dir: str | Path, seed: int = 0,
                            draw_max_nodes: int = 300, betweenness_k: int | None = None, engine: str = "?",
                            graph_name: str = "?", exact_limit: int | None = EXACT_LIMIT, sample_k: int = SAMPLE_K,
                            backend: str = "auto", workers: int | None = None,
-                           precomputed: tuple[dict[str, Any], dict[str, Any], list[str]] | None = None
-                           ) -> ReportResult:
+                           precomputed: tuple[dict[str, Any], dict[str, Any], list[str]] | None = None,
+                           csv_raw: bool = False) -> ReportResult:
     """Write the report files for an already projected graph (see :func:`centrality_report`;
     ``engine`` and ``graph_name`` name the store for the provenance). ``precomputed`` —
     (measures, details, notes) computed elsewhere (Neo4j GDS) — replaces the computation here."""
@@ -461,7 +466,7 @@ def report_from_projection(proj: Projection, out_dir: str | Path, seed: int = 0,
     facts.insert(-3, ("betweenness, closeness", _how_computed(details)))
     notes = proj_notes + notes
 
-    write_csv(G, measures, files["centrality.csv"])
+    write_csv(G, measures, files["centrality.csv"], raw=csv_raw)
     tables = {m: _ranked(G, measures, m, top_n) for m in columns if m != "community"}
     comms = _communities(G, measures)
     files["report.md"].write_text(_markdown(proj, facts, notes, tables, comms), encoding="utf-8")
@@ -501,8 +506,8 @@ def report_from_projection(proj: Projection, out_dir: str | Path, seed: int = 0,
         "versions": _versions(engine, details.get("backend")),
         "files": {name: _sha256(path) for name, path in files.items() if name != "provenance.json"},
     }
-    files["provenance.json"].write_text(json.dumps(provenance, indent=2, ensure_ascii=False, default=str) + "\n",
-                                        encoding="utf-8")
+    files["provenance.json"].write_text(
+        escape_json(json.dumps(provenance, indent=2, ensure_ascii=False, default=str)) + "\n", encoding="utf-8")
     return ReportResult(out_dir=out, files=files, projection=proj, measures=measures, data_sha256=data_sha,
                         notes=notes, provenance=provenance)
 
@@ -514,8 +519,16 @@ def _num(value: Any) -> str:
     return str(value)
 
 
-def write_csv(G: nx.Graph, measures: dict[str, dict[Any, Any]], path: str | Path) -> None:
-    """One row per node sorted by id; floats in Python's shortest round-trip form, NaN as empty."""
+def _text_cell(value: Any, raw: bool) -> str:
+    text = escape_controls(str(value), keep="\t\n")
+    return text if raw else spreadsheet_cell(text)
+
+
+def write_csv(G: nx.Graph, measures: dict[str, dict[Any, Any]], path: str | Path, raw: bool = False) -> None:
+    """One row per node sorted by id; floats in Python's shortest round-trip form, NaN as empty.
+    Text cells (id, name, kind) have control characters escaped and, unless ``raw``, a leading
+    ``'`` where a spreadsheet would read a formula (:func:`intelgraph.graph.text.spreadsheet_cell`);
+    the measures are numbers and are never changed."""
     cols = [c for c in measure_columns(G.is_directed()) if c in measures]
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
@@ -523,7 +536,8 @@ def write_csv(G: nx.Graph, measures: dict[str, dict[Any, Any]], path: str | Path
     for n in sorted(G.nodes, key=str):
         attrs = G.nodes[n]
         values = (_num(measures[c].get(n, math.nan)) for c in cols)
-        w.writerow([n, attrs.get("name", n), attrs.get("kind", ""), *values])
+        w.writerow([_text_cell(n, raw), _text_cell(attrs.get("name", n), raw), _text_cell(attrs.get("kind", ""), raw),
+                    *values])
     Path(path).write_bytes(buf.getvalue().encode("utf-8"))
 
 
@@ -639,8 +653,14 @@ def _fmt(value: Any) -> str:
     return f"{value:.4f}" if isinstance(value, float) else str(value)
 
 
+#: Characters that Markdown (and the HTML it lets through, and the maths some renderers draw
+#: between dollars) would read as markup: backslash-escaped in every cell from the data.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|!~&$#{}])")
+
+
 def _md_cell(text: Any) -> str:
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
+    one_line = str(text).replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("\t", " ")
+    return _MD_SPECIAL.sub(r"\\\1", escape_controls(one_line))
 
 
 def _markdown(proj, facts, notes, tables, comms) -> str:
@@ -651,7 +671,7 @@ def _markdown(proj, facts, notes, tables, comms) -> str:
     for m, rows in tables.items():
         lines += ["", f"## Top {len(rows)} by {m}", "", "| rank | name | kind | " + m + " | community |",
                   "| ---: | --- | --- | ---: | ---: |"]
-        lines += [f"| {r['rank']} | {_md_cell(r['name'])} | {r['kind']} | {_fmt(r['value'])} | {r['community']} |"
+        lines += [f"| {r['rank']} | {_md_cell(r['name'])} | {_md_cell(r['kind'])} | {_fmt(r['value'])} | {r['community']} |"
                   for r in rows]
     lines += ["", f"## Communities ({comms['total']})", "", "| community | size | top members by PageRank |",
               "| ---: | ---: | --- |"]
@@ -674,7 +694,9 @@ _CSS = ("body{font-family:system-ui,sans-serif;max-width:70em;margin:2em auto;pa
 
 
 def _html(proj, facts, notes, tables, comms) -> str:
-    e = html.escape
+    def e(text: Any) -> str:
+        return html.escape(escape_controls(str(text)))
+
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
            f"<title>Centrality report — {e(proj.spec.name)}</title><style>{_CSS}</style></head><body>",
            f"<h1>Centrality report — projection <code>{e(proj.spec.name)}</code></h1>", "<table>"]
@@ -708,7 +730,18 @@ def draw_network(G: nx.Graph, measures: dict[str, dict[Any, Any]], path: str | P
                  size_by: str = "pagerank", label_top: int = 15, max_nodes: int = 300, title: str = "") -> int:
     """Draw ``G`` to a PNG with matplotlib's Agg canvas (no display, no pyplot state). Nodes are
     sized by ``size_by`` and coloured by community; the ``label_top`` nodes by ``size_by`` are
-    labelled; above ``max_nodes`` only the top nodes are drawn. Returns the number drawn."""
+    labelled; above ``max_nodes`` only the top nodes are drawn. Returns the number drawn.
+
+    Every text is drawn as plain text (``text.parse_math`` off): a name such as ``$\\nope$`` is
+    not read as mathtext. The format follows ``path``'s suffix (PNG unless it says otherwise)."""
+    from matplotlib import rc_context
+
+    with rc_context({"text.parse_math": False, "text.usetex": False, "svg.fonttype": "none"}):
+        return _draw(G, measures, path, seed, size_by, label_top, max_nodes, title)
+
+
+def _draw(G: nx.Graph, measures: dict[str, dict[Any, Any]], path: str | Path, seed: int, size_by: str,
+          label_top: int, max_nodes: int, title: str) -> int:
     from matplotlib import colormaps
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -745,7 +778,7 @@ def draw_network(G: nx.Graph, measures: dict[str, dict[Any, Any]], path: str | P
                                     bbox={"facecolor": "white", "alpha": 0.7, "edgecolor": "none", "pad": 0.5})
     else:
         ax.text(0.5, 0.5, "(empty projection)", ha="center", va="center", transform=ax.transAxes)
-    fig.savefig(path, format="png")
+    fig.savefig(path, format=Path(path).suffix.lstrip(".").lower() or "png")
     return len(H)
 
 
@@ -774,7 +807,7 @@ def _layout(H: nx.Graph, seed: int) -> dict[Any, Any]:
 
 
 def _short(name: Any, limit: int = 28) -> str:
-    text = str(name)
+    text = escape_controls(str(name))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -90,7 +90,7 @@ NODES = (
     f"{DOC2},Document,Second report,,,,{DOC2},{DOC2} | itself\n"
     f'{ADA},Person,Ada Lovelace,Ada;Countess,,,{DOC},"{DOC} | said ""Ada"", line one\nline two"\n'
     f"{BO},Person,Bo Diddley,,,,{DOC};{DOC2},{DOC} | Bo;{DOC2} | Bo again\n"
-    f"{CY},Person,Cy Young,,,,{DOC},\"{DOC} | a tab\there and a \x01 control\"\n"
+    f"{CY},Person,Cy Young,,,,{DOC},\"{DOC} | a tab\there\"\n"  # (other control characters are refused)
     f"{ADA},Person,Ada Lovelace,,,,{DOC2},{DOC2} | Ada once more\n"  # the same node again: provenance adds up
 )
 RELS = (

@@ -141,9 +141,11 @@ FACT_TYPES = {
     "CONTAINS": ({"Shipment": {}}, {"Materiel": {}}, False), "OPERATED_BY": ({"Vessel": {}}, ACTOR_KINDS, False),
 }
 STANCES = ["DENIES", "DOUBTS", "DECLINES_TO_COMMENT", "CONFIRMS"]
-# names: one line of plain text, any script; no control characters, backticks or braces
+# names: one line of plain text, any script; no control characters, bidi overrides or isolates,
+# backticks or braces
 name_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp", "Co", "Cn"),
-                                  exclude_characters="`{}\x85"), min_size=1, max_size=24).filter(
+                                  exclude_characters="`{}\x85\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"),
+                    min_size=1, max_size=24).filter(
     lambda s: s.strip() and normalise(s))
 dates = st.dates(min_value=__import__("datetime").date(1990, 1, 1)).map(lambda d: d.isoformat())
 
@@ -556,3 +558,30 @@ def test_broken_header_names_the_offending_column(generated, data):
     with pytest.raises(InputErrors) as info:
         parse_header(broken, file="bad.csv")
     assert any(p.field == bad for p in info.value.problems), [str(p) for p in info.value.problems]
+
+
+# -- YAML scalars ---------------------------------------------------------------------------------
+_NUMBERISH = st.text(st.sampled_from("0123456789+-._:eExXoObB "), min_size=1, max_size=8)
+_WORDISH = st.sampled_from(["yes", "no", "on", "off", "y", "n", "NO", "Yes", "true", "False", "null", "~",
+                            ".inf", "-.Inf", ".nan", "0x1F", "0o17", "0b101", "1_000", "1:20", "010", "09", "1e5"])
+
+
+@SETTINGS
+@given(st.one_of(_NUMBERISH, _WORDISH))
+@example("0e0")
+@example("1.5e3")
+@example("-.5")
+def test_yaml_text_written_by_pyyaml_reads_back_as_that_text(text):
+    """Whatever PyYAML's (YAML 1.1) dumper writes as a string, the dataset reader reads back as
+    that string: a value becomes a number or boolean only where YAML 1.1 agrees it is one."""
+    from intelgraph.loaders.dataset import _Loader
+
+    dumped = yaml.safe_dump({"name": text})
+    assert yaml.load(dumped, Loader=_Loader)["name"] == text, dumped
+    try:  # and a plain (unquoted) value typed by us reads as YAML 1.1 reads it
+        plain = yaml.safe_load(f"name: {text}")["name"]
+        ours = yaml.load(f"name: {text}", Loader=_Loader)["name"]
+    except yaml.YAMLError:
+        return  # not a plain scalar at all (`-`, `: x`): only the dumped form applies
+    if not isinstance(ours, str):
+        assert type(ours) is type(plain) and (ours == plain or (ours != ours and plain != plain)), (ours, plain)

@@ -116,6 +116,36 @@ def cases() -> dict[str, tuple[bytes | str, str]]:
     mutate("unknown-section", "secrets", lambda d: d.update(secrets=[1]))
     mutate("record-not-a-mapping", "(record)", lambda d: d["entities"].append("just a string"))
     mutate("ref-is-a-list", "claims[0]", lambda d: d["facts"][0].update(claims=[["x"]]))
+    # text that would act on a terminal or reorder what is shown (issue 14 item 4): refused in
+    # every text field, not only in names
+    mutate("control-esc-in-description", "description", lambda d: d["entities"][0].update(
+        description="Alice \x1b]52;c;ZWNobyBwd25lZA==\x07 (clipboard write)"))
+    mutate("control-osc8-in-title", "title", lambda d: d["sources"][0].update(
+        title="\x1b]8;;https://evil.example/\x1b\\Hostile report\x1b]8;;\x1b\\"))
+    mutate("control-cr-in-url", "url", lambda d: d["sources"][0].update(url="https://evil.example/\rhttps://ok.example/"))
+    mutate("control-newline-in-title", "title", lambda d: d["sources"][0].update(title="Hostile\ndocument"))
+    mutate("control-c1-csi-in-note", "props.note", lambda d: d["facts"][0].update(props={"note": "works \x9b2J for"}))
+    mutate("control-bel-in-alias", "aliases", lambda d: d["entities"][0].update(aliases=["AE\x07"]))
+    mutate("bidi-override-in-quote", "evidence[0].quote", lambda d: d["entities"][1]["evidence"][0].update(
+        quote="Bob \u202eCorp"))
+    mutate("bidi-isolate-in-claim-quote", "quote", lambda d: d.update(claims=[
+        {"ref": "c", "source": "doc", "statement": "Alice works for Bob", "quote": "works \u2067for",
+         "reliability": "B", "credibility": 2}]))
+    mutate("control-esc-in-dataset-name", "dataset", lambda d: d.update(dataset="hostile\x1b[2J"), "json")
+    mutate("control-esc-in-json-statement", "statement", lambda d: d.update(claims=[
+        {"ref": "c", "source": "doc", "statement": "Alice works for Bob\x1b[1A\x1b[2K", "quote": "works for",
+         "reliability": "B", "credibility": 2}]), "json")
+    # JSON keys given twice (JSON keeps the last silently; YAML duplicates are refused above)
+    out["duplicate-key.json"] = ('{"dataset": "one", "entities": [], "dataset": "two"}', "dataset")
+    out["duplicate-key-in-record.json"] = (json.dumps(base(), indent=1).replace(
+        '"name": "Alice Example",', '"name": "Alice Example", "name": "Mallory",', 1), "name")
+    # YAML 1.1 number forms that YAML 1.2 reads as text: refused where a number is expected
+    out["yaml11-sexagesimal.yaml"] = (good_yaml.replace("entities:\n", "entities:\n- ref: p\n  kind: City\n"
+                                      "  name: Springfield\n  lat: 1:20\n"
+                                      "  evidence: [{source: doc, quote: Springfield}]\n", 1), "lat")
+    out["yaml11-underscore-number.yaml"] = (good_yaml.replace("entities:\n", "entities:\n- ref: p\n  kind: City\n"
+                                            "  name: Springfield\n  lon: 1_000\n"
+                                            "  evidence: [{source: doc, quote: Springfield}]\n", 1), "lon")
     # neo4j-admin CSV (each file is loaded alone, so relationships point at nodes it lacks
     # only where that is the point of the case)
     people = "name:ID(Person),:LABEL,source,quote\nAlice Example,Person,Hostile test document,Alice Example\n"
@@ -138,6 +168,10 @@ def cases() -> dict[str, tuple[bytes | str, str]]:
                                      "Nobody,Noone,ASSOCIATED_WITH,d,q\n", ":START_ID(Person)")
     out["csv-no-provenance.csv"] = ("name:ID(Person),:LABEL\nAlice Example,Person\n", "source")
     out["csv-utf16.csv"] = (people.encode("utf-16"), "(file)")
+    out["csv-control-in-quote.csv"] = ("name:ID(X),:LABEL,source,quote\nSrc,Document,Src,itself\n"
+                                       "Alice Example,Person,Src,\"Alice\x1b]52;c;aGk=\x07 Example\"\n", "quote")
+    out["csv-bidi-in-description.csv"] = ("name:ID(X),:LABEL,description,source,quote\nSrc,Document,,Src,itself\n"
+                                          "Alice Example,Person,admin \u202egnp.exe,Src,Alice\n", "description")
     out["csv-bad-date.csv"] = ("name:ID(Document),:LABEL,date:date,source,quote\nSrc,Document,2022-01-01,Src,itself\n"
                                "Doc,Document,2022-13-45,Src,a document\n", "date:date")
     return out
