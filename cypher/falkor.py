@@ -72,6 +72,15 @@ _NOFOLLOW = os.O_NOFOLLOW | os.O_CLOEXEC
 #: What the server makes in its data directory, by name: each must be the server's own file
 #: (not a link, not another user's) before it starts, since Redis opens them following links.
 _SERVER_FILES = ("appendonlydir", "dump.rdb", "server.log", "falkordb.pid", "falkordb.sock")
+#: The end of a staging graph's name (:mod:`intelgraph.loaders.early`).
+STAGING_SUFFIX = ".intelgraph-staging"
+
+
+def is_staging_name(name: str) -> bool:
+    """Whether ``name`` is a staging graph's. Such names are reserved: a staging graph is deleted
+    unasked (at the next server start, by ``db reset`` or a load of its graph), so no graph of the
+    user's may be named so (:class:`FalkorStore` refuses it)."""
+    return name.endswith(STAGING_SUFFIX)
 
 
 def _q(path: Path | str) -> str:
@@ -714,13 +723,11 @@ class EmbeddedServer:
         a load that holds it owns its staging graph."""
         import redis
 
-        from intelgraph.loaders.early import STAGING_SUFFIX
-
         client = redis.Redis(**self.connection_kwargs(), socket_timeout=30)
         try:
             for raw in client.execute_command("GRAPH.LIST"):
                 name = raw.decode() if isinstance(raw, bytes) else str(raw)
-                if not name.endswith(STAGING_SUFFIX):
+                if not is_staging_name(name):
                     continue
                 fd = _open_graph_lock(self.dir, name[:-len(STAGING_SUFFIX)])
                 try:
@@ -811,10 +818,15 @@ class FalkorStore(Store):
     engine = "falkordb"
 
     def __init__(self, server: EmbeddedServer, graph: str = "intelgraph", schema: Schema | None = None,
-                 timeout: float = DEFAULT_TIMEOUT_S, autostart: bool = True):
+                 timeout: float = DEFAULT_TIMEOUT_S, autostart: bool = True, staging: bool = False):
         super().__init__(timeout)
         import redis
         from falkordb import FalkorDB
+
+        if is_staging_name(graph) and not staging:  # only a load makes one (loaders/early.py)
+            raise StoreError(f"the graph name {graph!r} is reserved: names ending in {STAGING_SUFFIX!r} are "
+                             "intelgraph's staging graphs, which are deleted without asking",
+                             hint="choose another graph name (--graph NAME or INTELGRAPH_GRAPH)")
 
         self.server = server
         self.schema = schema or load_schema()
