@@ -58,7 +58,7 @@ from typing import Any
 
 from intelgraph.cypher.statements import falkordb_index_statements
 from intelgraph.cypher.store import DEFAULT_TIMEOUT_S, Result, Store
-from intelgraph.errors import QueryTimeout, ReadOnlyViolation, ServerError, StoreError
+from intelgraph.errors import QueryMemoryExceeded, QueryTimeout, ReadOnlyViolation, ServerError, StoreError
 from intelgraph.graph.schema import Schema, load_schema
 
 log = logging.getLogger(__name__)
@@ -72,6 +72,30 @@ _NOFOLLOW = os.O_NOFOLLOW | os.O_CLOEXEC
 #: What the server makes in its data directory, by name: each must be the server's own file
 #: (not a link, not another user's) before it starts, since Redis opens them following links.
 _SERVER_FILES = ("appendonlydir", "dump.rdb", "server.log", "falkordb.pid", "falkordb.sock")
+#: What one query may allocate in the embedded server, in MiB (FalkorDB's QUERY_MEM_CAPACITY),
+#: unless the environment variable says otherwise (0: no limit). Without it one query
+#: (``RETURN size(range(1, 80000000))``) took 1.9 GB and ran for seconds past its time limit.
+DEFAULT_QUERY_MEMORY_MB = 1024
+QUERY_MEMORY_ENV = "INTELGRAPH_QUERY_MEMORY_MB"
+
+
+def query_memory_mb() -> int:
+    """The per-query memory limit the embedded server is started with (see
+    :data:`DEFAULT_QUERY_MEMORY_MB`)."""
+    raw = os.environ.get(QUERY_MEMORY_ENV, "").strip()
+    if not raw:
+        return DEFAULT_QUERY_MEMORY_MB
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 1 << 30:
+        raise ServerError(f"{QUERY_MEMORY_ENV}={raw!r} is not a number of MiB",
+                          hint=f"set it to a whole number of MiB (0: no limit), or unset it for the default "
+                               f"{DEFAULT_QUERY_MEMORY_MB}")
+    return value
+
+
 #: The end of a staging graph's name (:mod:`intelgraph.loaders.early`).
 STAGING_SUFFIX = ".intelgraph-staging"
 
@@ -559,7 +583,9 @@ class EmbeddedServer:
         # paths and the password are quoted (a path may hold spaces); numbers are not
         conf = [
             f"dir {_conf_value(str(self.dir))}",
-            f"loadmodule {_conf_value(module)}",
+            # one query may allocate at most this much (what it accumulates: a single huge
+            # allocation, such as range() over 80 million items, is made before the check)
+            f"loadmodule {_conf_value(module)} QUERY_MEM_CAPACITY {query_memory_mb() * 1024 * 1024}",
             f"port {port}",
             "bind 127.0.0.1 -::1" if not use_socket else "bind 127.0.0.1",
             "protected-mode yes",
@@ -1013,6 +1039,9 @@ class FalkorStore(Store):
                 raise QueryTimeout(f"the query ran past its time limit of {ms / 1000:g}s") from None
             if "read-only" in text.lower() or "RO_QUERY" in text:
                 raise ReadOnlyViolation("this query writes to the graph, but it was run read-only") from None
+            if "mem consumption exceeded capacity" in text:
+                raise QueryMemoryExceeded(f"the query needed more memory than one query may use on the embedded "
+                                          f"server ({self._query_memory_cap()}); it was stopped") from None
             raise StoreError(f"FalkorDB refused the query: {text}") from None
         except redis.exceptions.ConnectionError as exc:
             raise ServerError(f"lost the connection to the embedded server: {exc}",
@@ -1023,6 +1052,14 @@ class FalkorStore(Store):
         stats = {k: getattr(res, k) for k in ("nodes_created", "relationships_created", "properties_set",
                                                "nodes_deleted", "relationships_deleted")}
         return Result(columns, rows, stats)
+
+    def _query_memory_cap(self) -> str:
+        """The server's per-query memory limit, as words (for the error that reports it)."""
+        try:
+            value = int(self.command("GRAPH.CONFIG", "GET", "QUERY_MEM_CAPACITY", limit_s=5)[1])
+        except Exception:  # noqa: BLE001 - only for the message
+            return "its QUERY_MEM_CAPACITY"
+        return f"{value / (1024 * 1024):g} MiB" if value else "no limit"
 
     def read(self, cypher, params=None, timeout=None) -> Result:
         return self._run(cypher, params, timeout, read_only=True)

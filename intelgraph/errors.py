@@ -10,6 +10,7 @@ Exception tree::
      +-- StoreError             the database could not do what was asked
           +-- ServerError       the embedded server could not be started or reached
           +-- QueryTimeout      a query ran past its time limit
+          +-- QueryMemoryExceeded a query needed more memory than one query may use
           +-- ReadOnlyViolation a read-only query tried to write
 """
 
@@ -92,6 +93,12 @@ class ServerError(StoreError):
 
 class QueryTimeout(StoreError):
     hint = "Narrow the query (fewer hops, a smaller limit) or raise --timeout."
+
+
+class QueryMemoryExceeded(StoreError):
+    hint = ("Narrow the query (fewer rows, no huge lists such as range() over millions), or raise the embedded "
+            "server's limit with INTELGRAPH_QUERY_MEMORY_MB (it takes effect when the server starts: "
+            "`intelgraph db stop` first).")
 
 
 class ReadOnlyViolation(StoreError):
