@@ -627,6 +627,8 @@ class EmbeddedServer:
         while time.monotonic() < deadline:
             code = self._proc.poll()
             if code is not None:
+                for left in (pidfile, self.socket_path):  # no stale record of it for the next command
+                    left.unlink(missing_ok=True)
                 raise self._start_failed(code, log_from, password)
             if self._ping(st):
                 st["on_demand"] = on_demand
@@ -673,13 +675,12 @@ class EmbeddedServer:
     def _start_failed(self, code: int, log_from: int, password: str) -> ServerError:
         """The error for a server that exited while starting, from what it logged."""
         tail = self._log_since(log_from, password)
-        where = f"{self.dir}/appendonlydir"
-        if "reading the append only file" in tail or "AOF" in tail and ("corrupt" in tail.lower() or "Bad file format" in tail):
-            return ServerError(f"the embedded server could not start: its append-only file in {where} is damaged "
-                               f"(a torn or corrupted write, e.g. after the disk filled or a crash); its log says:\n"
-                               f"{tail}", hint=f"keep a copy of the folder, then repair the file: `intelgraph --db "
-                               f"{_q(self.dir)} db repair` (it runs Redis's redis-check-aof --fix, which drops the "
-                               "damaged end) and run the command again")
+        if "reading the append only file" in tail:  # Redis: "Bad file format" / "Unexpected end of file"
+            return ServerError(f"the embedded server could not start: its append-only file in {self.dir / 'appendonlydir'} "
+                               f"is damaged (a corrupted or torn write); its log says:\n{tail}",
+                               hint=f"repair it with `intelgraph --db {_q(self.dir)} db repair`: it keeps a copy of "
+                                    "the files, then cuts them at the damage (Redis's redis-check-aof --fix), which "
+                                    "loses the writes from there on; then run the command again")
         return ServerError(f"the embedded server exited as it started (exit status {code}); its log says:\n{tail}",
                            hint=f"see {self.log_file}")
 
@@ -770,6 +771,40 @@ class EmbeddedServer:
             log.warning("could not look for graphs left by interrupted loads: %s", exc)
         finally:
             client.close()
+
+    def repair_aof(self) -> tuple[Path, str]:
+        """Repair a damaged append-only file with Redis's own checker (``redis-check-aof --fix``,
+        which is the wheel's ``redis-server`` run under that name): it cuts the files at the first
+        damaged command, losing the writes from there on. The files are copied first. Returns the
+        copy's path and what the checker said. Refused while the server runs."""
+        with self._locked():
+            st = self.state()
+            pid = next((p for p in (_int((st or {}).get("pid")), _int(_read(self.dir / "falkordb.pid")))
+                        if p and _is_server(p, self.dir)), None)
+            if pid is not None:
+                raise ServerError(f"the embedded server (pid {pid}) is running in {self.dir}; its files are not "
+                                  "repaired under it", hint=f"stop it first: `intelgraph --db {_q(self.dir)} db stop`")
+            aof = self.dir / "appendonlydir"
+            self._check_server_file(aof)
+            manifest = aof / "appendonly.aof.manifest"
+            if not manifest.is_file():
+                raise ServerError(f"there is no append-only file to repair in {self.dir}",
+                                  hint="nothing was written to this data folder yet")
+            import shutil
+
+            backup = self.dir / time.strftime("appendonlydir.before-repair-%Y%m%d-%H%M%S")
+            shutil.copytree(aof, backup, symlinks=True)  # modes kept: private like the original
+            server, _ = _binaries()
+            # Redis runs its AOF checker when started under the name redis-check-aof; --fix asks
+            # for confirmation on stdin
+            proc = subprocess.run(["redis-check-aof", "--fix", manifest.name], executable=server, cwd=aof,
+                                  input="y\n", capture_output=True, text=True, check=False, timeout=3600)
+            said = "\n".join(ln for ln in (proc.stdout + proc.stderr).splitlines()
+                             if not ln.startswith(("[offset", "[info]")))
+            if proc.returncode != 0:
+                raise ServerError(f"Redis's append-only-file checker could not repair {aof}:\n{said}",
+                                  hint=f"the files are as they were; a copy is in {backup}")
+            return backup, said
 
     def stop(self, wait_s: float = 60.0) -> bool:
         """Stop the server cleanly (snapshot, then exit). Returns True if one was running."""

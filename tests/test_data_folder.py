@@ -316,3 +316,68 @@ def test_a_socket_path_is_measured_in_bytes(tmp_path, total, over_socket):
         assert out.returncode == 0, out.stderr
     finally:
         srv.stop()
+
+
+# -- item 12: start-up failures name the cause and the fix ---------------------------------------
+def _damage_the_append_only_file(db: Path) -> None:
+    """Turn the first command of the append-only file's tail into bad bytes (as a corrupted
+    disk block would), after the graph was written and the server stopped."""
+    incr = next((db / "appendonlydir").glob("*.incr.aof"))
+    data = bytearray(incr.read_bytes())
+    data[data.index(b"$")] = ord("#")
+    incr.write_bytes(bytes(data))
+
+
+def test_a_damaged_append_only_file_is_named_with_its_repair(tmp_path):
+    db = tmp_path / "db"
+    base = ["--db", str(db), "--graph", "g"]
+    assert run_cli([*base, "cypher", "--write", "CREATE (:Entity {id: 'a'})"], tmp_path).returncode == 0
+    _damage_the_append_only_file(db)
+    with open(db / "server.log", "a") as fh:
+        fh.write("OLD-RUN-MARKER: a line from an earlier start\n")
+    t0 = time.monotonic()
+    out = run_cli([*base, "db", "status"], tmp_path)
+    assert out.returncode == 1
+    no_traceback(out)
+    assert time.monotonic() - t0 < 60  # said at once, not after the 600 s start-up wait
+    assert "append-only file" in out.stderr and "is damaged" in out.stderr, out.stderr
+    assert "Bad file format" in out.stderr  # this start's log lines...
+    assert "OLD-RUN-MARKER" not in out.stderr and "did not become ready" not in out.stderr  # ...and only those
+    assert f"intelgraph --db {db} db repair" in out.stderr
+    out = run_cli([*base, "db", "repair"], tmp_path)
+    assert out.returncode == 0, out.stderr
+    backups = list(db.glob("appendonlydir.before-repair-*"))
+    assert len(backups) == 1 and str(backups[0]) in out.stdout
+    assert "Successfully truncated" in out.stdout
+    out = run_cli([*base, "db", "status", "--format", "json"], tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "stale" not in out.stderr
+
+
+def test_a_changed_password_file_is_not_called_a_hung_server(running, tmp_path):
+    running.password_file.write_text("not-the-password-it-started-with\n")
+    t0 = time.monotonic()
+    out = run_cli(["--db", str(running.dir), "db", "status"], tmp_path)
+    assert out.returncode == 1
+    no_traceback(out)
+    assert "refused the password" in out.stderr and "does not answer" not in out.stderr, out.stderr
+    assert "not-the-password-it-started-with" not in out.stderr
+    assert time.monotonic() - t0 < 30  # not the hung-server wait
+    out = run_cli(["--db", str(running.dir), "db", "stop"], tmp_path)  # the fix the hint gives
+    assert out.returncode == 0 and out.stdout.strip() == "stopped", out.stderr
+    out = run_cli(["--db", str(running.dir), "db", "status"], tmp_path)
+    assert out.returncode == 0, out.stderr
+
+
+def test_a_password_with_spaces_works_and_is_never_echoed(tmp_path):
+    db = tmp_path / "db"
+    db.mkdir(mode=0o700)
+    secret = 'correct horse "battery" staple'
+    fd = os.open(db / "password", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.write(fd, secret.encode() + b"\n")
+    os.close(fd)
+    outs = [run_cli(["--db", str(db), "--graph", "g", *args], tmp_path)
+            for args in (["load", "--sample", "-q"], ["db", "status"], ["cypher", "RETURN nope"])]
+    assert [o.returncode for o in outs] == [0, 0, 1], [o.stderr for o in outs]
+    for o in outs:
+        assert secret not in o.stdout + o.stderr and "battery" not in o.stdout + o.stderr
