@@ -271,6 +271,26 @@ def _is_server(pid: int | None, data_dir: Path) -> bool:
     return exe.startswith("redis-server") and cwd == data_dir
 
 
+def _holds_listener(pid: int, port: int) -> bool | None:
+    """Whether process ``pid`` holds the socket listening on 127.0.0.1:``port`` (from /proc: the
+    listener's inode among the process's descriptors); None where /proc cannot tell."""
+    fds = set()
+    try:
+        names = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return None
+    for name in names:
+        with contextlib.suppress(OSError):
+            fds.add(os.readlink(f"/proc/{pid}/fd/{name}"))
+    # /proc prints the address as the 32-bit number in host byte order
+    want = "%08X:%04X" % (struct.unpack("=I", socket.inet_aton("127.0.0.1"))[0], port)
+    try:
+        lines = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    except OSError:
+        return None
+    return any(f[1] == want and f[3] == "0A" and f"socket:[{f[9]}]" in fds for f in map(str.split, lines))
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -349,9 +369,17 @@ class EmbeddedServer:
     def _peer_check(self, pid: int | None) -> Any:
         """A redis-py connect hook: before the password is sent (``AUTH``), the process at the
         other end of the unix socket must be this user's and the server's own pid (``SO_PEERCRED``);
-        anything else is refused, unanswered."""
+        on the loopback port (the long-path fallback), the listening socket must be the server's
+        (its pid holds it: /proc). Anything else is refused, unanswered."""
         def connect(conn: Any) -> None:
             sock = conn._sock
+            if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+                port = sock.getpeername()[1]
+                if not pid or _holds_listener(pid, port) is False:
+                    raise ServerError(f"127.0.0.1 port {port} is held by another process, not by this folder's "
+                                      f"server (pid {pid}); intelgraph did not send it the password",
+                                      hint=f"run the command again (a new port is chosen at each start); a data "
+                                           f"folder path under {_MAX_UNIX_PATH} bytes keeps the server on its socket")
             if sock is not None and sock.family == socket.AF_UNIX:
                 peer_pid, peer_uid, _ = struct.unpack("3i", sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
                                                                             struct.calcsize("3i")))

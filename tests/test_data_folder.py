@@ -277,6 +277,53 @@ def test_a_socket_replaced_under_the_running_server_gets_no_password(running, tm
     assert b"AUTH" not in listener.received and running.password_file.read_bytes().strip() not in listener.received
 
 
+def test_a_loopback_port_taken_by_another_process_gets_no_password(tmp_path, monkeypatch):
+    """Where the socket path is too long, the server listens on a free loopback port; should
+    another process take that port first, the client finds that the listener is not the server's
+    (/proc) and sends no AUTH."""
+    import intelgraph.cypher.falkor as falkor
+    from intelgraph.errors import ServerError
+
+    taker = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    taker.bind(("127.0.0.1", 0))
+    taker.listen(8)
+    taker.settimeout(0.2)
+    received: list[bytes] = []
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = taker.accept()
+            except OSError:
+                continue
+            conn.settimeout(1.0)
+            with conn:
+                data = b""
+                try:
+                    while chunk := conn.recv(4096):
+                        data += chunk
+                except OSError:
+                    pass
+                received.append(data)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    monkeypatch.setattr(falkor, "_free_port", lambda: taker.getsockname()[1])  # the race, won by the taker
+    srv = EmbeddedServer(tmp_path / ("long-" * 20) / "db")
+    try:
+        with pytest.raises(ServerError) as err:
+            srv.start(wait_s=60)
+    finally:
+        stop.set()
+        thread.join(5)
+        taker.close()
+        srv.stop()
+    assert received, "the client never reached the port: the probe did not happen"
+    assert all(b"AUTH" not in data for data in received), received
+    assert "held by another process" in str(err.value) or "exited as it started" in str(err.value)
+
+
 # -- item 5: any path the OS allows -------------------------------------------------------------
 def test_a_data_folder_path_with_spaces_quotes_and_backslashes_works(tmp_path):
     """The config file quotes its values: an unquoted `dir /…/my data` stops the server with
