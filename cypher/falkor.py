@@ -380,7 +380,8 @@ class EmbeddedServer:
                                       f"server (pid {pid}); intelgraph did not send it the password",
                                       hint=f"run the command again (a new port is chosen at each start); a data "
                                            f"folder path under {_MAX_UNIX_PATH} bytes keeps the server on its socket")
-            if sock is not None and sock.family == socket.AF_UNIX:
+            # SO_PEERCRED is Linux's; elsewhere the socket is trusted for being in the private folder
+            if sock is not None and sock.family == socket.AF_UNIX and hasattr(socket, "SO_PEERCRED"):
                 peer_pid, peer_uid, _ = struct.unpack("3i", sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
                                                                             struct.calcsize("3i")))
                 if peer_uid != os.geteuid() or (pid and peer_pid != pid):
