@@ -613,7 +613,8 @@ class EmbeddedServer:
         conf = [
             f"dir {_conf_value(str(self.dir))}",
             # one query may allocate at most this much (what it accumulates: a single huge
-            # allocation, such as range() over 80 million items, is made before the check)
+            # allocation, such as range() over 80 million items, is made before the check, and
+            # collect() is not counted — measured: 2.4 GB under a 100 MiB cap)
             f"loadmodule {_conf_value(module)} QUERY_MEM_CAPACITY {query_memory_mb() * 1024 * 1024}",
             f"port {port}",
             "bind 127.0.0.1 -::1" if not use_socket else "bind 127.0.0.1",
