@@ -204,6 +204,31 @@ def test_a_link_planted_as_the_password_file_is_refused(tmp_path):
     assert target.read_text() == "someone else's file\n"
 
 
+@pytest.mark.parametrize("name", ["server.log", "server.lock", "server.json", "locks", "appendonlydir"])
+def test_a_link_planted_for_any_file_of_the_folder_is_refused_and_its_target_untouched(tmp_path, name):
+    """intelgraph's own files are never opened through a link, and the server's (which Redis
+    opens following links) must not be links when it starts."""
+    db = tmp_path / "db"
+    db.mkdir(mode=0o700)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    target = elsewhere / "target"
+    if name in ("locks", "appendonlydir"):
+        target.mkdir()
+    else:
+        target.write_text("someone else's file\n")
+    (db / name).symlink_to(target)
+    out = run_cli(["--db", str(db), "--graph", "g", "cypher", "--write", "CREATE (:Entity {id: 'x'})"], tmp_path)
+    assert out.returncode == 1, out.stdout
+    no_traceback(out)
+    assert f"{db / name} is a symbolic link" in out.stderr and f"rm {db / name}" in out.stderr, out.stderr
+    if target.is_dir():
+        assert list(target.iterdir()) == []
+    else:
+        assert target.read_text() == "someone else's file\n"
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["target"]
+
+
 class Listener:
     """A unix socket that records what any client sends it (and answers nothing)."""
 
