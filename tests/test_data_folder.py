@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 import stat
 import subprocess
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from intelgraph.cypher.falkor import EmbeddedServer
+from intelgraph.cypher.falkor import EmbeddedServer, _is_server
 
 PY = sys.executable
 CLI = "from intelgraph.cli import main; main()"
@@ -134,6 +135,10 @@ def nobody_home():
     yield home
     for db in home.rglob("server.json"):  # a server left running by a failed test
         run_cli_as_nobody(["--db", str(db.parent), "db", "stop"], home)
+    for pidfile in home.rglob("falkordb.pid"):  # and one that even `db stop` could not reach
+        pid = int(pidfile.read_text().strip() or 0)
+        if _is_server(pid, pidfile.parent.resolve()):
+            os.kill(pid, signal.SIGKILL)
     shutil.rmtree(home, ignore_errors=True)
 
 
