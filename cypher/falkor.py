@@ -155,7 +155,7 @@ def _read_own(path: Path, private: bool = False) -> str | None:
     It is never read through a link, and must be a file of this user's (``private``: that no one
     else may read, for the password)."""
     try:
-        fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | _NOFOLLOW)  # a FIFO planted there must not block
     except FileNotFoundError:
         return None
     except OSError as exc:
@@ -165,8 +165,8 @@ def _read_own(path: Path, private: bool = False) -> str | None:
     with os.fdopen(fd, encoding="utf-8", errors="replace") as fh:
         st = os.fstat(fh.fileno())
         if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid():
-            raise ServerError(f"{path} is not a file of yours (owner uid {st.st_uid}); intelgraph uses only files "
-                              "it made itself in its data folder", hint=f"remove it (`rm {_q(path)}`) and run the "
+            raise ServerError(f"{path} is not a plain file of yours (mode {st.st_mode:o}, owner uid {st.st_uid}); "
+                              "intelgraph uses only files it made itself in its data folder", hint=f"remove it (`rm {_q(path)}`) and run the "
                               "command again")
         if private and st.st_mode & 0o077:
             raise ServerError(f"{path} can be read by other users (mode {stat.S_IMODE(st.st_mode):o})",

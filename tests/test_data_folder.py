@@ -234,6 +234,16 @@ def test_a_link_planted_for_any_file_of_the_folder_is_refused_and_its_target_unt
     assert sorted(p.name for p in elsewhere.iterdir()) == ["target"]
 
 
+def test_a_fifo_planted_as_the_record_does_not_hang_the_command(tmp_path):
+    db = tmp_path / "db"
+    db.mkdir(mode=0o700)
+    os.mkfifo(db / "server.json", 0o600)  # opening it to read would wait for a writer forever
+    out = run_cli(["--db", str(db), "db", "status"], tmp_path, timeout=60)
+    assert out.returncode == 1
+    no_traceback(out)
+    assert f"{db / 'server.json'} is not a plain file of yours" in out.stderr, out.stderr
+
+
 class Listener:
     """A unix socket that records what any client sends it (and answers nothing)."""
 
