@@ -468,3 +468,12 @@ def test_a_password_with_spaces_works_and_is_never_echoed(tmp_path):
     assert [o.returncode for o in outs] == [0, 0, 1], [o.stderr for o in outs]
     for o in outs:
         assert secret not in o.stdout + o.stderr and "battery" not in o.stdout + o.stderr
+
+
+def test_repair_is_refused_under_a_running_server(running, tmp_path):
+    out = run_cli(["--db", str(running.dir), "db", "repair"], tmp_path)
+    assert out.returncode == 1
+    no_traceback(out)
+    assert "is running" in out.stderr and "db stop" in out.stderr, out.stderr
+    assert not list(running.dir.glob("appendonlydir.before-repair-*"))
+    assert running.is_running()
