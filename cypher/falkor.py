@@ -802,6 +802,43 @@ class EmbeddedServer:
         finally:
             client.close()
 
+    #: What Redis logs as it exits because it could not write the append-only file (with
+    #: ``appendfsync always`` it cannot go on: the write it could not make durable is not applied).
+    _AOF_WRITE_FAILED = ("Error writing to the AOF file", "Short write while writing to the AOF file",
+                         "Can't recover from AOF write error")
+
+    def exit_cause(self, pid: int | None, wait_s: float = 2.0) -> ServerError | None:
+        """Why the server ``pid`` went away under a command, if its own last log lines say
+        something the user can act on (a full disk); None if it still runs or did not say."""
+        if not pid:
+            return None
+        deadline = time.monotonic() + wait_s
+        while _pid_alive(pid) and time.monotonic() < deadline:  # it closes connections as it exits
+            time.sleep(0.05)
+        if _pid_alive(pid):
+            return None
+        try:
+            size = self.log_file.stat().st_size
+            password = self._password()
+        except (OSError, ServerError):
+            return None
+        mine = [ln for ln in self._log_since(max(0, size - 8192), password, limit=8192).splitlines()
+                if ln.startswith(f"{pid}:")]  # this server's lines only, not an earlier one's
+        failed = [ln for ln in mine if any(m in ln for m in self._AOF_WRITE_FAILED)]
+        if not failed:
+            return None
+        said = "\n".join(failed)
+        if "No space left on device" in said or "Short write" in said:
+            return ServerError(f"the embedded server (pid {pid}) stopped: the disk that holds {self.dir} is full, so "
+                               f"it could not write its append-only file; its log says:\n{said}",
+                               hint=f"free space on that disk (`df -h {_q(self.dir)}`) and run the command again; "
+                                    "every write the server acknowledged is on disk, and the one that failed was "
+                                    "not applied")
+        return ServerError(f"the embedded server (pid {pid}) stopped: it could not write its append-only file in "
+                           f"{self.dir}; its log says:\n{said}",
+                           hint=f"check the disk that holds {self.dir} and run the command again; every write the "
+                                "server acknowledged is on disk, and the one that failed was not applied")
+
     def repair_aof(self) -> tuple[Path, str]:
         """Repair a damaged append-only file with Redis's own checker (``redis-check-aof --fix``,
         which is the wheel's ``redis-server`` run under that name): it cuts the files at the first
@@ -1109,8 +1146,9 @@ class FalkorStore(Store):
                                           f"server ({self._query_memory_cap()}); it was stopped") from None
             raise StoreError(f"FalkorDB refused the query: {text}") from None
         except redis.exceptions.ConnectionError as exc:
-            raise ServerError(f"lost the connection to the embedded server: {exc}",
-                              hint="run `intelgraph db status`; a stale server is recovered on the next start") from None
+            raise self.server.exit_cause(_int(self._server_state.get("pid"))) or ServerError(
+                f"lost the connection to the embedded server: {exc}",
+                hint="run `intelgraph db status`; a stale server is recovered on the next start") from None
         columns = [h[1] if isinstance(h, (list, tuple)) else str(h) for h in (res.header or [])]
         columns = [c.decode() if isinstance(c, bytes) else c for c in columns]
         rows = [[_plain(v) for v in row] for row in (res.result_set or [])]

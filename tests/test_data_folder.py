@@ -477,3 +477,30 @@ def test_repair_is_refused_under_a_running_server(running, tmp_path):
     assert "is running" in out.stderr and "db stop" in out.stderr, out.stderr
     assert not list(running.dir.glob("appendonlydir.before-repair-*"))
     assert running.is_running()
+
+
+def test_a_full_disk_is_named_not_a_lost_connection(running, tmp_path):
+    """A real ENOSPC: the append-only file the server opens at its next rewrite is /dev/full
+    (a link planted inside appendonlydir, which Redis follows), so its next write fails as on a
+    full disk, and Redis, unable to make the write durable, exits."""
+    import redis
+
+    base = ["--db", str(running.dir), "--graph", "g"]
+    assert run_cli([*base, "cypher", "--write", "CREATE (:Entity {id: 'kept'})"], tmp_path).returncode == 0
+    aof = running.dir / "appendonlydir"
+    manifest = aof / "appendonly.aof.manifest"
+    seq = max(int(line.split()[3]) for line in manifest.read_text().splitlines() if " type i" in line)
+    (aof / f"appendonly.aof.{seq + 1}.incr.aof").symlink_to("/dev/full")
+    client = redis.Redis(**running.connection_kwargs())
+    client.execute_command("BGREWRITEAOF")
+    client.close()
+    deadline = time.monotonic() + 60
+    while f"appendonly.aof.{seq + 1}.incr.aof" not in manifest.read_text():
+        assert time.monotonic() < deadline, "the rewrite did not happen"
+        time.sleep(0.1)
+    out = run_cli([*base, "cypher", "--write", "CREATE (:Entity {id: 'lost'})"], tmp_path)
+    assert out.returncode == 1
+    no_traceback(out)
+    assert "the disk that holds" in out.stderr and "is full" in out.stderr, out.stderr
+    assert "No space left on device" in out.stderr and f"df -h {running.dir}" in out.stderr
+    assert "lost the connection" not in out.stderr
