@@ -31,14 +31,10 @@ CLI = "from intelgraph.cli import main; main()"
 NOBODY = 65534
 
 
-def run_cli(args: list[str], cwd: Path, *, umask: int | None = None, timeout: float = 120
-            ) -> subprocess.CompletedProcess:
+def run_cli(args: list[str], cwd: Path, *, timeout: float = 120) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "INTELGRAPH_"))}
-    cmd = [PY, "-c", CLI, *args]
-    if umask is not None:
-        cmd = ["sh", "-c", f'umask {umask:03o} && exec "$@"', "sh", *cmd]
-    return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout,
-                          start_new_session=True)
+    return subprocess.run([PY, "-c", CLI, *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=timeout, start_new_session=True)
 
 
 def _keep_imports_reachable() -> None:
