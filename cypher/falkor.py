@@ -3,10 +3,19 @@
 The server is a ``redis-server`` with the FalkorDB module loaded. intelgraph starts it on
 demand in a private data directory and stops it when done:
 
+* the data directory must be private: it is made with mode 0700, and one that another user
+  owns or that others can write is refused (:meth:`EmbeddedServer._ensure_dir`); intelgraph's own
+  files in it (config, ``server.json``, password, locks) are made with mode 0600 and never
+  written or read through a link (:func:`_write_own`, :func:`_open_own`, :func:`_read_own`); the
+  server runs with umask 077, so what it writes (append-only files, log) is private too;
 * it listens on a unix socket inside the data directory (mode 0700) and on no TCP port;
-  if the socket path would be too long for the OS, on 127.0.0.1 with a free port instead;
+  if the socket path would be too long for the OS (in bytes), on 127.0.0.1 with a free port
+  instead; the password is sent only there, and over the socket only once the peer is seen to
+  be the server's own process (``SO_PEERCRED``): ``server.json`` is a record, not a trust;
 * a random password is generated once and kept in ``password`` (mode 0600); it is written
-  into the server's config file (mode 0600), never onto a command line;
+  into the server's config file (mode 0600, values quoted), never onto a command line;
+* the server is a child of the starting process in its own session (not a daemon), so a server
+  that exits while starting is reported at once, with what it logged in this start;
 * persistence: append-only file with ``appendfsync always`` — a write the server has
   acknowledged survives a crash or SIGKILL of the server; Redis rewrites the file compactly
   as it grows (its default ``auto-aof-rewrite`` settings);
@@ -28,14 +37,18 @@ demand in a private data directory and stops it when done:
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import hashlib
 import json
 import logging
 import os
 import secrets
+import shlex
 import signal
 import socket
+import stat
+import struct
 import subprocess
 import threading
 import time
@@ -45,14 +58,137 @@ from typing import Any
 
 from intelgraph.cypher.statements import falkordb_index_statements
 from intelgraph.cypher.store import DEFAULT_TIMEOUT_S, Result, Store
-from intelgraph.errors import CommandRefused, QueryTimeout, ReadOnlyViolation, ServerError, StoreError
+from intelgraph.errors import (CommandRefused, QueryMemoryExceeded, QueryTimeout, ReadOnlyViolation, ServerError,
+                               StoreError)
 from intelgraph.graph.schema import Schema, load_schema
 
 log = logging.getLogger(__name__)
 
 __all__ = ["EmbeddedServer", "FalkorStore"]
 
+#: The longest socket path used, in bytes (the OS allows 107: ``sun_path`` less its NUL).
 _MAX_UNIX_PATH = 100
+#: Opened without following a link in the last component, and not inherited by the server.
+_NOFOLLOW = os.O_NOFOLLOW | os.O_CLOEXEC
+#: What the server makes in its data directory, by name: each must be the server's own file
+#: (not a link, not another user's) before it starts, since Redis opens them following links.
+_SERVER_FILES = ("appendonlydir", "dump.rdb", "server.log", "falkordb.pid", "falkordb.sock")
+#: What one query may allocate in the embedded server, in MiB (FalkorDB's QUERY_MEM_CAPACITY),
+#: unless the environment variable says otherwise (0: no limit). Without it one query
+#: (``RETURN size(range(1, 80000000))``) took 1.9 GB and ran for seconds past its time limit.
+DEFAULT_QUERY_MEMORY_MB = 1024
+QUERY_MEMORY_ENV = "INTELGRAPH_QUERY_MEMORY_MB"
+
+
+def query_memory_mb() -> int:
+    """The per-query memory limit the embedded server is started with (see
+    :data:`DEFAULT_QUERY_MEMORY_MB`)."""
+    raw = os.environ.get(QUERY_MEMORY_ENV, "").strip()
+    if not raw:
+        return DEFAULT_QUERY_MEMORY_MB
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 1 << 30:
+        raise ServerError(f"{QUERY_MEMORY_ENV}={raw!r} is not a number of MiB",
+                          hint=f"set it to a whole number of MiB (0: no limit), or unset it for the default "
+                               f"{DEFAULT_QUERY_MEMORY_MB}")
+    return value
+
+
+#: The end of a staging graph's name (:mod:`intelgraph.loaders.early`).
+STAGING_SUFFIX = ".intelgraph-staging"
+
+
+def is_staging_name(name: str) -> bool:
+    """Whether ``name`` is a staging graph's. Such names are reserved: a staging graph is deleted
+    unasked (at the next server start, by ``db reset`` or a load of its graph), so no graph of the
+    user's may be named so (:class:`FalkorStore` refuses it)."""
+    return name.endswith(STAGING_SUFFIX)
+
+
+def _q(path: Path | str) -> str:
+    """A path as the user would type it into a shell (for the commands in hints)."""
+    return shlex.quote(str(path))
+
+
+def _link_error(path: Path) -> ServerError:
+    return ServerError(f"{path} is a symbolic link; intelgraph neither reads nor writes its own files in the data "
+                       "folder through links", hint=f"remove it (`rm {_q(path)}`) and run the command again")
+
+
+def _open_own(path: Path, flags: int = os.O_RDWR | os.O_CREAT) -> int:
+    """Open (creating it with mode 0600) one of intelgraph's own files in the data directory — a
+    lock file, the log — never through a link planted in its place: a link is refused."""
+    try:
+        return os.open(path, flags | _NOFOLLOW, 0o600)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise _link_error(path) from None
+        raise
+
+
+def _write_own(path: Path, text: str, replace: bool = True) -> bool:
+    """Write one of intelgraph's own files whole: into a new file beside it (exclusive create,
+    mode 0600, no link followed), then renamed over ``path``, which replaces a link planted there
+    instead of writing through it — and a reader never sees it half written. With
+    ``replace=False`` it is put in place only if ``path`` does not exist yet (False if it did)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        if replace:
+            os.replace(tmp, path)
+            return True
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return False
+        return True
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _read_own(path: Path, private: bool = False) -> str | None:
+    """The text of one of intelgraph's own files in the data directory, or None if there is none.
+    It is never read through a link, and must be a file of this user's (``private``: that no one
+    else may read, for the password)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | _NOFOLLOW)  # a FIFO planted there must not block
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise _link_error(path) from None
+        raise
+    with os.fdopen(fd, encoding="utf-8", errors="replace") as fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid():
+            raise ServerError(f"{path} is not a plain file of yours (mode {st.st_mode:o}, owner uid {st.st_uid}); "
+                              "intelgraph uses only files it made itself in its data folder", hint=f"remove it (`rm {_q(path)}`) and run the "
+                              "command again")
+        if private and st.st_mode & 0o077:
+            raise ServerError(f"{path} can be read by other users (mode {stat.S_IMODE(st.st_mode):o})",
+                              hint=f"`chmod 600 {_q(path)}` if no one else has read it; else stop the server and "
+                                   "delete the file (a new password is made at the next start)")
+        return fh.read()
+
+
+def _conf_value(value: str) -> str:
+    """A value for the server's config file, double-quoted as Redis reads it (a path or password
+    may hold spaces and quotes). Control characters, which no quoting carries safely, are refused
+    by the caller (:meth:`EmbeddedServer._ensure_dir`)."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _conf_args(line: str) -> list[str]:
+    """One line of the config file, split as Redis splits it (the reverse of :func:`_conf_value`)."""
+    try:
+        return shlex.split(line, comments=False, posix=True)
+    except ValueError:
+        return []
 
 
 def _binaries() -> tuple[str, str]:
@@ -136,6 +272,26 @@ def _is_server(pid: int | None, data_dir: Path) -> bool:
     return exe.startswith("redis-server") and cwd == data_dir
 
 
+def _holds_listener(pid: int, port: int) -> bool | None:
+    """Whether process ``pid`` holds the socket listening on 127.0.0.1:``port`` (from /proc: the
+    listener's inode among the process's descriptors); None where /proc cannot tell."""
+    fds = set()
+    try:
+        names = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return None
+    for name in names:
+        with contextlib.suppress(OSError):
+            fds.add(os.readlink(f"/proc/{pid}/fd/{name}"))
+    # /proc prints the address as the 32-bit number in host byte order
+    want = "%08X:%04X" % (struct.unpack("=I", socket.inet_aton("127.0.0.1"))[0], port)
+    try:
+        lines = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    except OSError:
+        return None
+    return any(f[1] == want and f[3] == "0A" and f"socket:[{f[9]}]" in fds for f in map(str.split, lines))
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -147,8 +303,10 @@ def _open_graph_lock(data_dir: Path, graph: str) -> int:
     :meth:`FalkorStore._writing`)."""
     locks = data_dir / "locks"
     locks.mkdir(mode=0o700, exist_ok=True)
+    if locks.is_symlink():
+        raise _link_error(locks)
     digest = hashlib.sha256(graph.encode("utf-8")).hexdigest()[:20]
-    return os.open(locks / f"graph-{digest}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    return _open_own(locks / f"graph-{digest}.lock")
 
 
 class EmbeddedServer:
@@ -169,34 +327,81 @@ class EmbeddedServer:
 
     # -- state ------------------------------------------------------------------------
     def _password(self) -> str:
-        if not self.password_file.exists():
+        password = _read_own(self.password_file, private=True)
+        if password is None:
             self._ensure_dir()
-            # written aside, then linked into place: a concurrent reader never sees it half written
-            tmp = self.dir / f".password.{os.getpid()}"
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_urlsafe(32))
-            try:
-                os.link(tmp, self.password_file)
-            except FileExistsError:
-                pass  # another process made it first; use theirs
-            finally:
-                tmp.unlink(missing_ok=True)
-        return self.password_file.read_text().strip()
+            # written aside, then linked into place: a concurrent reader never sees it half
+            # written, and one made first by another process is kept
+            _write_own(self.password_file, secrets.token_urlsafe(32), replace=False)
+            password = _read_own(self.password_file, private=True) or ""
+        password = password.strip()
+        if not password or any(ord(c) < 0x20 or ord(c) == 0x7F for c in password):
+            raise ServerError(f"the password file {self.password_file} is empty or holds control characters",
+                              hint="stop the server (`intelgraph db stop`), delete the file, and run the command "
+                                   "again: a new password is made")
+        return password
 
     def state(self) -> dict[str, Any] | None:
         try:
-            return json.loads(self.state_file.read_text())
+            st = json.loads(_read_own(self.state_file) or "")
         except (OSError, ValueError):
             return None
+        return st if isinstance(st, dict) else None
+
+    def _address(self, st: dict[str, Any]) -> dict[str, Any]:
+        """Where to reach the server a record describes, as redis-py's arguments — trusted only
+        for the socket this directory's server makes (inside it), or for the TCP port this
+        directory's config file gives: ``server.json`` is only a record, never a reason to send
+        the password somewhere else."""
+        if st.get("socket") is not None:
+            if str(st["socket"]) != str(self.socket_path):
+                raise ServerError(f"{self.state_file} names the socket {st['socket']!r}, not this data folder's own "
+                                  f"({self.socket_path}); intelgraph sends its password to no other",
+                                  hint=f"delete the record (`rm {_q(self.state_file)}`) and run the command again: a "
+                                       "server of this folder that is still running is found without it")
+            return {"unix_socket_path": str(self.socket_path)}
+        conf = self._address_from_conf()
+        if not conf or conf["socket"] is not None or _int(st.get("port")) != conf["port"] or not conf["port"]:
+            raise ServerError(f"{self.state_file} names the TCP port {st.get('port')!r}, not the one this data "
+                              f"folder's server was started on; intelgraph sends its password to no other",
+                              hint=f"delete the record (`rm {_q(self.state_file)}`) and run the command again")
+        return {"host": "127.0.0.1", "port": conf["port"]}
+
+    def _peer_check(self, pid: int | None) -> Any:
+        """A redis-py connect hook: before the password is sent (``AUTH``), the process at the
+        other end of the unix socket must be this user's and the server's own pid (``SO_PEERCRED``);
+        on the loopback port (the long-path fallback), the listening socket must be the server's
+        (its pid holds it: /proc). Anything else is refused, unanswered."""
+        def connect(conn: Any) -> None:
+            sock = conn._sock
+            if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+                port = sock.getpeername()[1]
+                if not pid or _holds_listener(pid, port) is False:
+                    raise ServerError(f"127.0.0.1 port {port} is held by another process, not by this folder's "
+                                      f"server (pid {pid}); intelgraph did not send it the password",
+                                      hint=f"run the command again (a new port is chosen at each start); a data "
+                                           f"folder path under {_MAX_UNIX_PATH} bytes keeps the server on its socket")
+            # SO_PEERCRED is Linux's; elsewhere the socket is trusted for being in the private folder
+            if sock is not None and sock.family == socket.AF_UNIX and hasattr(socket, "SO_PEERCRED"):
+                peer_pid, peer_uid, _ = struct.unpack("3i", sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
+                                                                            struct.calcsize("3i")))
+                if peer_uid != os.geteuid() or (pid and peer_pid != pid):
+                    raise ServerError(f"the socket {self.socket_path} is served by another process (pid {peer_pid}, "
+                                      f"uid {peer_uid}), not by this folder's server (pid {pid}); intelgraph did "
+                                      "not send it the password",
+                                      hint=f"stop the server (`intelgraph --db {_q(self.dir)} db stop`), find out "
+                                           "who made that socket, and run the command again")
+            conn.on_connect()
+        return connect
 
     def connection_kwargs(self) -> dict[str, Any]:
+        """redis-py's arguments for a connection to this directory's running server (see
+        :meth:`_address`, :meth:`_peer_check`)."""
         st = self.state()
-        if not st:
+        pid = _int((st or {}).get("pid"))
+        if not st or not _is_server(pid, self.dir):
             raise ServerError(f"no embedded server is running for {self.dir}")
-        if st.get("socket"):
-            return {"unix_socket_path": st["socket"], "password": self._password()}
-        return {"host": "127.0.0.1", "port": st["port"], "password": self._password()}
+        return {**self._address(st), "password": self._password(), "redis_connect_func": self._peer_check(pid)}
 
     def _ping(self, st: dict[str, Any]) -> bool:
         """One PING, no retries (redis-py's default back-off would spend seconds on a dead
@@ -206,18 +411,22 @@ class EmbeddedServer:
         from redis.retry import Retry
 
         wait = min(2.0, max(0.2, self.answer_wait_s))
-        kwargs: dict[str, Any] = {"password": self._password(), "socket_timeout": wait,
-                                  "socket_connect_timeout": wait, "retry": Retry(NoBackoff(), 0)}
-        if st.get("socket"):
-            kwargs["unix_socket_path"] = st["socket"]
-        else:
-            kwargs.update(host="127.0.0.1", port=st["port"])
+        kwargs: dict[str, Any] = {**self._address(st), "password": self._password(), "socket_timeout": wait,
+                                  "socket_connect_timeout": wait, "retry": Retry(NoBackoff(), 0),
+                                  "redis_connect_func": self._peer_check(_int(st.get("pid")))}
         client = redis.Redis(**kwargs)
         try:
             return bool(client.ping())
         except redis.exceptions.BusyLoadingError:
             self._loading = True
             return False
+        except redis.exceptions.AuthenticationError:
+            pid = _int(st.get("pid"))
+            raise ServerError(f"the embedded server (pid {pid}) in {self.dir} refused the password in "
+                              f"{self.password_file}: the file was changed after the server started",
+                              hint=f"put back the password it was started with, or stop the server "
+                                   f"(`intelgraph --db {_q(self.dir)} db stop`) so the next start uses the file's"
+                              ) from None
         except (redis.exceptions.RedisError, OSError):
             return False
         finally:
@@ -233,7 +442,7 @@ class EmbeddedServer:
         """Hold the directory's start/stop lock: concurrent commands that find no server
         running start one between them, not one each, and none stops it under another."""
         self._ensure_dir()
-        fd = os.open(self.dir / "server.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        fd = _open_own(self.dir / "server.lock")
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             yield
@@ -243,12 +452,12 @@ class EmbeddedServer:
     def _hold(self) -> int:
         """A shared lock on ``users.lock`` held by each open store: while any is held, a server
         that was started on demand is not stopped. Returns the descriptor to release."""
-        fd = os.open(self.dir / "users.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        fd = _open_own(self.dir / "users.lock")
         fcntl.flock(fd, fcntl.LOCK_SH)
         return fd
 
     def _unused(self) -> bool:
-        fd = os.open(self.dir / "users.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        fd = _open_own(self.dir / "users.lock")
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return True
@@ -258,23 +467,43 @@ class EmbeddedServer:
             os.close(fd)
 
     def _ensure_dir(self) -> None:
+        """Make the data directory (mode 0700) if it does not exist, and refuse one that is not
+        private: another user's, or one that others can write (they could plant links and files
+        the server would follow, or read what it writes). The refusal gives the command that
+        fixes it. A path with control characters is refused too: no config quoting carries them."""
+        text = str(self.dir)
+        if any(ord(c) < 0x20 or ord(c) == 0x7F for c in text):
+            raise ServerError(f"the data folder path {text!r} holds control characters",
+                              hint="choose a folder without them (--db DIR or INTELGRAPH_DB)")
         if not self.dir.exists():
-            self.dir.mkdir(parents=True, exist_ok=True)
+            self.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
             os.chmod(self.dir, 0o700)
+        st = os.stat(self.dir)
+        if not stat.S_ISDIR(st.st_mode):
+            raise ServerError(f"the data folder {self.dir} is not a folder",
+                              hint="choose a folder (--db DIR or INTELGRAPH_DB)")
+        uid = os.geteuid()
+        if st.st_uid != uid:
+            raise ServerError(f"the data folder {self.dir} belongs to another user (uid {st.st_uid}), not to you "
+                              f"(uid {uid})", hint=f"choose a folder of your own (--db DIR), or, if this one should "
+                              f"be yours, `chown -R {uid} {_q(self.dir)}` and `chmod 700 {_q(self.dir)}`")
+        if st.st_mode & 0o022:
+            raise ServerError(f"the data folder {self.dir} can be written by other users (mode "
+                              f"{stat.S_IMODE(st.st_mode):o}); they could plant files the server would use",
+                              hint=f"`chmod 700 {_q(self.dir)}` and run the command again (check that no file "
+                                   "in it is someone else's)")
 
     # -- recovery -----------------------------------------------------------------------
     def _write_state(self, st: dict[str, Any]) -> None:
-        tmp = self.state_file.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(st))
-        os.replace(tmp, self.state_file)  # never a half-written record
+        _write_own(self.state_file, json.dumps(st))  # never a half-written record
 
     def _address_from_conf(self) -> dict[str, Any] | None:
         """Where a server started from this directory's config file listens."""
         try:
-            lines = self.conf_file.read_text().splitlines()
+            lines = (_read_own(self.conf_file) or "").splitlines()
         except OSError:
             return None
-        conf = dict(line.split(" ", 1) for line in lines if " " in line)
+        conf = {args[0]: args[1] for args in map(_conf_args, lines) if len(args) == 2}
         if conf.get("unixsocket"):
             return {"socket": conf["unixsocket"], "port": 0}
         try:
@@ -375,19 +604,26 @@ class EmbeddedServer:
             return self._keep(on_demand)
         server, module = _binaries()
         password = self._password()
-        use_socket = len(str(self.socket_path)) <= _MAX_UNIX_PATH
+        # measured in bytes, as the OS measures it (a path of multi-byte characters is longer)
+        use_socket = len(os.fsencode(self.socket_path)) <= _MAX_UNIX_PATH
         port = 0 if use_socket else _free_port()
         pidfile = self.dir / "falkordb.pid"
+        for name in _SERVER_FILES:  # Redis opens these following links: they must be its own
+            self._check_server_file(self.dir / name)
+        # paths and the password are quoted (a path may hold spaces); numbers are not
         conf = [
-            f"dir {self.dir}",
-            f"loadmodule {module}",
+            f"dir {_conf_value(str(self.dir))}",
+            # one query may allocate at most this much (what it accumulates: a single huge
+            # allocation, such as range() over 80 million items, is made before the check, and
+            # collect() is not counted — measured: 2.4 GB under a 100 MiB cap)
+            f"loadmodule {_conf_value(module)} QUERY_MEM_CAPACITY {query_memory_mb() * 1024 * 1024}",
             f"port {port}",
             "bind 127.0.0.1 -::1" if not use_socket else "bind 127.0.0.1",
             "protected-mode yes",
-            f"requirepass {password}",
-            "daemonize yes",
-            f"pidfile {pidfile}",
-            f"logfile {self.log_file}",
+            f"requirepass {_conf_value(password)}",
+            "daemonize no",  # a child of ours in its own session: its exit is seen at once
+            f"pidfile {_conf_value(str(pidfile))}",
+            f"logfile {_conf_value(str(self.log_file))}",
             "appendonly yes",
             "appendfsync always",
             # The append-only file replays graph queries one by one at start-up, which is slow
@@ -403,39 +639,81 @@ class EmbeddedServer:
             "timeout 0",
         ]
         if use_socket:
-            conf += [f"unixsocket {self.socket_path}", "unixsocketperm 700"]
-        fd = os.open(self.conf_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write("\n".join(conf) + "\n")
+            conf += [f"unixsocket {_conf_value(str(self.socket_path))}", "unixsocketperm 700"]
+        _write_own(self.conf_file, "\n".join(conf) + "\n")
         pidfile.unlink(missing_ok=True)
-        proc = subprocess.run([server, str(self.conf_file)], capture_output=True, text=True, check=False)
-        if proc.returncode != 0:
-            raise ServerError(f"the embedded server did not start: {proc.stderr.strip() or proc.stdout.strip()}",
-                              hint=f"see {self.log_file}")
-        st: dict[str, Any] = {"socket": str(self.socket_path) if use_socket else None, "port": port}
+        log_fd = _open_own(self.log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+        log_from = os.fstat(log_fd).st_size  # what this start says is what follows
+        try:
+            # umask 077: every file the server makes (append-only files, log, snapshot) is private
+            # whatever the caller's umask; what it prints before its log is open goes to the log
+            self._proc = subprocess.Popen([server, str(self.conf_file)], stdin=subprocess.DEVNULL, stdout=log_fd,
+                                          stderr=log_fd, start_new_session=True, umask=0o077, cwd=self.dir)
+        finally:
+            os.close(log_fd)
+        st: dict[str, Any] = {"socket": str(self.socket_path) if use_socket else None, "port": port,
+                              "pid": self._proc.pid}
         announced = False
         deadline = time.monotonic() + wait_s
         while time.monotonic() < deadline:
-            if pidfile.exists() and "pid" not in st:
-                try:
-                    st["pid"] = int(pidfile.read_text().strip())
-                except ValueError:
-                    pass
-            if "pid" in st:
-                if not _pid_alive(st["pid"]):
-                    break
-                if self._ping(st):
-                    st["on_demand"] = on_demand
-                    self._write_state(st)
-                    self._drop_leftover_staging()
-                    return True
-                if getattr(self, "_loading", False) and not announced:
-                    log.warning("the embedded server is loading its data from %s; big graphs take a while", self.dir)
-                    announced = True
+            code = self._proc.poll()
+            if code is not None:
+                for left in (pidfile, self.socket_path):  # no stale record of it for the next command
+                    left.unlink(missing_ok=True)
+                raise self._start_failed(code, log_from, password)
+            if self._ping(st):
+                st["on_demand"] = on_demand
+                self._write_state(st)
+                self._drop_leftover_staging()
+                return True
+            if getattr(self, "_loading", False) and not announced:
+                log.warning("the embedded server is loading its data from %s; big graphs take a while", self.dir)
+                announced = True
             time.sleep(0.05)
-        tail = self.log_file.read_text(errors="replace")[-2000:] if self.log_file.exists() else ""
-        raise ServerError(f"the embedded server did not become ready in {wait_s:.0f}s:\n{tail}",
-                          hint=f"see {self.log_file}")
+        raise ServerError(f"the embedded server (pid {self._proc.pid}) did not become ready in {wait_s:.0f}s; it is "
+                          f"still running; its log since the start:\n{self._log_since(log_from, password)}",
+                          hint=f"stop it with `intelgraph --db {_q(self.dir)} db stop`; see {self.log_file}")
+
+    _proc: subprocess.Popen | None = None
+
+    def _check_server_file(self, path: Path) -> None:
+        """One of the files the server makes must be the server's own, if it exists: not a link
+        (Redis would follow it) and not another user's (planted before the folder was private)."""
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            return
+        if stat.S_ISLNK(st.st_mode):
+            raise _link_error(path)
+        if st.st_uid != os.geteuid():
+            raise ServerError(f"{path} belongs to another user (uid {st.st_uid}); the server would use it",
+                              hint=f"remove it (`rm -r {_q(path)}`) if it is not your data, and run the command again")
+
+    def _log_since(self, offset: int, password: str, limit: int = 2000) -> str:
+        """The end of what the server logged from ``offset`` on (this start's lines, not an earlier
+        run's), with the password masked (Redis echoes a config line it cannot read)."""
+        try:
+            fd = _open_own(self.log_file, os.O_RDONLY)
+        except (OSError, ServerError):
+            return "(no log)"
+        with os.fdopen(fd, "rb") as fh:
+            fh.seek(max(offset, os.fstat(fh.fileno()).st_size - 64 * limit))
+            text = fh.read().decode("utf-8", "replace")
+        text = text.replace(password, "<password>")
+        lines = [ln for ln in text.splitlines() if "Memory overcommit must be enabled" not in ln]
+        return "\n".join(lines)[-limit:] or "(nothing)"
+
+    def _start_failed(self, code: int, log_from: int, password: str) -> ServerError:
+        """The error for a server that exited while starting, from what it logged."""
+        tail = self._log_since(log_from, password)
+        if "reading the append only file" in tail:  # Redis: "Bad file format" / "Unexpected end of file"
+            return ServerError(f"the embedded server could not start: its append-only file in {self.dir / 'appendonlydir'} "
+                               f"is damaged (a corrupted or torn write); its log says:\n{tail}",
+                               hint=f"repair it with `intelgraph --db {_q(self.dir)} db repair`: it keeps a copy of "
+                                    "the files, then cuts them at the damage (Redis's redis-check-aof --fix), which "
+                                    "loses the writes from there on; then run the command again")
+        return ServerError(f"the embedded server exited as it started (exit status {code}); its log says:\n{tail}",
+                           hint=f"see {self.log_file}")
 
     # -- the append-only file's automatic rewrite ----------------------------------------
     _REWRITE = "auto-aof-rewrite-percentage"
@@ -450,7 +728,7 @@ class EmbeddedServer:
         killed. ``run(*args)`` sends a command to this server (:meth:`FalkorStore.command`)."""
         import redis
 
-        fd = os.open(self.dir / "aof-rewrite.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        fd = _open_own(self.dir / "aof-rewrite.lock")
         try:
             fcntl.flock(fd, fcntl.LOCK_SH)
             run("CONFIG SET", self._REWRITE, 0)
@@ -471,7 +749,7 @@ class EmbeddedServer:
     def restore_aof_rewrite(self, run: Any) -> bool:
         """Put the automatic rewrite back as the config file has it, unless a load that turned it
         off is still running. True if it was off and is on again."""
-        fd = os.open(self.dir / "aof-rewrite.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        fd = _open_own(self.dir / "aof-rewrite.lock")
         try:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -479,7 +757,7 @@ class EmbeddedServer:
                 return False  # a load is running; the last one out restores it
             want = "100"  # Redis's default
             with contextlib.suppress(OSError):
-                want = next((ln.split()[1] for ln in self.conf_file.read_text().splitlines()
+                want = next((ln.split()[1] for ln in (_read_own(self.conf_file) or "").splitlines()
                              if ln.startswith(self._REWRITE + " ") and len(ln.split()) > 1), want)
             have = str(run("CONFIG GET", self._REWRITE).get(self._REWRITE))
             if have == want:
@@ -503,13 +781,11 @@ class EmbeddedServer:
         a load that holds it owns its staging graph."""
         import redis
 
-        from intelgraph.loaders.early import STAGING_SUFFIX
-
         client = redis.Redis(**self.connection_kwargs(), socket_timeout=30)
         try:
             for raw in client.execute_command("GRAPH.LIST"):
                 name = raw.decode() if isinstance(raw, bytes) else str(raw)
-                if not name.endswith(STAGING_SUFFIX):
+                if not is_staging_name(name):
                     continue
                 fd = _open_graph_lock(self.dir, name[:-len(STAGING_SUFFIX)])
                 try:
@@ -526,6 +802,77 @@ class EmbeddedServer:
             log.warning("could not look for graphs left by interrupted loads: %s", exc)
         finally:
             client.close()
+
+    #: What Redis logs as it exits because it could not write the append-only file (with
+    #: ``appendfsync always`` it cannot go on: the write it could not make durable is not applied).
+    _AOF_WRITE_FAILED = ("Error writing to the AOF file", "Short write while writing to the AOF file",
+                         "Can't recover from AOF write error")
+
+    def exit_cause(self, pid: int | None, wait_s: float = 2.0) -> ServerError | None:
+        """Why the server ``pid`` went away under a command, if its own last log lines say
+        something the user can act on (a full disk); None if it still runs or did not say."""
+        if not pid:
+            return None
+        deadline = time.monotonic() + wait_s
+        while _pid_alive(pid) and time.monotonic() < deadline:  # it closes connections as it exits
+            time.sleep(0.05)
+        if _pid_alive(pid):
+            return None
+        try:
+            size = self.log_file.stat().st_size
+            password = self._password()
+        except (OSError, ServerError):
+            return None
+        mine = [ln for ln in self._log_since(max(0, size - 8192), password, limit=8192).splitlines()
+                if ln.startswith(f"{pid}:")]  # this server's lines only, not an earlier one's
+        failed = [ln for ln in mine if any(m in ln for m in self._AOF_WRITE_FAILED)]
+        if not failed:
+            return None
+        said = "\n".join(failed)
+        if "No space left on device" in said or "Short write" in said:
+            return ServerError(f"the embedded server (pid {pid}) stopped: the disk that holds {self.dir} is full, so "
+                               f"it could not write its append-only file; its log says:\n{said}",
+                               hint=f"free space on that disk (`df -h {_q(self.dir)}`) and run the command again; "
+                                    "every write the server acknowledged is on disk, and the one that failed was "
+                                    "not applied")
+        return ServerError(f"the embedded server (pid {pid}) stopped: it could not write its append-only file in "
+                           f"{self.dir}; its log says:\n{said}",
+                           hint=f"check the disk that holds {self.dir} and run the command again; every write the "
+                                "server acknowledged is on disk, and the one that failed was not applied")
+
+    def repair_aof(self) -> tuple[Path, str]:
+        """Repair a damaged append-only file with Redis's own checker (``redis-check-aof --fix``,
+        which is the wheel's ``redis-server`` run under that name): it cuts the files at the first
+        damaged command, losing the writes from there on. The files are copied first. Returns the
+        copy's path and what the checker said. Refused while the server runs."""
+        with self._locked():
+            st = self.state()
+            pid = next((p for p in (_int((st or {}).get("pid")), _int(_read(self.dir / "falkordb.pid")))
+                        if p and _is_server(p, self.dir)), None)
+            if pid is not None:
+                raise ServerError(f"the embedded server (pid {pid}) is running in {self.dir}; its files are not "
+                                  "repaired under it", hint=f"stop it first: `intelgraph --db {_q(self.dir)} db stop`")
+            aof = self.dir / "appendonlydir"
+            self._check_server_file(aof)
+            manifest = aof / "appendonly.aof.manifest"
+            if not manifest.is_file():
+                raise ServerError(f"there is no append-only file to repair in {self.dir}",
+                                  hint="nothing was written to this data folder yet")
+            import shutil
+
+            backup = self.dir / time.strftime("appendonlydir.before-repair-%Y%m%d-%H%M%S")
+            shutil.copytree(aof, backup, symlinks=True)  # modes kept: private like the original
+            server, _ = _binaries()
+            # Redis runs its AOF checker when started under the name redis-check-aof; --fix asks
+            # for confirmation on stdin
+            proc = subprocess.run(["redis-check-aof", "--fix", manifest.name], executable=server, cwd=aof,
+                                  input="y\n", capture_output=True, text=True, check=False, timeout=3600)
+            said = "\n".join(ln for ln in (proc.stdout + proc.stderr).splitlines()
+                             if not ln.startswith(("[offset", "[info]")))
+            if proc.returncode != 0:
+                raise ServerError(f"Redis's append-only-file checker could not repair {aof}:\n{said}",
+                                  hint=f"the files are as they were; a copy is in {backup}")
+            return backup, said
 
     def stop(self, wait_s: float = 60.0) -> bool:
         """Stop the server cleanly (snapshot, then exit). Returns True if one was running."""
@@ -570,7 +917,14 @@ class EmbeddedServer:
         for p in (self.state_file, self.socket_path, self.dir / "falkordb.pid"):
             p.unlink(missing_ok=True)
         self.hung_pid = None
+        self._reap(pid)
         return True
+
+    def _reap(self, pid: int) -> None:
+        """Collect the exit of a server this process started (it is our child, not a daemon)."""
+        if self._proc is not None and self._proc.pid == pid:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._proc.wait(timeout=5)
 
     @staticmethod
     def _kill_pid(pid: int) -> None:
@@ -584,6 +938,7 @@ class EmbeddedServer:
         st = self.state()
         if st and _pid_alive(int(st.get("pid", 0))):
             self._kill_pid(int(st["pid"]))
+            self._reap(int(st["pid"]))
 
 
 class FalkorStore(Store):
@@ -592,9 +947,14 @@ class FalkorStore(Store):
     engine = "falkordb"
 
     def __init__(self, server: EmbeddedServer, graph: str = "intelgraph", schema: Schema | None = None,
-                 timeout: float = DEFAULT_TIMEOUT_S, autostart: bool = True):
+                 timeout: float = DEFAULT_TIMEOUT_S, autostart: bool = True, staging: bool = False):
         super().__init__(timeout)
         from falkordb import FalkorDB
+
+        if is_staging_name(graph) and not staging:  # only a load makes one (loaders/early.py)
+            raise StoreError(f"the graph name {graph!r} is reserved: names ending in {STAGING_SUFFIX!r} are "
+                             "intelgraph's staging graphs, which are deleted without asking",
+                             hint="choose another graph name (--graph NAME or INTELGRAPH_GRAPH)")
 
         self.server = server
         self.schema = schema or load_schema()
@@ -622,7 +982,9 @@ class FalkorStore(Store):
         self._server_state = server.state() or {}  # where to look if server.json goes missing
         # no retries (the client's default): a write re-sent after a dropped connection could
         # be applied twice
-        self.db = FalkorDB(**server.connection_kwargs())
+        kwargs = server.connection_kwargs()
+        kwargs["connect_func"] = kwargs.pop("redis_connect_func")  # the client's name for it
+        self.db = FalkorDB(**kwargs)
         self.graph = self.db.select_graph(graph)
         self._ensure_graph()
         restored = False
@@ -792,20 +1154,31 @@ class FalkorStore(Store):
                                                "nodes_deleted", "relationships_deleted")}
         return Result(columns, rows, stats)
 
-    @staticmethod
-    def _refusal(exc: Exception, ms: int) -> StoreError:
+    def _refusal(self, exc: Exception, ms: int) -> StoreError:
         """The project's error for the client's ``ResponseError`` or ``ConnectionError``."""
         import redis
 
         if isinstance(exc, redis.exceptions.ConnectionError):
-            return ServerError(f"lost the connection to the embedded server: {exc}",
-                               hint="run `intelgraph db status`; a stale server is recovered on the next start")
+            return self.server.exit_cause(_int(self._server_state.get("pid"))) or ServerError(
+                f"lost the connection to the embedded server: {exc}",
+                hint="run `intelgraph db status`; a stale server is recovered on the next start")
         text = str(exc)
         if "timed out" in text.lower():
             return QueryTimeout(f"the query ran past its time limit of {ms / 1000:g}s")
         if "read-only" in text.lower() or "RO_QUERY" in text:
             return ReadOnlyViolation("this query writes to the graph, but it was run read-only")
+        if "mem consumption exceeded capacity" in text:
+            return QueryMemoryExceeded(f"the query needed more memory than one query may use on the embedded "
+                                       f"server ({self._query_memory_cap()}); it was stopped")
         return StoreError(f"FalkorDB refused the query: {text}")
+
+    def _query_memory_cap(self) -> str:
+        """The server's per-query memory limit, as words (for the error that reports it)."""
+        try:
+            value = int(self.command("GRAPH.CONFIG", "GET", "QUERY_MEM_CAPACITY", limit_s=5)[1])
+        except Exception:  # noqa: BLE001 - only for the message
+            return "its QUERY_MEM_CAPACITY"
+        return f"{value / (1024 * 1024):g} MiB" if value else "no limit"
 
     def read(self, cypher, params=None, timeout=None) -> Result:
         return self._run(cypher, params, timeout, read_only=True)

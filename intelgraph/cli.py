@@ -145,7 +145,7 @@ def cli(ctx: click.Context, engine, db, graph, uri, user, database, ask_password
 # -- db ---------------------------------------------------------------------------------
 @cli.group()
 def db() -> None:
-    """Manage the store: status, start, stop, reset."""
+    """Manage the store: status, start, stop, reset, repair."""
 
 
 @db.command("status")
@@ -198,6 +198,17 @@ def db_reset(obj: Context, yes: bool) -> None:
                       abort=True)
     store.clear()
     click.echo(f"deleted {nodes} nodes and {rels} relationships")
+
+
+@db.command("repair")
+@click.pass_obj
+def db_repair(obj: Context) -> None:
+    """Repair the embedded server's damaged append-only file (a copy is kept first)."""
+    from intelgraph.cypher.falkor import EmbeddedServer
+
+    _need_embedded(obj)
+    backup, said = EmbeddedServer(obj.settings.data_dir).repair_aof()
+    click.echo(f"{said}\nrepaired; the files as they were are in {backup}")
 
 
 def _need_embedded(obj: Context) -> None:

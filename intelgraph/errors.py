@@ -15,6 +15,7 @@ Exception tree::
           +-- ServerError       the embedded server could not be started or reached
           +-- CommandRefused    the embedded server refused a raw command
           +-- QueryTimeout      a query ran past its time limit
+          +-- QueryMemoryExceeded a query needed more memory than one query may use
           +-- ReadOnlyViolation a read-only query tried to write
           +-- ExternalAccess    a query would read files or URLs (or run Cypher from text)
           +-- NotEmpty          a load into an empty graph only (--fresh) found it not empty
@@ -162,6 +163,12 @@ class ServerError(StoreError):
 
 class QueryTimeout(StoreError):
     hint = "Narrow the query (fewer hops, a smaller limit) or raise --timeout."
+
+
+class QueryMemoryExceeded(StoreError):
+    hint = ("Narrow the query (fewer rows, no huge lists such as range() over millions), or raise the embedded "
+            "server's limit with INTELGRAPH_QUERY_MEMORY_MB (it takes effect when the server starts: "
+            "`intelgraph db stop` first).")
 
 
 class ReadOnlyViolation(StoreError):

@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from intelgraph.errors import CommandRefused
+from intelgraph.cypher.falkor import STAGING_SUFFIX, is_staging_name  # noqa: F401 - the naming rule's home
 from intelgraph.loaders import columnar
 from intelgraph.loaders.plan import COMPACT_AFTER_ROWS, LoadStats
 
@@ -59,11 +60,8 @@ def early_min_bytes() -> int:
     except ValueError:
         return EARLY_MIN_BYTES
 
-STAGING_SUFFIX = ".intelgraph-staging"
-
-
 def staging_name(graph: str) -> str:
-    return graph + STAGING_SUFFIX
+    return graph + STAGING_SUFFIX  # a reserved name (see is_staging_name)
 
 
 def drop_staging(store: Any) -> None:
@@ -124,7 +122,7 @@ def begin(store: Any, inputs: Sequence[Any], fresh: bool | None) -> EarlyWrite |
             return EarlyCheck(store, fresh, hold)
         drop_staging(store)
         staging = FalkorStore(store.server, graph=staging_name(store.name), schema=store.schema,
-                              timeout=store.timeout, autostart=False)
+                              timeout=store.timeout, autostart=False, staging=True)
         staging.apply_schema()
         if not _schema_objects(store, store.name) <= _schema_objects(store, staging.name):
             raise _NotEligible  # indexes or constraints the user made on the empty graph: keep them (usual path)

@@ -37,6 +37,7 @@ COMMANDS = {
     "db start": (lambda out, inp: ["db", "start"], {"db"}),
     "db stop": (lambda out, inp: ["db", "stop"], {"db"}),
     "db reset": (lambda out, inp: ["db", "reset", "--yes"], {"db"}),
+    "db repair": (lambda out, inp: ["db", "repair"], {"db"}),
     "load": (lambda out, inp: ["load", inp] if inp else ["load", "--sample", "-q"], {"db", "input"}),
     "query list": (lambda out, inp: ["query", "list"], set()),
     "query show": (lambda out, inp: ["query", "show", "stances"], set()),
@@ -48,7 +49,7 @@ COMMANDS = {
     "export browser": (lambda out, inp: ["export", "browser", out], {"out"}),
     "generate": (lambda out, inp: ["generate", out, "-n", "100"], {"out"}),
     "demo": (lambda out, inp: ["demo", "--out", out], {"db", "out"}),
-    "config show": (lambda out, inp: ["config", "show"], set()),  # (added on another branch)
+    "config show": (lambda out, inp: ["config", "show"], set()),
 }
 
 
