@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from intelgraph.cli import cli
 from intelgraph.cypher.falkor import FalkorStore
-from intelgraph.loaders.api import load_sample
+from intelgraph.api import load_paths
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 EXPECTED: dict[str, str] = json.loads((HOSTILE / "expected.json").read_text(encoding="utf-8"))
@@ -32,7 +32,7 @@ def loaded(server):
     graph = f"hostile_{os.getpid()}"
     st = FalkorStore(server, graph=graph)
     st.clear()
-    load_sample(st)
+    load_paths(st, [], sample=True)
     yield st, graph, st.counts(), st.checksum()
     st.clear()
     st.close()
