@@ -1,61 +1,105 @@
-"""The library face of the CLI: each function here is what one command does.
+"""The public Python API — the one the ``intelgraph`` command uses: each command is a call here.
 
->>> from intelgraph.api import open_default_store, load_paths          # doctest: +SKIP
->>> with open_default_store() as store:                               # doctest: +SKIP
-...     load_paths(store, [], sample=True)
+>>> from intelgraph import Graph                                              # doctest: +SKIP
+>>> with Graph.open(db="case-dir") as g:                                      # doctest: +SKIP
+...     g.load_sample()
+...     g.query("routes-between", origin="Iraq", destination="Russia")
+
+:class:`Graph` opens the store the settings describe (resolved by
+:meth:`intelgraph.config.Settings.from_env`, as the command line's options are), loads inputs
+by :func:`load_paths` (the one function that chooses a load path), runs saved queries and
+ad-hoc Cypher through the same read-only and plan checks as the command, and writes reports.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Union
 
-from intelgraph.config import Settings, open_store
-from intelgraph.cypher.store import Store
-from intelgraph.errors import InputErrors, Problem
+from intelgraph.config import OPTION, Settings, open_store
+from intelgraph.cypher.store import Result, Store
+from intelgraph.errors import InputErrors, Problem, QueryError
 from intelgraph.loaders.plan import LoadStats, Plan, write_plan
 
-__all__ = ["open_default_store", "status", "load_paths", "read_plans"]
+if TYPE_CHECKING:
+    from intelgraph.queries.registry import SavedQuery
+    from intelgraph.reports.centrality import ReportResult
+
+__all__ = ["Graph", "LoadResult", "load_paths", "read_plans", "status", "COMPUTE"]
 
 PROGRESS_MIN_ROWS = 5000
+COMPUTE = ("networkx", "gds")  # where a report's measures are computed
+
+PathLike = Union[str, "os.PathLike[str]"]
+# a file, or a neo4j-admin CSV header file and its data file(s) given together
+Input = Union[PathLike, Sequence[PathLike]]
 
 
-def open_default_store(**overrides: Any) -> Store:
-    return open_store(Settings.from_env(**overrides))
+# -- loading: the one place that chooses the path -------------------------------------------------
+@dataclass
+class LoadResult(LoadStats):
+    """What a load did. ``nodes``/``relationships`` (and ``by_kind``/``by_type``) count the
+    records the inputs hold, written or found unchanged; ``before`` and ``after`` are the graph's
+    (nodes, relationships) around the load; ``paths`` names how each input group was written:
+    ``"dataset"`` (a YAML/JSON dataset, merged on ids), ``"fresh"`` or ``"merge"`` (CSV by the
+    fast path) or ``"classic"`` (CSV by the thorough reader and ``MERGE``-on-id statements)."""
+
+    paths: list[str] = field(default_factory=list)
+    before: tuple[int, int] = (0, 0)
+    after: tuple[int, int] = (0, 0)
+
+    @property
+    def path(self) -> str:
+        """How the CSV inputs were written (``"fresh"``, ``"merge"``, ``"classic"``), or
+        ``"dataset"`` if there were none."""
+        csv = [p for p in self.paths if p != "dataset"]
+        return csv[-1] if csv else "dataset"
+
+    @property
+    def nodes_added(self) -> int:
+        return self.after[0] - self.before[0]
+
+    @property
+    def relationships_added(self) -> int:
+        return self.after[1] - self.before[1]
+
+    @property
+    def changed(self) -> bool:
+        """Whether the graph's counts changed (a reload of the same inputs changes nothing)."""
+        return self.before != self.after
 
 
-def status(store: Store, settings: Settings | None = None) -> dict[str, Any]:
-    nodes, rels = store.counts()
-    info: dict[str, Any] = {"engine": store.engine, "graph": store.name, "nodes": nodes, "relationships": rels}
-    if store.engine == "falkordb":
-        info["data_dir"] = str(store.server.dir)  # type: ignore[attr-defined]
-        info["server"] = "started for this command" if store.started_here else "running"  # type: ignore[attr-defined]
-    elif settings is not None:
-        info["uri"] = settings.neo4j_uri
-    return info
+def _as_input(item: Input) -> Path | tuple[Path, ...]:
+    if isinstance(item, (str, os.PathLike)):
+        return Path(item)
+    return tuple(Path(p) for p in item)  # a header file and its data files
 
 
-def read_plans(store: Store | None, paths: list[Path], sample: bool = False,
-               source: str | None = None, array_delimiter: str = ";") -> list[Plan]:
-    """Read and validate every input before anything is written. CSV files are read together."""
-    return [x for x in _read_inputs(store, paths, sample, source, array_delimiter, fast=False) if isinstance(x, Plan)]
+def _is_csv(item: Path | tuple[Path, ...]) -> bool:
+    return not isinstance(item, Path) or item.suffix.lower() == ".csv"
 
 
-def _read_inputs(store: Store | None, paths: list[Path], sample: bool, source: str | None, array_delimiter: str,
-                 fast: bool, fresh: bool | None = None) -> list[Any]:
-    """Plans for datasets; for CSV files a staged load (the fast reader, on the embedded engine)
-    or a plan. Every input is validated before anything is written — though CSV files alone into
-    an empty embedded graph are written into a staging graph as they are read, which replaces
-    the graph only once all of them are valid (:mod:`intelgraph.loaders.early`)."""
+def _read_inputs(store: Store | None, paths: Sequence[Input], sample: bool, source: str | None,
+                 array_delimiter: str, fast: bool, fresh: bool | None = None) -> list[tuple[str, Any]]:
+    """(path, item) for each input group: plans for datasets; for CSV files a staged load (the
+    fast reader, on the embedded engine) or a plan. Every input is validated before anything is
+    written — though CSV files alone into an empty embedded graph are written into a staging
+    graph as they are read, which replaces the graph only once all of them are valid
+    (:mod:`intelgraph.loaders.early`)."""
     from intelgraph.loaders.api import read_any, sample_path
 
-    items: list[Any] = []
+    items: list[tuple[str, Any]] = []
     problems: list[Problem] = []
-    datasets = ([sample_path()] if sample else []) + [p for p in paths if p.suffix.lower() != ".csv"]
-    csvs = [p for p in paths if p.suffix.lower() == ".csv"]
+    inputs = [_as_input(p) for p in paths]
+    datasets = ([sample_path()] if sample else []) + [p for p in inputs if isinstance(p, Path) and not _is_csv(p)]
+    csvs = [p for p in inputs if _is_csv(p)]
     for p in datasets:
         try:
-            items.append(read_any(p, store))
+            items.append(("dataset", read_any(p, store)))
         except InputErrors as exc:
             problems.extend(exc.problems)
     if csvs:
@@ -69,31 +113,45 @@ def _read_inputs(store: Store | None, paths: list[Path], sample: bool, source: s
             early = begin(store, csvs, fresh) if not datasets else None
             staged = stage_csv(csvs, source, store=store, array_delimiter=array_delimiter, early=early)
         if staged is not None:
-            items.append(staged)
+            items.append(("staged", staged))  # "fresh" or "merge": decided as it is written
         else:
             try:
-                items.append(read_csv_files(csvs, source=source, store=store, array_delimiter=array_delimiter))
+                items.append(("classic", read_csv_files(csvs, source=source, store=store,
+                                                        array_delimiter=array_delimiter)))
             except InputErrors as exc:
                 problems.extend(exc.problems)
     if problems:
-        for x in items:
-            if not isinstance(x, Plan):
-                x.close()
+        _close(items)
         raise InputErrors(problems)
     return items
 
 
-def load_paths(store: Store, paths: list[Path], sample: bool = False, source: str | None = None,
+def _close(items: list[tuple[str, Any]]) -> None:
+    for _, x in items:
+        if not isinstance(x, Plan):
+            x.close()
+
+
+def read_plans(store: Store | None, paths: Sequence[Input], sample: bool = False,
+               source: str | None = None, array_delimiter: str = ";") -> list[Plan]:
+    """Read and validate every input before anything is written. CSV files are read together."""
+    return [x for _, x in _read_inputs(store, paths, sample, source, array_delimiter, fast=False)
+            if isinstance(x, Plan)]
+
+
+def load_paths(store: Store, paths: Sequence[Input], sample: bool = False, source: str | None = None,
                batch_size: int = 1000, progress: bool = False, array_delimiter: str = ";",
-               fresh: bool | None = None) -> LoadStats:
-    """Validate all inputs, then write them; returns what was written.
+               fresh: bool | None = None) -> LoadResult:
+    """Validate all inputs, then write them; returns what was written. The one place that
+    chooses how a load is written (``intelgraph load`` and :meth:`Graph.load` come here).
 
     CSV files on the embedded engine take the fast path (:mod:`intelgraph.loaders.bulk`): into
     an empty graph they are created (``fresh=None`` decides by looking; ``fresh=True`` insists and
     is refused, before anything is written, if the graph is not empty; ``fresh=False`` always
     merges), otherwise merged between nodes found by internal id. Datasets, and CSV inputs the
     fast reader leaves to the thorough one, are merged on ids as always (or created, with
-    ``fresh=True``)."""
+    ``fresh=True``). A neo4j-admin header file and its data files are given together as one
+    sequence, e.g. ``("people-header.csv", "people.csv")``."""
     from intelgraph.loaders.bulk import NotEmpty, graph_is_empty, write_staged
 
     items = _read_inputs(store, paths, sample, source, array_delimiter, fast=True, fresh=fresh)
@@ -101,22 +159,27 @@ def load_paths(store: Store, paths: list[Path], sample: bool = False, source: st
         if fresh and not graph_is_empty(store):
             raise NotEmpty(f"--fresh loads only into an empty graph; {store.engine} graph {store.name!r} is not empty",
                            hint="load without --fresh (an idempotent merge), or `intelgraph db reset` first")
-        total = LoadStats()
-        rows = sum(sum(p.counts()) for p in items)
+        total = LoadResult(before=store.counts())
+        rows = sum(sum(p.counts()) for _, p in items)
         bar = None
+        tick: Callable[[int], None] | None = None
         if progress and rows >= PROGRESS_MIN_ROWS:
             from tqdm import tqdm
 
             bar = tqdm(total=rows, unit="rows", desc="loading", file=None)
+
+            def tick(n: int) -> None:
+                bar.update(n)
         try:
-            for n, item in enumerate(items):
+            for n, (path, item) in enumerate(items):
                 first = n == 0  # only the first input can find the graph as --fresh saw it
                 if isinstance(item, Plan):
                     stats = write_plan(store, item, batch_size=batch_size, fresh=bool(fresh) and first,
-                                       progress=bar.update if bar else None)
+                                       progress=tick)
                 else:
                     stats = write_staged(store, item, fresh=(fresh if first else False) if fresh is not None
-                                         else (None if first else False), progress=bar.update if bar else None)
+                                         else (None if first else False), progress=tick)
+                total.paths.append(path if isinstance(item, Plan) else item.mode)
                 total.nodes += stats.nodes
                 total.relationships += stats.relationships
                 for k, v in stats.by_kind.items():
@@ -126,8 +189,200 @@ def load_paths(store: Store, paths: list[Path], sample: bool = False, source: st
         finally:
             if bar:
                 bar.close()
+        total.after = store.counts()
         return total
     finally:
-        for x in items:
-            if not isinstance(x, Plan):
-                x.close()
+        _close(items)
+
+
+def status(store: Store, settings: Settings | None = None) -> dict[str, Any]:
+    nodes, rels = store.counts()
+    info: dict[str, Any] = {"engine": store.engine, "graph": store.name, "nodes": nodes, "relationships": rels}
+    if store.engine == "falkordb":
+        info["data_dir"] = str(store.server.dir)  # type: ignore[attr-defined]
+        info["server"] = "started for this command" if store.started_here else "running"  # type: ignore[attr-defined]
+    elif settings is not None:
+        info["uri"] = settings.neo4j_uri
+    return info
+
+
+# -- the graph ------------------------------------------------------------------------------------
+class Graph:
+    """One graph in one store, and everything the command line does with it.
+
+    Open it with :meth:`open` (the same settings as the command line, resolved the same way);
+    close it with :meth:`close` or a ``with`` block, which stops an embedded server that opening
+    it started, as a command does. :attr:`store` is the underlying store, for advanced use."""
+
+    def __init__(self, store: Store, settings: Settings | None = None) -> None:
+        self._store: Store | None = store
+        self.settings = settings
+
+    # -- opening and closing --------------------------------------------------------------------
+    @classmethod
+    def open(cls, *, engine: str | None = None, db: PathLike | None = None, graph: str | None = None,
+             uri: str | None = None, user: str | None = None, database: str | None = None,
+             timeout: float | None = None, env_file: PathLike | None = None, password: str | None = None,
+             password_prompt: Callable[[], str] | None = None,
+             environ: Mapping[str, str] | None = None) -> Graph:
+        """Open the graph the settings describe. Each setting not given here comes from the
+        environment, then from the env file named by ``env_file`` (or ``INTELGRAPH_ENV_FILE``),
+        then the default — as on the command line (:mod:`intelgraph.config`). The Neo4j password
+        is ``password``, else asked of ``password_prompt`` (as ``--ask-password`` does), else
+        ``NEO4J_PASSWORD`` from the environment or the env file. The embedded engine (the
+        default) starts its server if none is running, and stops it again on :meth:`close`."""
+        settings = Settings.from_env(engine=engine, db=None if db is None else os.fspath(db), graph=graph, uri=uri,
+                                     user=user, database=database, timeout=timeout, env_file=env_file,
+                                     ask_password=password is None and password_prompt is not None,
+                                     environ=None if environ is None else dict(environ))
+        if password is not None:
+            settings.neo4j_password = password
+            settings.origins["neo4j_password"] = OPTION
+        return cls.from_settings(settings, password_prompt=password_prompt)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, password_prompt: Callable[[], str] | None = None) -> Graph:
+        """Open the graph ``settings`` describe (see :meth:`open`)."""
+        return cls(open_store(settings, password_prompt=password_prompt), settings)
+
+    @property
+    def store(self) -> Store:
+        """The underlying store (:class:`intelgraph.cypher.store.Store`)."""
+        if self._store is None:
+            from intelgraph.errors import StoreError
+
+            raise StoreError("this graph is closed", hint="open it again with Graph.open()")
+        return self._store
+
+    @property
+    def engine(self) -> str:
+        return self.store.engine
+
+    def close(self) -> None:
+        """Close the store; an embedded server that opening it started is stopped."""
+        if self._store is not None:
+            store, self._store = self._store, None
+            store.close()
+
+    def __enter__(self) -> Graph:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    @staticmethod
+    def start_server(settings: Settings | None = None) -> tuple[bool, Path]:
+        """Start the embedded server for the settings' data folder and leave it running (later
+        commands and graphs reuse it). Returns (whether this call started it, its folder)."""
+        from intelgraph.cypher.falkor import EmbeddedServer
+
+        srv = EmbeddedServer((settings or Settings.from_env()).data_dir)
+        return srv.start(), srv.dir
+
+    @staticmethod
+    def stop_server(settings: Settings | None = None) -> bool:
+        """Stop the embedded server for the settings' data folder (its data is saved). Returns
+        whether one was running."""
+        from intelgraph.cypher.falkor import EmbeddedServer
+
+        return EmbeddedServer((settings or Settings.from_env()).data_dir).stop()
+
+    @staticmethod
+    def repair_server(settings: Settings | None = None) -> tuple[Path, str]:
+        """Repair the embedded server's damaged append-only file (the server must be stopped; a
+        copy of the files as they were is kept). Returns (where the copy is, what the checker said)."""
+        from intelgraph.cypher.falkor import EmbeddedServer
+
+        backup, said = EmbeddedServer((settings or Settings.from_env()).data_dir).repair_aof()
+        return Path(backup), said
+
+    # -- the graph ------------------------------------------------------------------------------
+    def status(self) -> dict[str, Any]:
+        """Engine, graph name, node and relationship counts, and where the store is."""
+        return status(self.store, self.settings)
+
+    def counts(self) -> tuple[int, int]:
+        """(nodes, relationships) in the graph."""
+        return self.store.counts()
+
+    def reset(self) -> tuple[int, int]:
+        """Delete every node and relationship; returns how many there were."""
+        before = self.store.counts()
+        self.store.clear()
+        return before
+
+    # -- loading --------------------------------------------------------------------------------
+    def load(self, paths: Sequence[Input] = (), *, sample: bool = False, source: str | None = None,
+             array_delimiter: str = ";", batch_size: int = 1000, fresh: bool | None = None,
+             progress: bool = False) -> LoadResult:
+        """Load datasets (.yaml/.yml/.json) and neo4j-admin CSV files, all validated before anything
+        is written (an :class:`~intelgraph.errors.InputErrors` naming file, record and field
+        otherwise, and the graph left as it was); ``sample=True`` adds the sample story. The path
+        is chosen as ``intelgraph load`` chooses it (:func:`load_paths`)."""
+        if isinstance(paths, (str, os.PathLike)):
+            paths = [paths]
+        return load_paths(self.store, list(paths), sample=sample, source=source, batch_size=batch_size,
+                          progress=progress, array_delimiter=array_delimiter, fresh=fresh)
+
+    def load_sample(self, *, batch_size: int = 1000, progress: bool = False) -> LoadResult:
+        """Load the sample dataset (the April 2022 PMF-weapons story)."""
+        return self.load([], sample=True, batch_size=batch_size, progress=progress)
+
+    # -- asking ---------------------------------------------------------------------------------
+    def query(self, name: str | SavedQuery, params: Mapping[str, Any] | None = None, /,
+              **kwargs: Any) -> list[dict[str, Any]]:
+        """Run a saved query read-only; its rows as dicts. Parameters as keywords, or as a dict
+        (for a name that is a Python keyword, such as ``from``); entity parameters take a name,
+        alias or id."""
+        return self.query_result(name, params, **kwargs).records()
+
+    def query_result(self, name: str | SavedQuery, params: Mapping[str, Any] | None = None, /,
+                     **kwargs: Any) -> Result:
+        """:meth:`query`, as a :class:`~intelgraph.cypher.store.Result` (columns in order)."""
+        from intelgraph.queries.runner import run_saved
+
+        values = dict(params or {})
+        twice = sorted(set(values) & set(kwargs))
+        if twice:
+            raise QueryError(f"parameter(s) {', '.join(twice)} given twice (in the dict and as keywords)",
+                             hint="give each parameter once")
+        values.update(kwargs)
+        return run_saved(self.store, name, values)
+
+    def cypher(self, text: str, params: Mapping[str, Any] | None = None, *, write: bool = False,
+               allow_external: bool = False) -> list[dict[str, Any]]:
+        """Run ad-hoc Cypher; its rows as dicts. Read-only unless ``write=True`` (the engine
+        refuses a write otherwise: :class:`~intelgraph.errors.ReadOnlyViolation`); refused before
+        it runs if its plan would reach files, URLs or other servers, unless
+        ``allow_external=True`` (:class:`~intelgraph.errors.ExternalAccess`)."""
+        return self.cypher_result(text, params, write=write, allow_external=allow_external).records()
+
+    def cypher_result(self, text: str, params: Mapping[str, Any] | None = None, *, write: bool = False,
+                      allow_external: bool = False) -> Result:
+        """:meth:`cypher`, as a :class:`~intelgraph.cypher.store.Result` (columns in order)."""
+        return self.store.run_query(text, dict(params or {}), write=write, allow_external=allow_external)
+
+    # -- reports and exports --------------------------------------------------------------------
+    def report_centrality(self, out_dir: PathLike, projection: str = "all", *, undirected: bool = False,
+                          seed: int = 0, compute: str = "networkx", exact_limit: int | None = None,
+                          sample_k: int | None = None, csv_raw: bool = False) -> ReportResult:
+        """Write the centrality report (CSV, Markdown, HTML, PNG, provenance record) into
+        ``out_dir``. ``compute``: ``"networkx"`` (here) or ``"gds"`` (in Neo4j Graph Data Science).
+        ``csv_raw`` writes ``centrality.csv``'s cells as stored, formulas not neutralised."""
+        from intelgraph.reports.centrality import centrality_report
+
+        extra: dict[str, Any] = {}
+        if exact_limit is not None:
+            extra["exact_limit"] = exact_limit
+        if sample_k is not None:
+            extra["sample_k"] = sample_k
+        return centrality_report(self.store, Path(out_dir), projection=projection, undirected=undirected, seed=seed,
+                                 compute=compute, timeout=self.settings.timeout if self.settings else None,
+                                 csv_raw=csv_raw, **extra)
+
+    def export_neo4j_admin(self, out_dir: PathLike) -> dict[str, Any]:
+        """Write the graph as neo4j-admin import CSVs (headers separate) and the import command."""
+        from intelgraph.loaders.export_admin import export_neo4j_admin
+
+        return export_neo4j_admin(self.store, Path(out_dir))

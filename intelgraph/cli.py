@@ -17,7 +17,8 @@ from typing import Any
 import click
 
 from intelgraph import __version__
-from intelgraph.config import ENGINES, Settings, check_neo4j_origins, open_store
+from intelgraph.api import COMPUTE, Graph
+from intelgraph.config import ENGINES, Settings, check_neo4j_origins
 from intelgraph.errors import IntelgraphError, PathError
 from intelgraph.output import FORMATS, render
 
@@ -26,21 +27,25 @@ class Context:
     def __init__(self, settings: Settings, ask_password: bool):
         self.settings = settings
         self.ask_password = ask_password
-        self._store = None
+        self._graph: Graph | None = None
         self.outputs: list[Path] = []  # where the command writes (see _output)
 
-    def store(self):
-        if self._store is None:
+    def graph(self) -> Graph:
+        """The graph the settings describe, opened on first use (commands are calls on it)."""
+        if self._graph is None:
             s = self.settings
             prompt = ((lambda: getpass.getpass(f"Neo4j password for {s.neo4j_user} at {s.neo4j_uri}: "))
                       if self.ask_password else None)
-            self._store = open_store(self.settings, password_prompt=prompt)
-        return self._store
+            self._graph = Graph.from_settings(self.settings, password_prompt=prompt)
+        return self._graph
+
+    def store(self):
+        return self.graph().store
 
     def close(self) -> None:
-        if self._store is not None:
-            self._store.close()
-            self._store = None
+        if self._graph is not None:
+            self._graph.close()
+            self._graph = None
 
 
 class IntelgraphGroup(click.Group):
@@ -153,9 +158,7 @@ def db() -> None:
 @click.pass_obj
 def db_status(obj: Context, fmt: str) -> None:
     """Engine, location and node/relationship counts."""
-    from intelgraph.api import status
-
-    info = status(obj.store(), obj.settings)
+    info = obj.graph().status()
     if fmt == "json":
         click.echo(json.dumps(info, indent=2))
     else:
@@ -167,23 +170,17 @@ def db_status(obj: Context, fmt: str) -> None:
 @click.pass_obj
 def db_start(obj: Context) -> None:
     """Start the embedded server and leave it running (later commands reuse it)."""
-    from intelgraph.cypher.falkor import EmbeddedServer
-
     _need_embedded(obj)
-    srv = EmbeddedServer(obj.settings.data_dir)
-    started = srv.start()
-    click.echo(("started" if started else "already running") + f": embedded FalkorDB in {srv.dir}")
+    started, where = Graph.start_server(obj.settings)
+    click.echo(("started" if started else "already running") + f": embedded FalkorDB in {where}")
 
 
 @db.command("stop")
 @click.pass_obj
 def db_stop(obj: Context) -> None:
     """Stop the embedded server (its data is saved)."""
-    from intelgraph.cypher.falkor import EmbeddedServer
-
     _need_embedded(obj)
-    srv = EmbeddedServer(obj.settings.data_dir)
-    click.echo("stopped" if srv.stop() else "not running")
+    click.echo("stopped" if Graph.stop_server(obj.settings) else "not running")
 
 
 @db.command("reset")
@@ -191,12 +188,12 @@ def db_stop(obj: Context) -> None:
 @click.pass_obj
 def db_reset(obj: Context, yes: bool) -> None:
     """Delete every node and relationship in the graph."""
-    store = obj.store()
-    nodes, rels = store.counts()
+    g = obj.graph()
+    nodes, rels = g.counts()
     if not yes:
-        click.confirm(f"Delete {nodes} nodes and {rels} relationships from {store.engine} graph {store.name!r}?",
+        click.confirm(f"Delete {nodes} nodes and {rels} relationships from {g.engine} graph {g.store.name!r}?",
                       abort=True)
-    store.clear()
+    nodes, rels = g.reset()
     click.echo(f"deleted {nodes} nodes and {rels} relationships")
 
 
@@ -204,11 +201,20 @@ def db_reset(obj: Context, yes: bool) -> None:
 @click.pass_obj
 def db_repair(obj: Context) -> None:
     """Repair the embedded server's damaged append-only file (a copy is kept first)."""
-    from intelgraph.cypher.falkor import EmbeddedServer
-
     _need_embedded(obj)
-    backup, said = EmbeddedServer(obj.settings.data_dir).repair_aof()
+    backup, said = Graph.repair_server(obj.settings)
     click.echo(f"{said}\nrepaired; the files as they were are in {backup}")
+
+
+def _renamed(command: str, old: str, old_value: str | None, new: str, new_value: str | None) -> str | None:
+    """The value of option ``new``, or of its deprecated spelling ``old`` (kept for one release,
+    with a warning on stderr)."""
+    if old_value is None:
+        return new_value
+    click.echo(f"warning: `{command} {old}` is deprecated and will be removed; use `{command} {new}`", err=True)
+    if new_value is not None and new_value != old_value:
+        raise click.UsageError(f"{old} {old_value} and {new} {new_value} disagree; give {new} only")
+    return old_value
 
 
 def _need_embedded(obj: Context) -> None:
@@ -261,13 +267,11 @@ def load(obj: Context, files: tuple[Path, ...], sample: bool, source: str | None
 
     CSV node and relationship files given together are read together, so relationships can
     refer to the nodes' ids."""
-    from intelgraph.api import load_paths
-
     if not files and not sample:
         raise click.UsageError("give files to load, or --sample")
-    stats = load_paths(obj.store(), list(files), sample=sample, source=source, batch_size=batch_size,
-                       progress=not quiet, array_delimiter=array_delimiter, fresh=fresh)
-    nodes, rels = obj.store().counts()
+    stats = obj.graph().load(list(files), sample=sample, source=source, batch_size=batch_size,
+                             progress=not quiet, array_delimiter=array_delimiter, fresh=fresh)
+    nodes, rels = stats.after
     click.echo(f"loaded {stats.nodes} node records and {stats.relationships} relationship records; "
                f"the graph now holds {nodes} nodes and {rels} relationships")
 
@@ -293,10 +297,15 @@ def query_list(tag: str | None, fmt: str) -> None:
 
 @query.command("show")
 @click.argument("name")
-@click.option("--engine", "engine", type=click.Choice(ENGINES), default=None, help="Show this engine's variant.")
-def query_show(name: str, engine: str | None) -> None:
+@click.option("--variant", type=click.Choice(ENGINES), default=None, metavar="ENGINE",
+              help="Show this engine's variant of the Cypher.")
+@click.option("--engine", "old_variant", type=click.Choice(ENGINES), default=None, hidden=True,
+              help="Deprecated spelling of --variant.")
+def query_show(name: str, variant: str | None, old_variant: str | None) -> None:
     """Show a saved query: its description, parameters and Cypher."""
     from intelgraph.queries.registry import get_query
+
+    engine = _renamed("query show", "--engine", old_variant, "--variant", variant)
 
     q = get_query(name)
     click.echo(f"{q.name} — {q.title}\n\n{q.description.strip()}\n")
@@ -332,10 +341,9 @@ def query_show(name: str, engine: str | None) -> None:
 def query_run(obj: Context, name: str, params: tuple[tuple[str, str], ...], fmt: str, csv_raw: bool) -> None:
     """Run a saved query, read-only."""
     from intelgraph.queries.registry import get_query
-    from intelgraph.queries.runner import run_saved
 
     q = get_query(name)  # unknown names fail before the store is opened
-    click.echo(render(run_saved(obj.store(), q, _params(params)), fmt, csv_raw=csv_raw))
+    click.echo(render(obj.graph().query_result(q, _params(params)), fmt, csv_raw=csv_raw))
 
 
 # -- cypher -----------------------------------------------------------------------------
@@ -359,8 +367,7 @@ def cypher_cmd(obj: Context, text: str, params: tuple[tuple[str, str], ...], wri
             values[k] = json.loads(v)
         except ValueError:
             values[k] = v
-    store = obj.store()
-    result = store.run_query(text, values, write=write, allow_external=allow_external)
+    result = obj.graph().cypher_result(text, values, write=write, allow_external=allow_external)
     click.echo(render(result, fmt, csv_raw=csv_raw))
 
 
@@ -388,25 +395,23 @@ def _projection_names() -> list[str]:
                    "and the report says so with an error estimate [default: 20000].")
 @click.option("--sample-k", type=click.IntRange(min=2), default=None, metavar="NODES",
               help="How many nodes the estimate samples [default: see the report's notes].")
-@click.option("--engine", "compute", type=click.Choice(["networkx", "gds"]), default="networkx", show_default=True,
+@click.option("--compute", type=click.Choice(COMPUTE), default=None,
               help="Compute here (networkx's values) or in Neo4j Graph Data Science (with --engine neo4j before "
-                   "the command; not yet run against a live server: docs/gds.md).")
+                   "the command; not yet run against a live server: docs/gds.md) [default: networkx].")
+@click.option("--engine", "old_compute", type=click.Choice(COMPUTE), default=None, hidden=True,
+              help="Deprecated spelling of --compute.")
 @_csv_raw
 @click.pass_obj
 def report_centrality(obj: Context, out_dir: Path, projection: str, undirected: bool, seed: int,
-                      exact_limit: int | None, sample_k: int | None, compute: str, csv_raw: bool) -> None:
+                      exact_limit: int | None, sample_k: int | None, compute: str | None,
+                      old_compute: str | None, csv_raw: bool) -> None:
     """Degree, betweenness, closeness, eigenvector, PageRank and communities, with networkx's
     values (exact measures computed by a faster library where it gives the same numbers)."""
-    from intelgraph.reports.centrality import centrality_report
-
+    compute = _renamed("report centrality", "--engine", old_compute, "--compute", compute) or COMPUTE[0]
     _output(out_dir)
-    extra: dict[str, Any] = {}
-    if exact_limit is not None:
-        extra["exact_limit"] = exact_limit
-    if sample_k is not None:
-        extra["sample_k"] = sample_k
-    res = centrality_report(obj.store(), out_dir, projection=projection, undirected=undirected, seed=seed,
-                            compute=compute, timeout=obj.settings.timeout, csv_raw=csv_raw, **extra)
+    res = obj.graph().report_centrality(out_dir, projection=projection, undirected=undirected, seed=seed,
+                                        compute=compute, exact_limit=exact_limit, sample_k=sample_k,
+                                        csv_raw=csv_raw)
     click.echo(f"wrote {', '.join(str(p) for p in res.files)}")
 
 
@@ -421,10 +426,8 @@ def export() -> None:
 @click.pass_obj
 def export_admin(obj: Context, out_dir: Path) -> None:
     """Write the graph as neo4j-admin import CSVs (headers separate) and the import command."""
-    from intelgraph.loaders.export_admin import export_neo4j_admin
-
     _output(out_dir)
-    info = export_neo4j_admin(obj.store(), out_dir)
+    info = obj.graph().export_neo4j_admin(out_dir)
     click.echo(json.dumps(info, indent=2, default=str))
 
 
@@ -478,13 +481,9 @@ def generate(out_dir: Path, relationships: int, seed: int) -> None:
 def demo(obj: Context, out_dir: Path) -> None:
     """The analyst's loop on the sample story: load it, ask the route, the connections and
     the denials, and write a centrality report of the actors."""
-    from intelgraph.api import load_paths
-    from intelgraph.queries.runner import run_saved
-    from intelgraph.reports.centrality import centrality_report
-
     _output(out_dir)
-    store = obj.store()
-    stats = load_paths(store, [], sample=True)
+    g = obj.graph()
+    stats = g.load_sample()
     click.echo(f"loaded the sample story: {stats.nodes} nodes, {stats.relationships} relationships\n")
     for title, name, params in (
         ("Which route did the PMF weapons take?", "shipment-route", {}),
@@ -494,8 +493,8 @@ def demo(obj: Context, out_dir: Path) -> None:
     ):
         click.echo(f"== {title}  (intelgraph query run {name}"
                    + "".join(f" -p {k} {v!r}" for k, v in params.items()) + ")")
-        click.echo(render(run_saved(store, name, params), "table") + "\n")
-    res = centrality_report(store, out_dir, projection="actors")
+        click.echo(render(g.query_result(name, params), "table") + "\n")
+    res = g.report_centrality(out_dir, projection="actors")
     click.echo("centrality report of the actors: " + ", ".join(str(p) for p in res.files))
 
 

@@ -1,8 +1,13 @@
-"""Loading, as library functions the CLI wraps: ``load_file``, ``load_sample``."""
+"""Reading inputs: :func:`read_any` (a dataset or CSV file into a plan), :func:`sample_path`.
+
+Loading is :meth:`intelgraph.Graph.load` (or :func:`intelgraph.api.load_paths`), which chooses
+the load path as ``intelgraph load`` does. ``load_file`` and ``load_sample`` here are deprecated
+wrappers of it, kept for one release."""
 
 from __future__ import annotations
 
 import re
+import warnings
 from importlib import resources
 from pathlib import Path
 from typing import Any, Callable
@@ -52,15 +57,29 @@ def load_plan(store: Store, plan: Plan, batch_size: int = 1000,
     return write_plan(store, plan, batch_size=batch_size, progress=progress, fresh=fresh)
 
 
+def _deprecated(name: str) -> None:
+    warnings.warn(f"intelgraph.loaders.api.{name} is deprecated: use intelgraph.Graph.load (or "
+                  "intelgraph.api.load_paths), which loads as `intelgraph load` does", DeprecationWarning,
+                  stacklevel=3)
+
+
 def load_file(store: Store, path: str | Path, batch_size: int = 1000, source: str | None = None,
               progress: Callable[[int], None] | None = None) -> LoadStats:
-    """Validate ``path`` whole, then write it. Raises :class:`InputErrors` before writing anything."""
-    plan = read_any(path, store, source=source)
-    return load_plan(store, plan, batch_size=batch_size, progress=progress)
+    """Deprecated: :meth:`intelgraph.Graph.load`. Loads ``path`` as ``intelgraph load`` does
+    (a CSV file by the fast path on the embedded engine). ``progress`` is no longer called."""
+    from intelgraph.api import load_paths
+
+    _deprecated("load_file")
+    return load_paths(store, [Path(path)], batch_size=batch_size, source=source)
 
 
 def load_sample(store: Store, **kwargs: Any) -> LoadStats:
-    return load_file(store, sample_path(), **kwargs)
+    """Deprecated: :meth:`intelgraph.Graph.load_sample`."""
+    from intelgraph.api import load_paths
+
+    _deprecated("load_sample")
+    kwargs.pop("progress", None)
+    return load_paths(store, [], sample=True, **kwargs)
 
 
 def read_sample() -> Dataset:

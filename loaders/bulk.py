@@ -32,14 +32,14 @@ writers queue on it). Queries are sent by a second thread while the next batch i
 
 A crash at any point leaves a graph that the next (merge) load completes.
 
-:func:`load_csv` and :func:`intelgraph.api.load_paths` do not wait for the whole reading before
-touching the graph: once the node files are read, :mod:`intelgraph.loaders.early` writes the
+:func:`intelgraph.api.load_paths` (the one function that chooses a load path) does not wait for
+the whole reading before touching the graph: once the node files are read, :mod:`intelgraph.loaders.early` writes the
 nodes of a load into an empty graph (through a staging graph that replaces it at the end, so a
 bad later file or a crash still leaves it empty), or checks read-only which rows of a load into a
 graph that holds something would change anything — while the relationship files are read.
 
 Neo4j has no internal-id lookup worth using, so on Neo4j the classic reader and ``MERGE``-on-id
-statements are used (:func:`load_csv` picks).
+statements are used (:func:`intelgraph.api.load_paths` picks).
 """
 
 from __future__ import annotations
@@ -55,7 +55,6 @@ import re
 import struct
 import tempfile
 import threading
-import time
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -73,12 +72,11 @@ from intelgraph.graph.schema import GRADING, PROVENANCE, Schema, load_schema
 from intelgraph.graph.text import refused_re2, text_problem
 from intelgraph.loaders.csv_admin import (
     _DERIVED_COLS, _PROVENANCE_COLS, _REFERENCE_PROPS, _REL_EXTRA_COLS, _REL_ID_RE,
-    ARRAY_DELIMITER, CONTENT_ID_RE, MAX_FIELD_CHARS, CsvInput, _Group, _Reader, group_inputs, parse_header,
-    read_csv_files)
+    ARRAY_DELIMITER, CONTENT_ID_RE, MAX_FIELD_CHARS, CsvInput, _Group, _Reader, group_inputs, parse_header)
 from intelgraph.loaders import columnar
-from intelgraph.loaders.plan import COMPACT_AFTER_ROWS, LoadStats, changed_under_load, evidence_text, node_row, write_plan
+from intelgraph.loaders.plan import COMPACT_AFTER_ROWS, LoadStats, changed_under_load, evidence_text, node_row
 
-__all__ = ["StagedLoad", "stage_csv", "write_staged", "load_csv", "graph_is_empty", "NotEmpty"]
+__all__ = ["StagedLoad", "stage_csv", "write_staged", "graph_is_empty", "NotEmpty"]
 
 NODE_BATCH = 5000
 READBACK_PAGE = 50_000  # internal ids read back per query after appending nodes
@@ -2348,42 +2346,3 @@ def _bulk_rels(store: Any, st: StagedLoad, iid: array, stats: LoadStats,
             store.command("GRAPH.QUERY", name, q)
     finally:
         _close_quietly(sender)
-
-
-# -- the entry point ---------------------------------------------------------------------------------
-@dataclass
-class CsvLoadResult:
-    stats: LoadStats
-    path: str  # "fresh", "merge", or "classic" (the thorough reader and MERGE-on-id statements)
-    read_s: float
-    write_s: float
-
-
-def load_csv(store: Any, paths: Sequence[Any], source: str | None = None, *, array_delimiter: str = ARRAY_DELIMITER,
-             fresh: bool | None = None, batch_size: int | None = None,
-             progress: Callable[[int], None] | None = None) -> CsvLoadResult:
-    """Validate CSV inputs whole, then write them, by the fastest path the store allows."""
-    t0 = time.perf_counter()
-    st = None
-    if getattr(store, "engine", None) == "falkordb":
-        from intelgraph.loaders.early import begin
-
-        early = begin(store, paths, fresh)
-        st = stage_csv(paths, source, store=store, array_delimiter=array_delimiter, early=early)
-    if st is None:
-        plan = read_csv_files(paths, source=source, store=store, array_delimiter=array_delimiter)
-        t1 = time.perf_counter()
-        empty = graph_is_empty(store)
-        if fresh and not empty:
-            raise NotEmpty(f"--fresh loads only into an empty graph; {store.engine} graph {store.name!r} is not empty",
-                           hint="load without --fresh (an idempotent merge), or `intelgraph db reset` first")
-        use_create = empty if fresh is None else fresh
-        stats = write_plan(store, plan, batch_size=batch_size or 1000, fresh=use_create, progress=progress)
-        return CsvLoadResult(stats, "classic", t1 - t0, time.perf_counter() - t1)
-    try:
-        t1 = time.perf_counter()
-        kw = {} if batch_size is None else {"node_batch": batch_size, "rel_batch": batch_size}
-        stats = write_staged(store, st, fresh=fresh, progress=progress, **kw)
-        return CsvLoadResult(stats, st.mode, t1 - t0, time.perf_counter() - t1)
-    finally:
-        st.close()

@@ -1,6 +1,6 @@
 """The centrality measures computed in Neo4j Graph Data Science (GDS), in networkx's conventions.
 
-``intelgraph report centrality --engine gds`` sends the work of :func:`compute_measures
+``intelgraph report centrality --compute gds`` sends the work of :func:`compute_measures
 <intelgraph.reports.centrality.compute_measures>` to a Neo4j server with the GDS plugin: the
 named projection is projected into GDS's in-memory catalog, each measure is streamed back, the
 raw GDS scores are converted to what networkx would have returned, and the projected graph is
@@ -390,9 +390,9 @@ def _require_neo4j(store: Store) -> None:
     engine = getattr(store, "engine", "?")
     if engine != "neo4j":
         raise GdsUnavailable(
-            f"--engine gds needs a Neo4j server with the Graph Data Science plugin; this store is {engine!r}",
+            f"--compute gds needs a Neo4j server with the Graph Data Science plugin; this store is {engine!r}",
             hint="point intelgraph at Neo4j (INTELGRAPH_ENGINE=neo4j, NEO4J_URI=bolt://localhost:7687) "
-                 "with GDS installed (docs/gds.md), or leave out --engine gds to compute with networkx")
+                 "with GDS installed (docs/gds.md), or leave out --compute gds to compute with networkx")
 
 
 def gds_version(store: Store, timeout: float | None = None) -> str:

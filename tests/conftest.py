@@ -38,11 +38,11 @@ def store(server):
 @pytest.fixture(scope="session")
 def sample_store(server):
     """One graph with the sample dataset loaded, shared read-only by the query tests."""
-    from intelgraph.loaders.api import load_sample
+    from intelgraph.api import load_paths
 
     st = FalkorStore(server, graph=f"sample_{os.getpid()}")
     st.clear()
-    load_sample(st)
+    load_paths(st, [], sample=True)
     yield st
     st.clear()
     st.close()

@@ -16,7 +16,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from intelgraph.loaders.api import load_file
+from intelgraph.api import load_paths
 from intelgraph.reports.centrality import (
     EIGENVECTOR_MAX_ITER, EIGENVECTOR_TOL, centrality_report, compute_measures, measure_columns)
 from intelgraph.reports.projection import UnknownProjection, graph_hash, project, projection_spec
@@ -70,7 +70,7 @@ def _load_small(store, tmp_path: Path) -> dict[str, str]:
     claims = [{"ref": "k", "source": "doc", "statement": "Bravo Group and Delta Person met",
                "quote": "asserted here", "reliability": "C", "credibility": 3, "about": ["b", "d"]}]
     stances = [{"type": "DENIES", "by": "c", "target": "k", "source": "doc", "quote": "asserted here"}]
-    load_file(store, _write_dataset(tmp_path, "small", entities, facts, claims, stances))
+    load_paths(store, [_write_dataset(tmp_path, "small", entities, facts, claims, stances)])
     rows = store.read("MATCH (n:Entity) RETURN n.name, n.id").rows
     return {name: nid for name, nid in rows}
 
@@ -81,7 +81,7 @@ def _load_florentine(store, tmp_path: Path) -> None:
     entities = [{"ref": refs[n], "kind": "Organisation", "name": n, "org_type": "family"} for n in sorted(G)]
     facts = [{"type": "ASSOCIATED_WITH", "from": refs[u], "to": refs[v], "props": {"note": "marriage"}}
              for u, v in sorted(G.edges)]
-    load_file(store, _write_dataset(tmp_path, "florentine", entities, facts))
+    load_paths(store, [_write_dataset(tmp_path, "florentine", entities, facts)])
 
 
 # -- known answers ------------------------------------------------------------------------------

@@ -151,6 +151,6 @@ def test_installed_command_runs(server):
 
 def test_gds_report_on_the_embedded_engine_is_a_clear_error(run, tmp_path):
     run("load", "--sample")
-    result = run("report", "centrality", "--engine", "gds", "--out", str(tmp_path / "r"), ok=False)
+    result = run("report", "centrality", "--compute", "gds", "--out", str(tmp_path / "r"), ok=False)
     assert result.exit_code == 1 and "Graph Data Science" in result.output and "hint:" in result.output
     assert not (tmp_path / "r" / "centrality.csv").exists()

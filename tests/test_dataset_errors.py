@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from intelgraph.errors import InputErrors
-from intelgraph.loaders.api import load_file, load_sample
+from intelgraph.api import load_paths
 
 GOOD = """dataset: t
 sources:
@@ -38,7 +38,7 @@ def write(tmp_path: Path, text: str, name: str = "d.yaml", doc: str = "Alice Exa
 
 
 def test_good_file_loads(store, tmp_path):
-    stats = load_file(store, write(tmp_path, GOOD))
+    stats = load_paths(store, [write(tmp_path, GOOD)])
     assert (stats.nodes, stats.relationships) == (3, 1)
     assert store.counts() == (3, 1)
 
@@ -62,12 +62,12 @@ CASES = [
 
 @pytest.mark.parametrize("desc,old,new,record,field", CASES, ids=[c[0] for c in CASES])
 def test_bad_record_is_named_and_nothing_is_written(store, tmp_path, desc, old, new, record, field):
-    load_sample(store)
+    load_paths(store, [], sample=True)
     before = store.counts()
     assert old in GOOD
     path = write(tmp_path, GOOD.replace(old, new))
     with pytest.raises(InputErrors) as err:
-        load_file(store, path)
+        load_paths(store, [path])
     problems = err.value.problems
     assert any(p.file == str(path) and record in p.record and p.field == field for p in problems), \
         f"{desc}: {[str(p) for p in problems]}"
@@ -82,14 +82,14 @@ def test_bad_record_is_named_and_nothing_is_written(store, tmp_path, desc, old, 
 ])
 def test_broken_files(store, tmp_path, text, reason):
     with pytest.raises(InputErrors, match=reason):
-        load_file(store, write(tmp_path, text))
+        load_paths(store, [write(tmp_path, text)])
     assert store.counts() == (0, 0)
 
 
 def test_all_problems_are_reported_at_once(store, tmp_path):
     bad = GOOD.replace("kind: Person", "kind: Wizard").replace("reliability: B", "reliability: Z")
     with pytest.raises(InputErrors) as err:
-        load_file(store, write(tmp_path, bad))
+        load_paths(store, [write(tmp_path, bad)])
     assert {p.field for p in err.value.problems} >= {"kind", "reliability"}
 
 
@@ -101,7 +101,7 @@ def test_json_records_are_named_by_path(store, tmp_path):
     data = yaml.safe_load(GOOD)
     data["entities"][1]["kind"] = "Wizard"
     with pytest.raises(InputErrors) as err:
-        load_file(store, write(tmp_path, json.dumps(data), name="d.json"))
+        load_paths(store, [write(tmp_path, json.dumps(data), name="d.json")])
     assert any(p.record == "entities[1]" and p.field == "kind" for p in err.value.problems)
 
 
@@ -109,21 +109,21 @@ def test_utf16_and_bad_bytes(store, tmp_path):
     p = tmp_path / "u.yaml"
     p.write_bytes(GOOD.encode("utf-16"))
     with pytest.raises(InputErrors, match="UTF-16"):
-        load_file(store, p)
+        load_paths(store, [p])
     p.write_bytes(GOOD.encode("utf-8").replace(b"Alice", b"Al\xffce", 1))
     with pytest.raises(InputErrors, match="not UTF-8"):
-        load_file(store, p)
+        load_paths(store, [p])
 
 
 def test_utf8_bom_is_accepted(store, tmp_path):
     write(tmp_path, GOOD)
     p = tmp_path / "bom.yaml"
     p.write_bytes(b"\xef\xbb\xbf" + GOOD.encode("utf-8"))
-    assert load_file(store, p).nodes == 3
+    assert load_paths(store, [p]).nodes == 3
 
 
 def test_huge_field_is_refused(store, tmp_path):
     bad = GOOD.replace("name: Bob Corp", "name: Bob Corp\n    description: " + "x" * 200_000)
     with pytest.raises(InputErrors, match="over the 100000 limit"):
-        load_file(store, write(tmp_path, bad))
+        load_paths(store, [write(tmp_path, bad)])
     assert store.counts() == (0, 0)

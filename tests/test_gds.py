@@ -583,7 +583,7 @@ def test_not_neo4j_is_a_clear_error(store):
     err = info.value
     assert isinstance(err, IntelgraphError) and isinstance(err, StoreError)
     assert "'falkordb'" in str(err) and "Neo4j" in str(err)
-    assert "INTELGRAPH_ENGINE=neo4j" in err.hint and "--engine gds" in err.hint
+    assert "INTELGRAPH_ENGINE=neo4j" in err.hint and "--compute gds" in err.hint
     assert "hint:" in err.message()
     with pytest.raises(GdsUnavailable):
         gds_version(store)
@@ -628,14 +628,14 @@ if os.environ.get("INTELGRAPH_TEST_NEO4J_URI") and os.environ.get("INTELGRAPH_TE
     @pytest.fixture(scope="module")
     def gds_store():
         from intelgraph.cypher.neo4j_store import Neo4jStore
-        from intelgraph.loaders.api import load_sample
+        from intelgraph.api import load_paths
 
         st = Neo4jStore(os.environ["INTELGRAPH_TEST_NEO4J_URI"], os.environ.get("NEO4J_USER", "neo4j"),
                         os.environ["NEO4J_PASSWORD"], database=os.environ.get("NEO4J_DATABASE", "neo4j"),
                         timeout=300)
         st.clear()
         st.apply_schema()
-        load_sample(st)
+        load_paths(st, [], sample=True)
         yield st
         st.clear()
         st.close()

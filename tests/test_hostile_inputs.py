@@ -20,7 +20,6 @@ from intelgraph.cli import cli
 from intelgraph.cypher.falkor import FalkorStore
 from intelgraph.errors import InputErrors
 from intelgraph.loaders import early as early_mod
-from intelgraph.loaders.api import load_sample
 from intelgraph.loaders.bulk import stage_csv
 from intelgraph.loaders.columnar import plain_csv
 from intelgraph.loaders.csv_admin import read_csv_files
@@ -43,7 +42,7 @@ def loaded(server):
     graph = f"hostile_{os.getpid()}"
     st = FalkorStore(server, graph=graph)
     st.clear()
-    load_sample(st)
+    load_paths(st, [], sample=True)
     yield st, graph, st.counts(), st.checksum()
     st.clear()
     st.close()
@@ -136,7 +135,7 @@ def test_control_characters_in_csv_are_refused_the_same_on_every_path(server, ge
         assert _problems(err.value) == expected
         assert st.counts() == (0, 0)
 
-        load_sample(st)  # a graph that holds something: rows checked read-only while read
+        load_paths(st, [], sample=True)  # a graph that holds something: rows checked read-only while read
         counts, checksum = st.counts(), st.checksum()
         with pytest.raises(InputErrors) as err:
             load_paths(st, paths)
@@ -212,7 +211,7 @@ def test_text_already_in_the_graph_is_escaped_in_every_output_format(store):
     """Data written by ad-hoc `cypher --write` (which the load rules never saw) is printed by
     `cypher` and `query run` with its control characters escaped, in every format; the JSON
     still reads back as the stored value."""
-    load_sample(store)  # the schema's indexes, which `query run search` reads
+    load_paths(store, [], sample=True)  # the schema's indexes, which `query run search` reads
     made = _cli(store, "cypher", "--write", "CREATE (:Entity:Actor:Person {id: 'person:hostile', kind: 'Person', "
                 "name: $n, aliases: $a, description: $d}) RETURN 1",
                 "-p", "n", json.dumps("Mallory \u202eyrollaM"), "-p", "a", json.dumps(["\x1b[2JMal"]),
@@ -253,7 +252,7 @@ FORMULAS = ["=cmd|' /c calc'!A1", "@SUM(1+1)*cmd|' /c calc'!A0", "+1+cmd|' /c ca
 def test_csv_for_people_neutralises_formulas_but_never_numbers(store):
     """`--format csv`: text cells a spreadsheet would run as a formula get a leading quote; numbers,
     and text that is a number (a negative longitude), do not; `--csv-raw` writes them as stored."""
-    load_sample(store)  # the schema's indexes, which `query run search` reads
+    load_paths(store, [], sample=True)  # the schema's indexes, which `query run search` reads
     names = [*FORMULAS, "-44.2", "Plain name"]
     made = _cli(store, "cypher", "--write", "UNWIND range(0, size($names) - 1) AS i "
                 "CREATE (:Entity:Place:City {id: 'city:' + toString(i), kind: 'City', name: $names[i], lon: -44.2, probe: 1})",

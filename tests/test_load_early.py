@@ -22,7 +22,7 @@ from intelgraph.api import load_paths
 from intelgraph.cypher.falkor import FalkorStore
 from intelgraph.errors import InputErrors
 from intelgraph.loaders import early as early_mod
-from intelgraph.loaders.bulk import NotEmpty, load_csv
+from intelgraph.loaders.bulk import NotEmpty
 from intelgraph.loaders.generate import generate, iter_files
 
 
@@ -139,8 +139,8 @@ def test_same_graph_as_the_usual_path(store, generated, expected, spy, fresh):
 
 
 @pytest.mark.slow
-def test_load_csv_takes_it_too_and_says_which_path(store, generated, expected, spy):
-    result = load_csv(store, generated, fresh=False)
+def test_merge_takes_it_too_and_says_which_path(store, generated, expected, spy):
+    result = load_paths(store, generated, fresh=False)
     assert result.path == "merge" and spy["finished"] == 1
     assert (store.counts(), store.checksum()) == expected
 

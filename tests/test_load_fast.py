@@ -21,7 +21,7 @@ from intelgraph.api import load_paths
 from intelgraph.cypher.falkor import FalkorStore
 from intelgraph.errors import InputErrors
 from intelgraph.graph.ids import node_id
-from intelgraph.loaders.bulk import NotEmpty, load_csv, stage_csv, write_staged
+from intelgraph.loaders.bulk import NotEmpty, stage_csv, write_staged
 from intelgraph.loaders.csv_admin import read_csv_files
 from intelgraph.loaders.generate import generate, iter_files
 from intelgraph.loaders.plan import write_plan
@@ -155,7 +155,7 @@ def test_malformed_input_is_refused_whole_with_the_same_problems(store, tmp_path
     with pytest.raises(InputErrors) as thorough:
         read_csv_files([*items, PERSONS, TIES], source=source, store=store)
     with pytest.raises(InputErrors) as fast:
-        load_csv(store, [*items, PERSONS, TIES], source=source)
+        load_paths(store, [*items, PERSONS, TIES], source=source)
     assert fast.value.problems == thorough.value.problems
     if "h.csv" not in paths:  # the command's way: files as given
         with pytest.raises(InputErrors):
@@ -174,11 +174,9 @@ def test_fresh_refuses_a_graph_that_is_not_empty(store, generated):
         st.close()
     with pytest.raises(NotEmpty):
         load_paths(store, generated, fresh=True)
-    with pytest.raises(NotEmpty):
-        load_csv(store, generated, fresh=True)
     assert (store.counts(), store.checksum()) == before
     # automatic: a graph that is not empty is merged into
-    assert load_csv(store, generated).path == "merge"
+    assert load_paths(store, generated).path == "merge"
 
 
 def test_the_cli_takes_fresh_and_no_fresh(tmp_path, generated):
@@ -207,7 +205,7 @@ def test_references_by_name_fall_back_to_the_thorough_reader(store, classic, tmp
                   "Convoy,Shipment,,,,Memo,a convoy\n"
                   "Convoy leg 1,Leg,convoy,1,land,Memo,the first leg\n")
     assert stage_csv([nodes], store=store) is None
-    result = load_csv(store, [nodes])
+    result = load_paths(store, [nodes])
     assert result.path == "classic"
     assert (store.counts(), store.checksum()) == classic_load(classic, [nodes])
 
@@ -366,5 +364,5 @@ def test_arrow_edge_cases_found_in_review(store, classic, tmp_path):
     for st in (store, classic):
         st.clear()
     expected = classic_load(classic, both)
-    load_csv(store, both)
+    load_paths(store, both)
     assert (store.counts(), store.checksum()) == expected

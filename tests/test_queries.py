@@ -227,12 +227,12 @@ facts:
 
 
 def test_materiel_never_adds_a_shipment_to_the_one_it_is_part_of(store, tmp_path):
-    from intelgraph.loaders.api import load_file
+    from intelgraph.api import load_paths
 
     (tmp_path / "doc.txt").write_text("300 shells in six months; 40 on one voyage of them, and drones.",
                                       encoding="utf-8")
     (tmp_path / "overlap.yaml").write_text(OVERLAP, encoding="utf-8")
-    load_file(store, tmp_path / "overlap.yaml")
+    load_paths(store, [tmp_path / "overlap.yaml"])
     found = [(r["materiel"], r["shipment"], r["quantity"], r["part_of"]) for r in rows(store, "materiel")]
     assert found == [("Drones", "One voyage", None, ["Six months of shells"]),
                      ("Shells", "One voyage", 40, ["Six months of shells"]),

@@ -15,7 +15,8 @@ import pytest
 import yaml
 
 from intelgraph.graph.schema import load_schema
-from intelgraph.loaders.api import load_file, load_sample, sample_path
+from intelgraph.api import load_paths
+from intelgraph.loaders.api import sample_path
 from intelgraph.loaders.dataset import read_dataset
 
 SAMPLE = Path(sample_path())
@@ -163,26 +164,26 @@ def test_load_twice_is_idempotent_and_matches_the_dataset(store):
     declared_kinds = Counter(r["kind"].lower() for s in ("sources", "entities") for r in data[s])
     declared_kinds["claim"] = len(data["claims"])
 
-    stats = load_sample(store)
+    stats = load_paths(store, [], sample=True)
     assert (stats.nodes, stats.relationships) == (nodes, rels)
     first = (store.counts(), _kind_counts(store), _type_counts(store))
     assert first[0] == (nodes, rels)
     assert first[1] == declared_kinds
     assert first[2] == by_type
 
-    load_file(store, sample_path())
+    load_paths(store, [sample_path()])
     second = (store.counts(), _kind_counts(store), _type_counts(store))
     assert second == first
     # provenance lists did not grow on the second load
     ev = store.read("MATCH (n) RETURN sum(size(n.evidence))").scalar()
-    load_sample(store)
+    load_paths(store, [], sample=True)
     assert store.read("MATCH (n) RETURN sum(size(n.evidence))").scalar() == ev
 
 
 # -- (d) content -------------------------------------------------------------------------------
 @pytest.fixture
 def loaded(store):
-    load_sample(store)
+    load_paths(store, [], sample=True)
     return store
 
 

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from intelgraph.errors import QueryTimeout, ReadOnlyViolation, StoreError
-from intelgraph.loaders.api import load_sample
+from intelgraph.api import load_paths
 
 def test_empty_store_counts_zero(engine_store):
     assert engine_store.counts() == (0, 0)
@@ -90,17 +90,17 @@ def test_bad_cypher_is_a_store_error(engine_store):
 
 
 def test_sample_loads_idempotently(engine_store):
-    first = load_sample(engine_store)
+    first = load_paths(engine_store, [], sample=True)
     counts = engine_store.counts()
     assert counts == (first.nodes, first.relationships)
     digest = engine_store.checksum()
-    load_sample(engine_store)
+    load_paths(engine_store, [], sample=True)
     assert engine_store.counts() == counts
     assert engine_store.checksum() == digest
 
 
 def test_clear_empties(engine_store):
-    load_sample(engine_store)
+    load_paths(engine_store, [], sample=True)
     engine_store.clear()
     assert engine_store.counts() == (0, 0)
 
