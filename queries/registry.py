@@ -215,7 +215,7 @@ def expand_fragments(text: str, fragments: dict[str, Fragment], where: str, firs
             raise QueryError(f"@{fname} takes {len(frag.args)} variable(s) ({', '.join(frag.args)})"
                              + (", then the variables to carry" if carries else "") + f", got ({m.group(2)})",
                              where, line)
-        keep = "".join(f"{v}, " for v in raw[len(frag.args):])
+        keep = "".join(f"{v}, " for v in dict.fromkeys(raw[len(frag.args):]) if v not in raw[:len(frag.args)])
         renamed = _KEEP_RE.sub(lambda _: keep, frag.text)
         # rename the args all at once (an arg may be named like another one's value)
         mapping = dict(zip(frag.args, raw))

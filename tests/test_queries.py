@@ -215,10 +215,41 @@ def test_search(sample_store):
 
 
 def test_rests_on_source(sample_store):
-    facts = rows(sample_store, "rests-on-source", source=MEMO)
-    assert facts
-    assert {"only this source", "also others"} >= {f["support"] for f in facts}
-    assert any(f["type"] == "CONTAINS" and f["to"] == "S-300" for f in facts)
+    # Discrediting the militia commander (MEMO: the Guardian "cites a militia commander who
+    # helped with the transport") takes down the three claims credited to him -- the PMF
+    # origin, the 26 March Salamja crossing, the Iranian army's sea route -- and the facts that
+    # rest on them alone; Russia RECEIVED and PMF SUPPORTS Russia keep other claims.
+    commander = [(r["kind"], r["what"][:38], r["support"])
+                 for r in rows(sample_store, "rests-on-source", source="Militia commander who helped with the transport")]
+    assert commander == [
+        ("claim", "The weapons came from the Popular Mobi", "only this source"),
+        ("claim", "The weapons first crossed the Iraqi bo", "only this source"),
+        ("claim", "The weapons were then received by the ", "only this source"),
+        ("fact", "Iranian army HANDLED PMF weapons to Ru", "only this source"),
+        ("fact", "Popular Mobilization Forces SENT PMF w", "only this source"),
+        ("fact", "Popular Mobilization Forces SUPPORTS R", "also others"),
+        ("fact", "Russia RECEIVED PMF weapons to Russia ", "also others"),
+    ]
+    # Discrediting the Guardian takes down everything MEMO and Al Jazeera repeat from it, its
+    # informants' and Işık's words included (12 MEMO claims, AJ's two), and every shipment fact
+    # resting on them; only "Iran SUPPORTS Russia" stands (MEMO's own analysis of Iran's motive).
+    guardian = rows(sample_store, "rests-on-source", source=GUARDIAN)
+    claims = [r["what"] for r in guardian if r["kind"] == "claim"]
+    assert len(claims) == 14 and all(r["support"] == "only this source" for r in guardian if r["kind"] == "claim")
+    assert "The weapons first crossed the Iraqi border into Iran via the Salamja border post on 26 March 2022." in claims
+    assert "Russia received equipment and ammunition from Iraq through Iranian smuggling networks." in claims
+    assert [r["what"] for r in guardian if r["support"] == "also others"] == ["Iran SUPPORTS Russia"]
+    assert {"Russia RECEIVED PMF weapons to Russia via Iran", "PMF weapons to Russia via Iran CONTAINS S-300",
+            "Popular Mobilization Forces SUPPORTS Russia"} <= {r["what"] for r in guardian if r["kind"] == "fact"}
+    # MEMO's "Russian forces are invading Ukraine" stands without MEMO: AJ confirms it
+    memo = {r["what"]: r["support"] for r in rows(sample_store, "rests-on-source", source=MEMO)}
+    assert memo["Russian forces are conducting an invasion of Ukraine."] == "also others"
+    assert memo["PMF weapons to Russia via Iran CONTAINS S-300"] == "only this source"
+    assert memo["PMF weapons to Russia via Iran CONTAINS RPG"] == "also others"
+    # the authority speaks through its spokesman: al-Qaisi's account falls with it
+    ibpa = [(r["kind"], r["what"][:30], r["support"]) for r in rows(sample_store, "rests-on-source", source="Iraqi Border Ports Authority")]
+    assert ibpa == [("claim", "Monitoring at Iraq's border po", "only this source"),
+                    ("claim", "Security forces are present at", "only this source")]
 
 
 def test_attribution_chain(sample_store):
@@ -369,9 +400,9 @@ def test_fragments_state_a_rule_once(tmp_path):
     (frags / "named.cypher").write_text("// fragment: named\n// args: [n, out]\n// description: d\n"
                                         "WITH KEEP n, n.name AS out\n")
     head = "// name: q\n// title: t\n// description: d\n"
-    (tmp_path / "q.cypher").write_text(head + "MATCH (a)\n@named(a, label, a)\nRETURN @twice(label) AS v\n")
+    (tmp_path / "q.cypher").write_text(head + "MATCH (a), (b)\n@named(a, label, a, b)\nRETURN @twice(label) AS v\n")
     q = load_queries_from(tmp_path)["q"]
-    assert q.text == "MATCH (a)\nWITH a, a, a.name AS label\nRETURN (label * 2) AS v"
+    assert q.text == "MATCH (a), (b)\nWITH b, a, a.name AS label\nRETURN (label * 2) AS v"
     (tmp_path / "q.cypher").write_text(head + "MATCH (a)\nRETURN @nothing(a) AS v\n")
     with pytest.raises(QueryError, match=r"q\.cypher:5.*no fragment named 'nothing'"):
         load_queries_from(tmp_path)
