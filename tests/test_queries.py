@@ -122,24 +122,49 @@ def test_shipment_parties(sample_store):
 
 def test_claims_by_source(sample_store):
     memo = rows(sample_store, "claims-by-source", source=MEMO)
-    assert len(memo) >= 10 and all(r["how"] == ["asserts"] for r in memo)
+    assert len(memo) == 19 and all(r["how"] == ["asserts"] for r in memo)
     assert all(r["quote"] and r["reliability"] and r["credibility"] for r in memo)
-    guardian = rows(sample_store, "claims-by-source", source=GUARDIAN)
-    assert guardian and all("credited with" in r["how"] for r in guardian)
     salamja = [r for r in memo if "Salamja" in r["claim"]]
-    assert any("denies: Iraqi Border Ports Authority" in r["stances"] for r in salamja)
+    assert [r["stances"] for r in salamja] == [["denies: Iraqi Border Ports Authority"]]
+    # AJ: "its war on Ukraine" -- its own confirmation of MEMO's invasion claim
+    assert [r["stances"] for r in memo if "invasion" in r["claim"]] == [[f"confirms: {AJ}"]]
+    guardian = rows(sample_store, "claims-by-source", source=GUARDIAN)
+    assert len(guardian) == 14 and all(r["how"] == ["credited with"] for r in guardian)
+    # the Joint Operations Command declined to comment on the Guardian report: that is not a
+    # stance on what MEMO credits to it (Işık's satellite-imagery remark among them)
+    isik = [r for r in guardian if "satellite imagery" in r["claim"]]
+    assert [r["stances"] for r in isik] == [[]]
+    assert not any("Joint Operations Command" in s for r in guardian for s in r["stances"])
 
 
 def test_contested_claims(sample_store):
-    found = rows(sample_store, "contested-claims")
-    parties = {r["party"] for r in found}
-    assert {"Iraqi Border Ports Authority", "Embassy of Iran in London", "Joint Operations Command"} <= parties
-    stances = {(r["party"], r["stance"]) for r in found}
-    assert ("Iraqi Border Ports Authority", "denies") in stances
-    assert ("Joint Operations Command", "declines_to_comment") in stances
-    # "The Iraqi government has not yet responded officially": that contests nothing
-    assert "Government of Iraq" not in parties
-    assert all(r["reported_by"] and r["quotes"] for r in found)
+    # One row per contesting stance, derived from Al Jazeera Net: the Border Ports Authority
+    # "denied the passage of weapons from Iraq to abroad" (two claims), the embassy "denied the
+    # authenticity of the report" and called the "weapons smuggled from Iraq by Iran" baseless
+    # (two claims), the factions' "rejection and skepticism", Al-Basri ("naive"; "questioned
+    # how weapons were smuggled"), Al-Baydar ("illogical"), the security experts ("leaks"), and
+    # the Joint Operations Command "declined to comment". The Iraqi government "has not yet
+    # responded": that contests nothing. No stance on the Guardian is copied onto MEMO's or
+    # AJ's claims: the Guardian asserts no claim we hold (report_claims is empty).
+    found = [(r["claim"][:30], r["stance"], r["party"]) for r in rows(sample_store, "contested-claims")]
+    assert found == [
+        ("Russia received equipment and ", "denies", "Embassy of Iran in London"),
+        ("Russia received equipment and ", "denies", "Iraqi Border Ports Authority"),
+        ("Russia received equipment and ", "doubts", "Muhammad Al-Basri"),
+        (GUARDIAN[:30], "doubts", "Ali Al-Baydar"),
+        (GUARDIAN[:30], "denies", "Embassy of Iran in London"),
+        (GUARDIAN[:30], "doubts", "Iraqi armed factions"),
+        (GUARDIAN[:30], "declines_to_comment", "Joint Operations Command"),
+        (GUARDIAN[:30], "doubts", "Muhammad Al-Basri"),
+        (GUARDIAN[:30], "doubts", "Security experts cited by Al Jazeera Net"),
+        ("The weapons first crossed the ", "denies", "Iraqi Border Ports Authority"),
+        ("Weapons from Iraq are being sm", "denies", "Embassy of Iran in London"),
+    ]
+    full = rows(sample_store, "contested-claims")
+    assert all(r["reported_by"] == [AJ] and r["quotes"] and r["report_claims"] == [] for r in full)
+    joc = [r for r in full if r["party"] == "Joint Operations Command"]
+    assert [(r["claim"], r["target_kind"], r["quotes"]) for r in joc] == [
+        (GUARDIAN, "Document", ["the Joint Operations Command declined to comment on the matter"])]
 
 
 # The factual claims whose attribution chains end at one origin, derived by hand from the two
@@ -260,13 +285,20 @@ def test_attribution_chain(sample_store):
 
 def test_stances(sample_store):
     ibpa = rows(sample_store, "stances", party="Iraqi Border Ports Authority")
-    assert ibpa and {r["stance"] for r in ibpa} == {"denies"}
+    assert [(r["stance"], r["target"][:30]) for r in ibpa] == [
+        ("denies", "Russia received equipment and "), ("denies", "The weapons first crossed the ")]
     everyone = rows(sample_store, "stances")
-    assert {"denies", "doubts", "declines_to_comment", "not_yet_responded"} <= {r["stance"] for r in everyone}
+    # the 11 contesting stances, AJ's confirmation and the government's "not yet responded":
+    # each once, with its target
+    assert len(everyone) == 13
+    assert [r["stance"] for r in everyone].count("declines_to_comment") == 1
+    assert {"denies", "doubts", "declines_to_comment", "not_yet_responded", "confirms"} == {r["stance"] for r in everyone}
     gov = rows(sample_store, "stances", party="Iraqi government")
     assert [(r["stance"], r["target"], r["quotes"]) for r in gov] == [
         ("not_yet_responded", GUARDIAN,
          ["The Iraqi government has not yet responded officially to what was stated in the Guardian report"])]
+    # Al Jazeera Net's article carries no date, so no stance it reports has one
+    assert all(r["date"] is None for r in everyone)
 
 
 def test_materiel(sample_store):
