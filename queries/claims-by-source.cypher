@@ -23,6 +23,7 @@ WITH src, c, how, about, direct, party, st
 ORDER BY party.name, type(st)
 WITH src, c, how, about, direct,
      [s IN collect(toLower(type(st)) + ' (the report): ' + party.name) WHERE s IS NOT NULL] AS on_report
-RETURN src.name AS source, how, c.statement AS claim, c.quote AS quote, c.reliability AS reliability,
-       c.credibility AS credibility, about, direct + on_report AS stances
-ORDER BY claim
+MATCH (asserter:Source)-[:ASSERTS]->(c)
+RETURN src.name AS source, how, c.statement AS claim, asserter.name AS asserted_by, c.quote AS quote,
+       c.reliability AS reliability, c.credibility AS credibility, about, direct + on_report AS stances
+ORDER BY claim, asserted_by

@@ -20,7 +20,7 @@ MATCH (a:Source)-[:ASSERTS]->(c:Claim)
 WITH src, below, a, c, [o IN origins | o.id] AS oids, [(c)-[:ATTRIBUTED_TO]->(x) | x.id] AS credited, a_below,
      [(confirmer)-[:CONFIRMS]->(c) | confirmer.id] AS confirmers
 WHERE a.id = src.id OR src.id IN credited OR (src.id IN a_below AND any(o IN oids WHERE o IN below))
-WITH src, collect({id: c.id, what: c.statement,
+WITH src, collect({id: c.id, what: c.statement, by: a.name,
                    falls: (a.id = src.id OR all(o IN oids WHERE o = src.id OR o IN below))
                           AND all(k IN confirmers WHERE k = src.id OR k IN below)}) AS resting
 WITH src, resting, [k IN resting WHERE k.falls | k.id] AS falling
@@ -35,11 +35,11 @@ WITH src, resting, falling, x, r, y,
      [p IN asserted_by WHERE p[0] IN coalesce(r.claims, []) | p[1]] AS claim_docs
 WITH src, resting,
      collect(CASE WHEN r IS NULL THEN null ELSE
-       {kind: 'fact', what: x.name + ' ' + type(r) + ' ' + y.name,
+       {kind: 'fact', what: x.name + ' ' + type(r) + ' ' + y.name, by: null,
         falls: all(cid IN coalesce(r.claims, []) WHERE cid IN falling)
                AND all(e IN coalesce(r.evidence, []) WHERE split(e, ' | ')[0] = src.id
                                                         OR split(e, ' | ')[0] IN claim_docs)} END) AS facts
-UNWIND [k IN resting | {kind: 'claim', what: k.what, falls: k.falls}] + facts AS row
-RETURN DISTINCT row.kind AS kind, row.what AS what,
+UNWIND [k IN resting | {kind: 'claim', what: k.what, by: k.by, falls: k.falls}] + facts AS row
+RETURN DISTINCT row.kind AS kind, row.what AS what, row.by AS reported_by,
        CASE WHEN row.falls THEN 'only this source' ELSE 'also others' END AS support
-ORDER BY support DESC, kind, what
+ORDER BY support DESC, kind, what, reported_by
