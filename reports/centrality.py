@@ -324,7 +324,7 @@ class ReportResult:
         return self.projection.graph
 
 
-def centrality_report(store: Store, out_dir: str | Path, projection: str = "all", undirected: bool = False,
+def centrality_report(store: Store, out_dir: str | Path, projection: str = "actors", undirected: bool = False,
                       seed: int = 0, *, weighted: bool = True, top_n: int = 10, size_by: str = "pagerank",
                       label_top: int = 15, draw_max_nodes: int = 300, page: int = DEFAULT_PAGE,
                       betweenness_k: int | None = None, schema: Schema | None = None,
