@@ -303,3 +303,22 @@ def test_actors_projection_stances_never_associate(sample_store):
         assert not U.has_edge(ibpa, other)
     # documents, informants and claims are never actors
     assert not {d["kind"] for _, d in G.nodes(data=True)} & {"Document", "Informant", "Claim"}
+
+
+def test_report_lists_actors_without_ties_and_does_not_draw_them(store, tmp_path):
+    entities = [{"ref": "a", "kind": "Organisation", "name": "Alpha Org"},
+                {"ref": "b", "kind": "ArmedGroup", "name": "Bravo Group"},
+                {"ref": "z", "kind": "Person", "name": "Zulu Loner"},
+                {"ref": "y", "kind": "Person", "name": "Yankee Loner"}]
+    load_file(store, _write_dataset(tmp_path / "data", "loners", entities,
+                                    [{"type": "SUPPORTS", "from": "a", "to": "b"}]))
+    res = centrality_report(store, tmp_path / "r")  # the default projection: actors
+    # the values are networkx's on the whole projected graph, loners included
+    assert res.projection.spec.name == "actors" and res.graph.number_of_nodes() == 4
+    assert res.measures["degree"] == pytest.approx(nx.degree_centrality(res.graph))
+    md = (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
+    assert "## Without ties (2)\n\nYankee Loner, Zulu Loner\n" in md
+    assert "<h2>Without ties (2)</h2><p>Yankee Loner, Zulu Loner</p>" in (tmp_path / "r" / "report.html").read_text(
+        encoding="utf-8")
+    prov = json.loads((tmp_path / "r" / "provenance.json").read_text(encoding="utf-8"))
+    assert prov["parameters"]["drawing"]["nodes_drawn"] == 2
