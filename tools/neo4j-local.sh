@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A real Neo4j Community server on this machine, without Docker: tools/neo4j-local.sh start|stop|status
 #
-# The server, APOC core and Neo4j Browser are resolved from Maven Central with Maven
+# The server, APOC core and Neo4j Browser (with intelgraph's style and guide) are resolved from Maven Central with Maven
 # (checksums verified, -C) into a cache shared by every checkout, NEO4J_LOCAL_CACHE
 # (default ~/.cache/intelgraph-neo4j). The server's home (config, data, logs, pid) is
 # NEO4J_LOCAL_DIR (default .neo4j-local/ in this checkout). `start` picks free ports on
@@ -74,6 +74,24 @@ plugin_dir() {
   done
 }
 
+# Neo4j serves Browser from the class path's first `browser/` folder, and the plugins folder
+# comes first: a copy of the Browser jar with browser/ (intelgraph.grass, guide.md) added under
+# browser/intelgraph/ serves the style and guide from the same origin as Browser (no CORS, no
+# second server). Made at each start, so it always carries this checkout's files.
+browser_overlay() {
+  local jar
+  jar=$(compgen -G "$CACHE/server/neo4j-browser-*.jar" | head -n 1) || die "the Neo4j Browser jar is missing from $CACHE/server"
+  python3 - "$jar" "$HOME_DIR/plugins/intelgraph-browser.jar" "$REPO/browser" <<'PY'
+import shutil, sys, zipfile
+from pathlib import Path
+src, dst, files = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+shutil.copyfile(src, dst)
+with zipfile.ZipFile(dst, "a") as z:
+    for name in ("intelgraph.grass", "guide.md"):
+        z.write(files / name, f"browser/intelgraph/{name}")
+PY
+}
+
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
@@ -136,6 +154,8 @@ server.memory.pagecache.size=$PAGECACHE
 dbms.memory.transaction.total.max=512m
 dbms.security.procedures.unrestricted=apoc.*
 dbms.usage_report.enabled=false
+browser.post_connect_cmd=style http://127.0.0.1:$http/browser/intelgraph/intelgraph.grass; guide http://127.0.0.1:$http/browser/intelgraph/guide.md
+browser.remote_content_hostname_whitelist=127.0.0.1
 server.jvm.additional=-XX:+UseG1GC
 server.jvm.additional=-XX:-OmitStackTraceInFastThrow
 server.jvm.additional=-XX:+DisableExplicitGC
@@ -170,6 +190,7 @@ cmd_start() {
   mkdir -p "$HOME_DIR"
   chmod 700 "$HOME_DIR"
   plugin_dir
+  browser_overlay
   local bolt http password user=neo4j
   bolt=$(free_port)
   http=$(free_port)
