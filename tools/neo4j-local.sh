@@ -19,6 +19,9 @@ HEAP=${NEO4J_LOCAL_HEAP:-1g}
 PAGECACHE=${NEO4J_LOCAL_PAGECACHE:-256m}
 START_TIMEOUT=${NEO4J_LOCAL_START_TIMEOUT:-180}
 
+# how resolve() lays out a cache folder: change it to make every checkout resolve again
+LAYOUT="copy-dependencies, runtime scope, file names prefixed with the groupId"
+
 die() { echo "neo4j-local: $*" >&2; exit 1; }
 say() { echo "neo4j-local: $*" >&2; }
 
@@ -41,7 +44,7 @@ need_python() {
 # CACHE/NAME, unless the copy there was made from the same pom.
 resolve() {
   local name=$1 pom="$POMS/$1/pom.xml" stamp
-  stamp=$(sha256sum "$pom" | cut -d' ' -f1)
+  stamp=$( (cat "$pom"; echo "$LAYOUT") | sha256sum | cut -d' ' -f1)
   if [ -f "$CACHE/$name/.pom-sha256" ] && [ "$(cat "$CACHE/$name/.pom-sha256")" = "$stamp" ]; then
     return 0
   fi
@@ -50,7 +53,7 @@ resolve() {
   say "resolving $name from Maven Central into $CACHE/$name (once; checksums verified)"
   mkdir -p "$CACHE"
   rm -rf "$CACHE/$name.part"
-  if ! mvn -B -q -C -f "$pom" dependency:copy-dependencies -DincludeScope=runtime \
+  if ! mvn -B -q -C -f "$pom" dependency:copy-dependencies -DincludeScope=runtime -Dmdep.prependGroupId=true \
       -DoutputDirectory="$CACHE/$name.part" >"$CACHE/$name.mvn.log" 2>&1; then
     tail -n 30 "$CACHE/$name.mvn.log" >&2
     die "Maven could not resolve $pom (log: $CACHE/$name.mvn.log); is Maven Central reachable?"
@@ -60,17 +63,21 @@ resolve() {
   mv "$CACHE/$name.part" "$CACHE/$name"
 }
 
-# A plugin folder must not carry a second copy of a library the server already has (the
-# plugins come first on the class path): keep the server's.
+# The plugins folder: GDS's modules, then APOC's. It must not carry a second copy of a library
+# that the server (or an earlier plugin) already has, since the plugins come first on the class
+# path: the first copy is kept. Jars are named group.artifact-version.jar (two artifacts may
+# share a name: org.neo4j:annotations and org.neo4j.gds:annotations).
 plugin_dir() {
-  local out="$HOME_DIR/plugins" jar base
+  local out="$HOME_DIR/plugins" jar base set
   rm -rf "$out"
   mkdir -p "$out"
-  for jar in "$CACHE/plugins"/*.jar; do
-    base=$(basename "$jar" | sed -E 's/-[0-9][^-]*(-[A-Za-z0-9.]+)*\.jar$//')
-    if ! compgen -G "$CACHE/server/$base-[0-9]*.jar" >/dev/null; then
-      ln -s "$jar" "$out/"
-    fi
+  for set in gds plugins; do
+    for jar in "$CACHE/$set"/*.jar; do
+      base=$(basename "$jar" | sed -E 's/-[0-9][^-]*(-[A-Za-z0-9.]+)*\.jar$//')
+      if ! compgen -G "$CACHE/server/$base-[0-9]*.jar" >/dev/null && ! compgen -G "$out/$base-[0-9]*.jar" >/dev/null; then
+        ln -s "$jar" "$out/"
+      fi
+    done
   done
 }
 
@@ -80,7 +87,7 @@ plugin_dir() {
 # second server). Made at each start, so it always carries this checkout's files.
 browser_overlay() {
   local jar
-  jar=$(compgen -G "$CACHE/server/neo4j-browser-*.jar" | head -n 1) || die "the Neo4j Browser jar is missing from $CACHE/server"
+  jar=$(compgen -G "$CACHE/server/org.neo4j.client.neo4j-browser-*.jar" | head -n 1) || die "the Neo4j Browser jar is missing from $CACHE/server"
   python3 - "$jar" "$HOME_DIR/plugins/intelgraph-browser.jar" "$REPO/browser" <<'PY'
 import shutil, sys, zipfile
 from pathlib import Path
@@ -152,7 +159,7 @@ server.memory.heap.initial_size=$HEAP
 server.memory.heap.max_size=$HEAP
 server.memory.pagecache.size=$PAGECACHE
 dbms.memory.transaction.total.max=512m
-dbms.security.procedures.unrestricted=apoc.*
+dbms.security.procedures.unrestricted=apoc.*,gds.*
 dbms.usage_report.enabled=false
 browser.post_connect_cmd=style http://127.0.0.1:$http/browser/intelgraph/intelgraph.grass; guide http://127.0.0.1:$http/browser/intelgraph/guide.md
 browser.remote_content_hostname_whitelist=127.0.0.1
@@ -186,6 +193,7 @@ cmd_start() {
   fi
   resolve server
   resolve plugins
+  resolve gds
   umask 077
   mkdir -p "$HOME_DIR"
   chmod 700 "$HOME_DIR"
