@@ -204,7 +204,9 @@ cmd_start() {
   http=$(free_port)
   while [ "$http" = "$bolt" ]; do http=$(free_port); done
   write_conf "$bolt" "$http"
-  password=$(env_value NEO4J_PASSWORD)
+  # The password lives beside the store it opens (HOME_DIR/password, 0600), so the graph
+  # survives stop and start; env is rewritten at each start (the ports change).
+  password=$(cat "$HOME_DIR/password" 2>/dev/null || true)
   if [ -z "$password" ] || [ ! -d "$HOME_DIR/data/databases/system" ]; then
     # a new store: the initial password only takes effect before the first start
     rm -rf "$HOME_DIR/data"
@@ -212,6 +214,7 @@ cmd_start() {
     password=$(python3 -c 'import secrets; print(secrets.token_urlsafe(24))')
     neo4j_admin dbms set-initial-password "$password" >"$HOME_DIR/logs/set-initial-password.log" 2>&1 ||
       { cat "$HOME_DIR/logs/set-initial-password.log" >&2; die "could not set the initial password"; }
+    printf '%s\n' "$password" >"$HOME_DIR/password"
   fi
   {
     echo "# Written by tools/neo4j-local.sh start; valid while that server runs."
