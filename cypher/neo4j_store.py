@@ -110,10 +110,11 @@ class Neo4jStore(Store):
     def _execute(self, cypher: str, params: dict[str, Any] | None, timeout: float | None, read_only: bool) -> Result:
         """Run one statement in a managed transaction; driver errors are raised as they are."""
         neo4j = self._neo4j
-        query = neo4j.Query(cypher, timeout=timeout if timeout is not None else self.timeout)
 
+        # a managed transaction takes its time limit from unit_of_work (tx.run refuses a Query)
+        @neo4j.unit_of_work(timeout=timeout if timeout is not None else self.timeout)
         def work(tx: Any) -> Result:
-            res = tx.run(query, params or {})
+            res = tx.run(cypher, params or {})
             keys = list(res.keys())
             rows = [[_plain(v) for v in rec.values()] for rec in res]
             summary = res.consume()
