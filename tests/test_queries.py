@@ -461,3 +461,18 @@ def test_shipped_queries_are_sent_expanded():
     assert not any("@" in t for t in texts.values())
     # the origin rule reaches the engine inside the query that uses it
     assert "pairs_" in texts["single-source-claims"] and "SPEAKS_FOR|PUBLISHED_BY" in texts["single-source-claims"]
+
+
+def test_sample_credibility_1_has_two_independent_origins(sample_store):
+    """The Admiralty scale's 1, "confirmed by other sources", needs two or more independent
+    origins: the claim's own (the `origins` fragment, the same rule the queries use) and those of
+    parties confirming it. The sample's one C1, MEMO's "Russian forces in their invasion of
+    Ukraine", has MEMO and Al Jazeera Net's own "its war on Ukraine"."""
+    from intelgraph.queries.registry import expand_fragments, load_fragments_from, queries_dir
+
+    text = expand_fragments("MATCH (c:Claim) WHERE c.credibility = 1\n@origins(c, origins)\n"
+                            "WITH c, [o IN origins | o.id] AS own, [(x)-[:CONFIRMS]->(c) | x.id] AS confirming\n"
+                            "RETURN c.statement AS claim, own + confirming AS origins ORDER BY claim",
+                            load_fragments_from(queries_dir() / "fragments"), "test")
+    found = [(claim, len(set(origins))) for claim, origins in sample_store.read(text).rows]
+    assert found == [("Russian forces are conducting an invasion of Ukraine.", 2)]
