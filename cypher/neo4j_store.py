@@ -58,6 +58,8 @@ INSIDE_PROCEDURES = (
     "db.labels", "db.relationshiptypes", "db.propertykeys", "db.schema.", "db.indexes", "db.constraints",
     "db.index.fulltext.querynodes", "db.index.fulltext.queryrelationships", "db.index.vector.querynodes",
     "db.awaitindex", "db.ping", "db.info", "dbms.components",
+    # graph-only writes: a read-only run refuses them as writes (ReadOnlyViolation), not as reach
+    "db.createlabel", "db.createproperty", "db.createrelationshiptype",
     "apoc.path.", "apoc.algo.", "apoc.meta.", "apoc.nodes.", "apoc.neighbors.", "apoc.coll.", "apoc.map.",
     "apoc.text.", "apoc.create.", "apoc.merge.", "apoc.refactor.", "apoc.label.", "apoc.stats.", "apoc.help",
 )
@@ -137,8 +139,11 @@ class Neo4jStore(Store):
                                               "(or --ask-password)")
         self.uri = uri
         try:
-            self.driver = neo4j.GraphDatabase.driver(uri, auth=(user, password),
-                                                     notifications_min_severity="WARNING")
+            # UNRECOGNIZED ("the relationship type X does not exist") is the normal state of a
+            # graph that holds only some of the schema's kinds: the saved queries name them all
+            self.driver = neo4j.GraphDatabase.driver(
+                uri, auth=(user, password), notifications_min_severity="WARNING",
+                notifications_disabled_classifications=[neo4j.NotificationDisabledClassification.UNRECOGNIZED])
             self.driver.verify_connectivity()
         except neo4j.exceptions.AuthError:
             raise ServerError(f"Neo4j at {uri} refused the credentials for user {user!r}",
@@ -153,17 +158,19 @@ class Neo4jStore(Store):
     def _execute(self, cypher: str, params: dict[str, Any] | None, timeout: float | None, read_only: bool) -> Result:
         """Run one statement in a managed transaction; driver errors are raised as they are."""
         neo4j = self._neo4j
-        query = neo4j.Query(cypher, timeout=timeout if timeout is not None else self.timeout)
 
+        # a managed transaction takes its time limit from unit_of_work (tx.run refuses a Query)
+        @neo4j.unit_of_work(timeout=timeout if timeout is not None else self.timeout)
         def work(tx: Any) -> Result:
-            res = tx.run(query, params or {})
+            res = tx.run(cypher, params or {})
             keys = list(res.keys())
             rows = [[_plain(v) for v in rec.values()] for rec in res]
             summary = res.consume()
             c = summary.counters
             stats = {"nodes_created": c.nodes_created, "relationships_created": c.relationships_created,
                      "properties_set": c.properties_set, "nodes_deleted": c.nodes_deleted,
-                     "relationships_deleted": c.relationships_deleted}
+                     "relationships_deleted": c.relationships_deleted,
+                     "schema_added": c.constraints_added + c.indexes_added}
             return Result(keys, rows, stats)
 
         with self.driver.session(database=self.name,
@@ -226,18 +233,21 @@ class Neo4jStore(Store):
         return self._run(cypher, params, timeout, read_only=False)
 
     def apply_schema(self) -> list[str]:
+        """Create what is missing (``IF NOT EXISTS``); return the statements that created
+        something, as the server counted it: [] when the schema was already there."""
         neo4j = self._neo4j
-        statements = neo4j_schema_statements(self.schema)
-        for stmt in statements:
+        created = []
+        for stmt in neo4j_schema_statements(self.schema):
             try:
-                self._execute(stmt, None, None, read_only=False)
+                if self._execute(stmt, None, None, read_only=False).stats["schema_added"]:
+                    created.append(stmt)
             except neo4j.exceptions.Neo4jError as exc:
                 if not schema_already_exists(exc.code):  # else: a concurrent loader just made it
                     raise self._translate(exc) from None
             except neo4j.exceptions.ServiceUnavailable as exc:
                 raise self._translate(exc) from None
         self.write("CALL db.awaitIndexes(300)")
-        return statements
+        return created
 
     def clear(self) -> None:
         self.write("MATCH (n) DETACH DELETE n")

@@ -386,7 +386,7 @@ def _projection_names() -> list[str]:
 @report.command("centrality")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the CSV, Markdown, HTML, PNG and provenance record.")
-@click.option("--projection", type=click.Choice(_projection_names()), default="all", show_default=True,
+@click.option("--projection", type=click.Choice(_projection_names()), default="actors", show_default=True,
               help="Which nodes and ties to project (declared in the schema).")
 @click.option("--undirected", is_flag=True, help="Treat every tie as undirected.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for communities, sampling and layout.")

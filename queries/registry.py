@@ -20,6 +20,16 @@ Parameter types: string, int, float, bool, date, enum (``values``), string[] and
 ``entity`` — a name, alias or id of a node, matched case-insensitively and sent as its id.
 A text parameter with ``normalise: true`` is sent normalised as entity keys are
 (:func:`intelgraph.graph.ids.normalise`), for comparing with ``name_lc`` and ``aliases_lc``.
+
+A rule several queries share is written once, as a fragment: ``fragments/<name>.cypher``, a
+header (``// fragment: name``, ``// args: [x, y]``, ``// description: ...``) and Cypher in the
+args: an expression, or clauses ending in a ``WITH`` that binds its result. A query (or
+variant) writes ``@name(var, ...)`` where it belongs; loading replaces it by the fragment's
+text on one line (so ``file:line`` still points into the query), with the args renamed to the
+query's variables. A clause fragment writes ``WITH KEEP x, ...``: the query names the other
+variables to carry after the args (``@origins(c, origins, s)`` carries ``s``; rows are grouped
+by them). Fragments may use fragments, never parameters; their own variables end in ``_`` so
+they cannot capture a query's.
 """
 
 from __future__ import annotations
@@ -37,7 +47,8 @@ import yaml
 from intelgraph.errors import QueryError
 from intelgraph.graph.ids import normalise
 
-__all__ = ["SavedQuery", "ParamSpec", "load_queries", "get_query", "parse_query_file", "PARAM_TYPES"]
+__all__ = ["SavedQuery", "ParamSpec", "Fragment", "load_queries", "get_query", "parse_query_file",
+           "load_fragments_from", "expand_fragments", "PARAM_TYPES"]
 
 PARAM_TYPES = ("string", "int", "float", "bool", "date", "enum", "string[]", "entity")
 ENGINES = ("falkordb", "neo4j")
@@ -46,6 +57,10 @@ _NAME_RE = re.compile(r"^[a-z][a-z0-9-]*$")
 _PARAM_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _STRING_RE = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
 _COMMENT_RE = re.compile(r"//[^\n]*")
+_INCLUDE_RE = re.compile(r"@([a-z][a-z0-9-]*)\(([^()]*)\)")
+_IDENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_CLAUSE_RE = re.compile(r"\s*(OPTIONAL\s+MATCH|MATCH|WITH|UNWIND)\b", re.IGNORECASE)
+_KEEP_RE = re.compile(r"\bKEEP\s+")
 _WRITE_RE = re.compile(r"\b(CREATE|MERGE|DELETE|DETACH|SET|REMOVE|DROP|LOAD\s+CSV|FOREACH)\b", re.IGNORECASE)
 
 
@@ -152,14 +167,82 @@ class SavedQuery:
         return {p.name: p.example for p in self.params if p.example is not None}
 
 
+@dataclass(frozen=True)
+class Fragment:
+    name: str
+    args: tuple[str, ...]
+    text: str
+    path: str
+
+
+def parse_fragment(path: Path) -> Fragment:
+    """One ``fragments/<name>.cypher`` file; a wrong header or a parameter is a ``file:line`` error."""
+    name = str(path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = [ln[2:] for ln in lines if ln.startswith("//")]
+    body = " ".join(ln.strip() for ln in lines if ln.strip() and not ln.startswith("//"))
+    try:
+        meta = yaml.safe_load("\n".join(header)) or {}
+    except yaml.YAMLError:
+        raise QueryError("fragment header is not valid YAML", name, 1) from None
+    if not isinstance(meta, dict) or meta.get("fragment") != path.stem:
+        raise QueryError(f"a fragment starts with `// fragment: {path.stem}`", name, 1)
+    args = meta.get("args")
+    if not isinstance(args, list) or not args or not all(isinstance(a, str) and _IDENT_RE.match(a) for a in args):
+        raise QueryError("`// args: [name, ...]` must list the fragment's variables", name, 1)
+    if not body:
+        raise QueryError("the fragment has no Cypher after its header", name, len(lines))
+    if _used_params(body):
+        raise QueryError("a fragment may not use parameters: pass what it needs as args", name, len(header) + 1)
+    return Fragment(name=path.stem, args=tuple(args), text=body, path=name)
+
+
+def load_fragments_from(folder: Path) -> dict[str, Fragment]:
+    return {p.stem: parse_fragment(p) for p in sorted(folder.glob("*.cypher"))} if folder.is_dir() else {}
+
+
+def expand_fragments(text: str, fragments: dict[str, Fragment], where: str, first_line: int = 1,
+                     _using: tuple[str, ...] = ()) -> str:
+    """``text`` with every ``@name(var, ...)`` replaced by that fragment, args renamed."""
+    def one(m: re.Match) -> str:
+        line = first_line + text.count("\n", 0, m.start())
+        fname, raw = m.group(1), [a.strip() for a in m.group(2).split(",")]
+        frag = fragments.get(fname)
+        if frag is None:
+            raise QueryError(f"no fragment named {fname!r} (have: {', '.join(sorted(fragments)) or 'none'})",
+                             where, line)
+        if fname in _using:
+            raise QueryError(f"fragment {fname!r} uses itself (through {' -> '.join(_using)})", where, line)
+        carries = bool(_KEEP_RE.search(frag.text))
+        if (len(raw) < len(frag.args) if carries else len(raw) != len(frag.args)) \
+                or not all(_IDENT_RE.match(a) for a in raw):
+            raise QueryError(f"@{fname} takes {len(frag.args)} variable(s) ({', '.join(frag.args)})"
+                             + (", then the variables to carry" if carries else "") + f", got ({m.group(2)})",
+                             where, line)
+        keep = "".join(f"{v}, " for v in dict.fromkeys(raw[len(frag.args):]) if v not in raw[:len(frag.args)])
+        renamed = _KEEP_RE.sub(lambda _: keep, frag.text)
+        # rename the args all at once (an arg may be named like another one's value)
+        mapping = dict(zip(frag.args, raw))
+        renamed = re.sub(r"(?<![\w$.:])(" + "|".join(map(re.escape, frag.args)) + r")(?!\w)",
+                         lambda a: mapping[a.group(1)], renamed)
+        inner = expand_fragments(renamed, fragments, frag.path, 1, _using + (fname,))
+        return inner if _CLAUSE_RE.match(inner) else f"({inner})"
+
+    return _INCLUDE_RE.sub(one, text)
+
+
 def _used_params(text: str) -> set[str]:
     stripped = _STRING_RE.sub("''", _COMMENT_RE.sub("", text))
     return set(_PARAM_RE.findall(stripped))
 
 
-def parse_query_file(path: Path, text: str | None = None, variants: dict[str, str] | None = None) -> SavedQuery:
-    """Parse one saved-query file; raise :class:`QueryError` with ``file:line`` if it is wrong."""
+def parse_query_file(path: Path, text: str | None = None, variants: dict[str, str] | None = None,
+                     fragments: dict[str, Fragment] | None = None) -> SavedQuery:
+    """Parse one saved-query file; raise :class:`QueryError` with ``file:line`` if it is wrong.
+    ``@fragment(...)`` uses are expanded from ``fragments`` (by default the shipped ones)."""
     name = str(path)
+    if fragments is None:
+        fragments = load_fragments_from(queries_dir() / "fragments")
     text = path.read_text(encoding="utf-8") if text is None else text
     lines = text.splitlines()
     header: list[str] = []
@@ -223,6 +306,9 @@ def parse_query_file(path: Path, text: str | None = None, variants: dict[str, st
     body = "\n".join(lines[i:]).strip()
     if not body:
         raise QueryError("the query has no Cypher after its header", name, i + 1)
+    body = expand_fragments(body, fragments, name, i + 1)
+    variants = {engine: expand_fragments(vtext, fragments, f"{name} (variant {engine})")
+                for engine, vtext in (variants or {}).items()}
     declared = {p.name for p in params}
     for engine, vtext in {"": body, **(variants or {})}.items():
         where = f"{name} (variant {engine})" if engine else name
@@ -248,13 +334,14 @@ def queries_dir() -> Path:
 
 def load_queries_from(folder: Path) -> dict[str, SavedQuery]:
     out: dict[str, SavedQuery] = {}
+    fragments = load_fragments_from(folder / "fragments")
     for path in sorted(folder.glob("*.cypher")):
         variants = {}
         for engine in ENGINES:
             vpath = folder / "variants" / engine / path.name
             if vpath.exists():
                 variants[engine] = vpath.read_text(encoding="utf-8").strip()
-        q = parse_query_file(path, variants=variants)
+        q = parse_query_file(path, variants=variants, fragments=fragments)
         out[q.name] = q
     return out
 

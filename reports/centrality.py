@@ -328,7 +328,7 @@ class ReportResult:
         return self.projection.graph
 
 
-def centrality_report(store: Store, out_dir: str | Path, projection: str = "all", undirected: bool = False,
+def centrality_report(store: Store, out_dir: str | Path, projection: str = "actors", undirected: bool = False,
                       seed: int = 0, *, weighted: bool = True, top_n: int = 10, size_by: str = "pagerank",
                       label_top: int = 15, draw_max_nodes: int = 300, page: int = DEFAULT_PAGE,
                       betweenness_k: int | None = None, schema: Schema | None = None,
@@ -663,6 +663,11 @@ def _md_cell(text: Any) -> str:
     return _MD_SPECIAL.sub(r"\\\1", escape_controls(one_line))
 
 
+def _without_ties(G: nx.Graph) -> list[str]:
+    """Names of the nodes with no tie: listed in the report, not drawn."""
+    return sorted(str(G.nodes[n].get("name", n)) for n in nx.isolates(G))
+
+
 def _markdown(proj, facts, notes, tables, comms) -> str:
     lines = [f"# Centrality report — projection `{proj.spec.name}`", "", "| | |", "| --- | --- |"]
     lines += [f"| {k} | {_md_cell(v)} |" for k, v in facts]
@@ -678,6 +683,8 @@ def _markdown(proj, facts, notes, tables, comms) -> str:
     lines += [f"| {c['community']} | {c['size']} | {_md_cell(', '.join(c['members']))} |" for c in comms["rows"]]
     if comms["total"] > len(comms["rows"]):
         lines.append(f"\n({comms['total'] - len(comms['rows'])} smaller communities not shown; see centrality.csv)")
+    alone = _without_ties(proj.graph)
+    lines += ["", f"## Without ties ({len(alone)})", "", ", ".join(_md_cell(n) for n in alone) or "(none)"]
     lines += ["", "![network](network.png)", "", "## Queries", ""]
     for q in proj.queries:
         lines += [(f"{q['purpose']} — {q['rows']} rows, pages of {q['page']}; parameters: "
@@ -716,6 +723,8 @@ def _html(proj, facts, notes, tables, comms) -> str:
     out += [f'<tr><td class="n">{c["community"]}</td><td class="n">{c["size"]}</td>'
             f'<td>{e(", ".join(c["members"]))}</td></tr>' for c in comms["rows"]]
     out.append("</table>")
+    alone = _without_ties(proj.graph)
+    out += [f"<h2>Without ties ({len(alone)})</h2><p>{e(', '.join(alone)) or '(none)'}</p>"]
     out += ['<h2>Network</h2><p><img src="network.png" alt="the projected network"></p>', "<h2>Queries</h2>"]
     for q in proj.queries:
         out += [(f"<p>{e(q['purpose'])} — {q['rows']} rows, pages of {q['page']}; parameters: "
@@ -730,7 +739,8 @@ def draw_network(G: nx.Graph, measures: dict[str, dict[Any, Any]], path: str | P
                  size_by: str = "pagerank", label_top: int = 15, max_nodes: int = 300, title: str = "") -> int:
     """Draw ``G`` to a PNG with matplotlib's Agg canvas (no display, no pyplot state). Nodes are
     sized by ``size_by`` and coloured by community; the ``label_top`` nodes by ``size_by`` are
-    labelled; above ``max_nodes`` only the top nodes are drawn. Returns the number drawn.
+    labelled; above ``max_nodes`` only the top nodes are drawn. Nodes without ties are not drawn
+    (the report lists them). Returns the number drawn.
 
     Every text is drawn as plain text (``text.parse_math`` off): a name such as ``$\\nope$`` is
     not read as mathtext. The format follows ``path``'s suffix (PNG unless it says otherwise)."""
@@ -747,14 +757,16 @@ def _draw(G: nx.Graph, measures: dict[str, dict[Any, Any]], path: str | Path, se
     from matplotlib.figure import Figure
 
     values = {n: (v if not math.isnan(v) else 0.0) for n, v in measures.get(size_by, {}).items()}
-    ranked = sorted(G.nodes, key=lambda n: (-values.get(n, 0.0), str(n)))
+    # nodes without ties are listed in the report, not drawn as a row of dots
+    ranked = sorted((n for n in G.nodes if G.degree(n) > 0), key=lambda n: (-values.get(n, 0.0), str(n)))
     keep = sorted(ranked[:max_nodes], key=str)
     H = G.subgraph(keep)
     fig = Figure(figsize=(12, 9), dpi=100)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     ax.set_axis_off()
-    shown = f" (top {len(keep)} of {G.number_of_nodes()} nodes by {size_by})" if len(keep) < len(G) else ""
+    tied = len(ranked)
+    shown = f" (top {len(keep)} of {tied} tied nodes by {size_by})" if len(keep) < tied else ""
     ax.set_title(f"{title}{shown}\nsize: {size_by}, colour: community", fontsize=10)
     if len(H):
         pos = _layout(H, seed)
@@ -777,7 +789,7 @@ def _draw(G: nx.Graph, measures: dict[str, dict[Any, Any]], path: str | Path, se
                                     labels={n: _short(H.nodes[n].get("name", n)) for n in top},
                                     bbox={"facecolor": "white", "alpha": 0.7, "edgecolor": "none", "pad": 0.5})
     else:
-        ax.text(0.5, 0.5, "(empty projection)", ha="center", va="center", transform=ax.transAxes)
+        ax.text(0.5, 0.5, "(no ties in this projection)", ha="center", va="center", transform=ax.transAxes)
     fig.savefig(path, format=Path(path).suffix.lstrip(".").lower() or "png")
     return len(H)
 

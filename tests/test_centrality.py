@@ -170,7 +170,10 @@ def test_projection_spec_from_schema():
     spec = projection_spec("actors")
     assert spec.node_kinds == ("Actor",)
     assert "ALLIED_WITH" in spec.symmetric_types and spec.has_directed_types
-    assert set(spec.via) == {"Shipment", "Claim"}
+    # stances and claims never tie actors: only shared shipments do
+    assert set(spec.via) == {"Shipment"}
+    assert not set(spec.relationship_types) & {"DENIES", "DOUBTS", "DECLINES_TO_COMMENT", "NOT_YET_RESPONDED",
+                                               "CONFIRMS", "ABOUT"}
     assert len(projection_spec("all").relationship_types) > 20
     with pytest.raises(UnknownProjection) as err:
         projection_spec("nope")
@@ -190,16 +193,14 @@ def test_projection_actors_directed(engine_store, tmp_path):
     assert w == {
         (a, b): 3,            # SUPPORTS twice + shared shipment
         (b, a): 1,            # shared shipment
-        (b, c): 3, (c, b): 3,  # ALLIED_WITH (symmetric) + shared shipment + shared claim
+        (b, c): 2, (c, b): 2,  # ALLIED_WITH (symmetric) + shared shipment
         (a, c): 1, (c, a): 1,  # shared shipment
         (d, a): 1,            # MEMBER_OF
-        (b, d): 1, (d, b): 1,  # claim about both
-        (c, d): 1, (d, c): 1,  # c denies the claim about d
-    }
+    }  # a claim about b and d ties neither; c denying it ties c to nothing
     assert G.edges[a, b]["types"] == ["SUPPORTS", "via Shipment"]
-    assert G.edges[b, c]["types"] == ["ALLIED_WITH", "via Claim", "via Shipment"]
-    assert [q["purpose"] for q in proj.queries] == ["nodes", "relationships", "via Shipment", "via Claim"]
-    assert proj.stats["relationships"] == 4 and proj.stats["via_pairs"] == 3 + 3  # {a,b,c} share S; {b,c,d} share K
+    assert G.edges[b, c]["types"] == ["ALLIED_WITH", "via Shipment"]
+    assert [q["purpose"] for q in proj.queries] == ["nodes", "relationships", "via Shipment"]
+    assert proj.stats["relationships"] == 4 and proj.stats["via_pairs"] == 3  # {a,b,c} share S
     for q in proj.queries:  # labels and types are spliced from the schema, never a label expression;
         assert ":`Actor`|" not in q["cypher"]  # values are parameters: recorded, or the page's bounds
         assert set(re.findall(r"\$(\w+)", q["cypher"])) <= {*q["params"], "lo", "hi", "after", "page"}
@@ -211,8 +212,7 @@ def test_projection_undirected_and_others(engine_store, tmp_path):
     U = project(engine_store, "actors", undirected=True).graph
     assert type(U) is nx.Graph
     assert {frozenset((u, v)): x["weight"] for u, v, x in U.edges(data=True)} == {
-        frozenset((a, b)): 3, frozenset((b, c)): 3, frozenset((a, d)): 1,
-        frozenset((a, c)): 1, frozenset((b, d)): 1, frozenset((c, d)): 1}
+        frozenset((a, b)): 3, frozenset((b, c)): 2, frozenset((a, d)): 1, frozenset((a, c)): 1}
 
     S = project(engine_store, "social").graph
     assert isinstance(S, nx.DiGraph)
@@ -261,7 +261,7 @@ def test_report_files_and_reproducibility(store, tmp_path):
     assert prov["engine"] == "falkordb" and prov["seed"] == 3
     assert prov["data_sha256"] == r1.data_sha256 == graph_hash(r1.graph)
     assert prov["projection"]["name"] == "actors" and prov["projection"]["directed"] is True
-    assert [q["purpose"] for q in prov["queries"]] == ["nodes", "relationships", "via Shipment", "via Claim"]
+    assert [q["purpose"] for q in prov["queries"]] == ["nodes", "relationships", "via Shipment"]
     assert all("cypher" in q and "params" in q for q in prov["queries"])
     assert {"networkx", "numpy", "matplotlib", "intelgraph"} <= set(prov["versions"])
     assert prov["created"].endswith("Z")
@@ -288,3 +288,38 @@ def test_report_florentine_from_the_engine(store, tmp_path):
         md = (tmp_path / f"out{undirected}" / "report.md").read_text(encoding="utf-8")
         assert "| 1 | Medici | Organisation | 0.5220 |" in md
     assert not math.isnan(float(rows["Medici"]["eigenvector"]))
+
+
+def test_actors_projection_stances_never_associate(sample_store):
+    """The Iraqi Border Ports Authority denies that weapons passed from Iraq to abroad: that does
+    not tie it to the PMF, Iran or Russia it denies things about. Its ties in the sample are what
+    the articles say it is: part of Iraq, with al-Qaisi as its spokesman."""
+    G = project(sample_store, "actors").graph
+    names = {n: d["name"] for n, d in G.nodes(data=True)}
+    ibpa = next(n for n, name in names.items() if name == "Iraqi Border Ports Authority")
+    U = G.to_undirected(as_view=True)
+    assert sorted(names[n] for n in U[ibpa]) == ["Alaeddin al-Qaisi", "Iraq"]
+    for accused in ("Popular Mobilization Forces", "Iran"):
+        other = next(n for n, name in names.items() if name == accused)
+        assert not U.has_edge(ibpa, other)
+    # documents, informants and claims are never actors
+    assert not {d["kind"] for _, d in G.nodes(data=True)} & {"Document", "Informant", "Claim"}
+
+
+def test_report_lists_actors_without_ties_and_does_not_draw_them(store, tmp_path):
+    entities = [{"ref": "a", "kind": "Organisation", "name": "Alpha Org"},
+                {"ref": "b", "kind": "ArmedGroup", "name": "Bravo Group"},
+                {"ref": "z", "kind": "Person", "name": "Zulu Loner"},
+                {"ref": "y", "kind": "Person", "name": "Yankee Loner"}]
+    load_paths(store, [_write_dataset(tmp_path / "data", "loners", entities,
+                                      [{"type": "SUPPORTS", "from": "a", "to": "b"}])])
+    res = centrality_report(store, tmp_path / "r")  # the default projection: actors
+    # the values are networkx's on the whole projected graph, loners included
+    assert res.projection.spec.name == "actors" and res.graph.number_of_nodes() == 4
+    assert res.measures["degree"] == pytest.approx(nx.degree_centrality(res.graph))
+    md = (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
+    assert "## Without ties (2)\n\nYankee Loner, Zulu Loner\n" in md
+    assert "<h2>Without ties (2)</h2><p>Yankee Loner, Zulu Loner</p>" in (tmp_path / "r" / "report.html").read_text(
+        encoding="utf-8")
+    prov = json.loads((tmp_path / "r" / "provenance.json").read_text(encoding="utf-8"))
+    assert prov["parameters"]["drawing"]["nodes_drawn"] == 2

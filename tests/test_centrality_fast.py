@@ -331,4 +331,4 @@ def test_id_range_and_keyset_pages_build_the_same_graph(store, undirected):
 def test_projection_of_an_empty_graph(store):
     proj = project(store, "actors")
     assert proj.graph.number_of_nodes() == 0 and proj.stats["edges"] == 0
-    assert [q["purpose"] for q in proj.queries] == ["nodes", "relationships", "via Shipment", "via Claim"]
+    assert [q["purpose"] for q in proj.queries] == ["nodes", "relationships", "via Shipment"]

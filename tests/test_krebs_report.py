@@ -50,3 +50,26 @@ def test_krebs_report_matches_networkx(server, tmp_path):
             assert float(rows[name][measure]) == pytest.approx(value, abs=tol), (measure, name)
     top = max(rows.values(), key=lambda r: float(r["betweenness"]))
     assert top["name"] == "Mohamed Atta"
+
+
+def test_krebs_default_projection_gives_the_published_values(server, tmp_path):
+    """`report centrality` with no options projects actors only: the `--source` document (a node
+    with no ties) is not in the graph, so it cannot shift everyone's normalised values; Atta's
+    betweenness is Krebs's published 0.588 (0.569 when the document was counted as a node)."""
+    graph = f"krebs_default_{os.getpid()}"
+    base = ["--db", str(server.dir), "--graph", graph]
+    run = CliRunner()
+    try:
+        res = run.invoke(cli, [*base, "load", str(KREBS / "admin" / "persons.csv"), str(KREBS / "admin" / "ties.csv"),
+                               "--source", "Krebs 2002, Mapping Networks of Terrorist Cells"], catch_exceptions=False)
+        assert res.exit_code == 0, res.output
+        out = tmp_path / "report"
+        res = run.invoke(cli, [*base, "report", "centrality", "--out", str(out)], catch_exceptions=False)
+        assert res.exit_code == 0, res.output
+    finally:
+        run.invoke(cli, [*base, "db", "reset", "--yes"])
+    with open(out / "centrality.csv", encoding="utf-8") as fh:
+        rows = {r["name"]: r for r in csv.DictReader(fh)}
+    assert len(rows) == 62 and "Krebs 2002, Mapping Networks of Terrorist Cells" not in rows
+    assert round(float(rows["Mohamed Atta"]["betweenness"]), 3) == 0.588
+    assert "projection `actors`" in (out / "report.md").read_text(encoding="utf-8")

@@ -1,4 +1,5 @@
-"""Every saved query, run on the sample story in the real embedded engine, with its actual answer."""
+"""Every saved query, run on the sample story in both real engines (the embedded FalkorDB and
+Neo4j), with its actual answer."""
 
 from __future__ import annotations
 
@@ -11,9 +12,16 @@ from intelgraph.queries.registry import load_queries, load_queries_from, parse_q
 from intelgraph.queries.runner import resolve_entity, run_saved
 
 MEMO = "Middle East Monitor — Iraqi militias smuggle weapons to Russia via Iran"
+AJ = "Al Jazeera Net — Baghdad report on Iraqi reactions to the Guardian report on weapons smuggled to Russia"
 GUARDIAN = "The Guardian report on Iraqi weapons smuggled to Russia"
 SHIPMENT = "PMF weapons to Russia via Iran"
 CASPIAN = "Caspian crossing of three cargo ships, Bandar Anzali to Astrakhan"
+
+
+@pytest.fixture(scope="module")
+def sample_store(engine_sample_store):
+    """Here the sample graph is each engine's in turn (see conftest.engine_sample_store)."""
+    return engine_sample_store
 
 
 def rows(store, name, **params):
@@ -121,34 +129,105 @@ def test_shipment_parties(sample_store):
 
 def test_claims_by_source(sample_store):
     memo = rows(sample_store, "claims-by-source", source=MEMO)
-    assert len(memo) >= 10 and all(r["how"] == ["asserts"] for r in memo)
+    assert len(memo) == 19 and all(r["how"] == ["asserts"] for r in memo)
     assert all(r["quote"] and r["reliability"] and r["credibility"] for r in memo)
-    guardian = rows(sample_store, "claims-by-source", source=GUARDIAN)
-    assert guardian and all("credited with" in r["how"] for r in guardian)
     salamja = [r for r in memo if "Salamja" in r["claim"]]
-    assert any("denies: Iraqi Border Ports Authority" in r["stances"] for r in salamja)
+    assert [r["stances"] for r in salamja] == [["denies: Iraqi Border Ports Authority"]]
+    # AJ: "its war on Ukraine" -- its own confirmation of MEMO's invasion claim
+    assert [r["stances"] for r in memo if "invasion" in r["claim"]] == [[f"confirms: {AJ}"]]
+    guardian = rows(sample_store, "claims-by-source", source=GUARDIAN)
+    assert len(guardian) == 14 and all(r["how"] == ["credited with"] for r in guardian)
+    # the Joint Operations Command declined to comment on the Guardian report: that is not a
+    # stance on what MEMO credits to it (Işık's satellite-imagery remark among them)
+    isik = [r for r in guardian if "satellite imagery" in r["claim"]]
+    assert [r["stances"] for r in isik] == [[]]
+    assert not any("Joint Operations Command" in s for r in guardian for s in r["stances"])
 
 
 def test_contested_claims(sample_store):
-    found = rows(sample_store, "contested-claims")
-    parties = {r["party"] for r in found}
-    assert {"Iraqi Border Ports Authority", "Embassy of Iran in London", "Joint Operations Command"} <= parties
-    stances = {(r["party"], r["stance"]) for r in found}
-    assert ("Iraqi Border Ports Authority", "denies") in stances
-    assert ("Joint Operations Command", "declines_to_comment") in stances
-    # "The Iraqi government has not yet responded officially": that contests nothing
-    assert "Government of Iraq" not in parties
-    assert all(r["reported_by"] and r["quotes"] for r in found)
+    # One row per contesting stance, derived from Al Jazeera Net: the Border Ports Authority
+    # "denied the passage of weapons from Iraq to abroad" (two claims), the embassy "denied the
+    # authenticity of the report" and called the "weapons smuggled from Iraq by Iran" baseless
+    # (two claims), the factions' "rejection and skepticism", Al-Basri ("naive"; "questioned
+    # how weapons were smuggled"), Al-Baydar ("illogical"), the security experts ("leaks"), and
+    # the Joint Operations Command "declined to comment". The Iraqi government "has not yet
+    # responded": that contests nothing. No stance on the Guardian is copied onto MEMO's or
+    # AJ's claims: the Guardian asserts no claim we hold (report_claims is empty).
+    found = [(r["claim"][:30], r["stance"], r["party"]) for r in rows(sample_store, "contested-claims")]
+    assert found == [
+        ("Russia received equipment and ", "denies", "Embassy of Iran in London"),
+        ("Russia received equipment and ", "denies", "Iraqi Border Ports Authority"),
+        ("Russia received equipment and ", "doubts", "Muhammad Al-Basri"),
+        (GUARDIAN[:30], "doubts", "Ali Al-Baydar"),
+        (GUARDIAN[:30], "denies", "Embassy of Iran in London"),
+        (GUARDIAN[:30], "doubts", "Iraqi armed factions"),
+        (GUARDIAN[:30], "declines_to_comment", "Joint Operations Command"),
+        (GUARDIAN[:30], "doubts", "Muhammad Al-Basri"),
+        (GUARDIAN[:30], "doubts", "Security experts cited by Al Jazeera Net"),
+        ("The weapons first crossed the ", "denies", "Iraqi Border Ports Authority"),
+        ("Weapons from Iraq are being sm", "denies", "Embassy of Iran in London"),
+    ]
+    full = rows(sample_store, "contested-claims")
+    assert all(r["reported_by"] == [AJ] and r["quotes"] and r["report_claims"] == [] for r in full)
+    joc = [r for r in full if r["party"] == "Joint Operations Command"]
+    assert [(r["claim"], r["target_kind"], r["quotes"]) for r in joc] == [
+        (GUARDIAN, "Document", ["the Joint Operations Command declined to comment on the matter"])]
+
+
+# The factual claims whose attribution chains end at one origin, derived by hand from the two
+# articles (origin = the party at the end of the chain the outlet gives: MEMO/AJ -> Guardian ->
+# informant; the outlet itself when it credits no one):
+# - the militia commander: the PMF origin, the 26 March Salamja crossing, the Iranian army and
+#   the sea route ("cites a militia commander who helped with the transport");
+# - the PMF source: its two motives; Işık's remarks are assessments, so not here by default;
+# - the Guardian itself (no informant named): smuggled with Iran's help, the weapons carried,
+#   the example shipment's three ships and their Caspian crossing;
+# - Shawqi's three facts of the Iraq-Russia deal, Hage Ali's air support, Al-Basri's
+#   mercenaries, al-Qaisi's account (the authority speaks through him: one voice), the
+#   authority's monitoring, the communication sites' removal of the sign, AJ's own posters.
+# Not here: the heavy weapons and AJ's two Guardian claims (two informants each: intelligence
+# sources and militia members, distinct origins); "Russian forces are invading Ukraine" (AJ
+# confirms it on its own: "its war on Ukraine").
+SINGLE_SOURCE = [
+    ("Ahmed Shawqi", "74 tanks and a number of armoured vehicles"),
+    ("Ahmed Shawqi", "Iraq signed armament agreements with Russia"),
+    ("Ahmed Shawqi", "Recent sanctions against Russia have hampered"),
+    ("Al Jazeera Net — Baghdad report on Iraqi reactions to the Guardian report on weapons smuggled to Russia",
+     "Large photographs of Russian President Vladimir Putin"),
+    ("Alaeddin al-Qaisi", "Security forces are present at the border crossings"),
+    ("Communication sites credited with the photo of the Putin sign", "The authorities removed the sign"),
+    ("Iraqi Border Ports Authority", "Monitoring at Iraq's border ports"),
+    ("Militia commander who helped with the transport", "The weapons came from the Popular Mobilization Forces"),
+    ("Militia commander who helped with the transport", "The weapons first crossed the Iraqi border into Iran via the Salamja"),
+    ("Militia commander who helped with the transport", "The weapons were then received by the Iranian army"),
+    ("Mohaned Hage Ali", "Damascus depends on Russian air support"),
+    ("Muhammad Al-Basri", "Even international mercenaries"),
+    ("PMF source quoted by the Guardian", "A PMF source said the main reason"),
+    ("PMF source quoted by the Guardian", "A PMF source said they do not care"),
+    (GUARDIAN, "An example of one of the shipments"),
+    (GUARDIAN, "The ships crossed the Caspian Sea"),
+    (GUARDIAN, "The weapons carried include RPGs"),
+    (GUARDIAN, "Weapons from Iraq are being smuggled into Russia"),
+]
 
 
 def test_single_source_claims(sample_store):
     found = rows(sample_store, "single-source-claims")
-    assert found
-    assert all(r["rests_on"] and r["reported_by"] for r in found)
-    # claims credited to the Guardian by both outlets are one origin, not two
-    assert any(r["rests_on"] == GUARDIAN for r in found)
+    assert len(found) == len(SINGLE_SOURCE)
+    for row, (origin, start) in zip(found, SINGLE_SOURCE):
+        assert (row["rests_on"], row["claim"][:len(start)]) == (origin, start)
+        assert row["kind"] == "factual" and row["reported_by"] in (MEMO, AJ)
+    # the 26 March Salamja crossing rests on the Guardian's militia commander alone
+    salamja = [r for r in found if "Salamja" in r["claim"]]
+    assert [(r["rests_on"], r["reported_by"]) for r in salamja] == [("Militia commander who helped with the transport", MEMO)]
+    assert not any("invasion of Ukraine" in r["claim"] for r in found)
+    # assessments on request: Işık's two remarks rest on him (quoted by the Guardian), not on it
+    with_views = rows(sample_store, "single-source-claims", assessments=True)
+    assert {r["claim"] for r in found} < {r["claim"] for r in with_views}
+    assert [r["claim"][:20] for r in with_views if r["rests_on"] == "Yörük Işık"] == [
+        "Missiles are fragile", "What the Russians ne"]
     graded = rows(sample_store, "single-source-claims", max_credibility=2)
-    assert graded and all(r["credibility"] <= 2 for r in graded)
+    assert [r["rests_on"] for r in graded] == ["Ahmed Shawqi"] * 3 + [SINGLE_SOURCE[3][0], "Mohaned Hage Ali"]
 
 
 def test_search(sample_store):
@@ -168,10 +247,41 @@ def test_search(sample_store):
 
 
 def test_rests_on_source(sample_store):
-    facts = rows(sample_store, "rests-on-source", source=MEMO)
-    assert facts
-    assert {"only this source", "also others"} >= {f["support"] for f in facts}
-    assert any(f["type"] == "CONTAINS" and f["to"] == "S-300" for f in facts)
+    # Discrediting the militia commander (MEMO: the Guardian "cites a militia commander who
+    # helped with the transport") takes down the three claims credited to him -- the PMF
+    # origin, the 26 March Salamja crossing, the Iranian army's sea route -- and the facts that
+    # rest on them alone; Russia RECEIVED and PMF SUPPORTS Russia keep other claims.
+    commander = [(r["kind"], r["what"][:38], r["support"])
+                 for r in rows(sample_store, "rests-on-source", source="Militia commander who helped with the transport")]
+    assert commander == [
+        ("claim", "The weapons came from the Popular Mobi", "only this source"),
+        ("claim", "The weapons first crossed the Iraqi bo", "only this source"),
+        ("claim", "The weapons were then received by the ", "only this source"),
+        ("fact", "Iranian army HANDLED PMF weapons to Ru", "only this source"),
+        ("fact", "Popular Mobilization Forces SENT PMF w", "only this source"),
+        ("fact", "Popular Mobilization Forces SUPPORTS R", "also others"),
+        ("fact", "Russia RECEIVED PMF weapons to Russia ", "also others"),
+    ]
+    # Discrediting the Guardian takes down everything MEMO and Al Jazeera repeat from it, its
+    # informants' and Işık's words included (12 MEMO claims, AJ's two), and every shipment fact
+    # resting on them; only "Iran SUPPORTS Russia" stands (MEMO's own analysis of Iran's motive).
+    guardian = rows(sample_store, "rests-on-source", source=GUARDIAN)
+    claims = [r["what"] for r in guardian if r["kind"] == "claim"]
+    assert len(claims) == 14 and all(r["support"] == "only this source" for r in guardian if r["kind"] == "claim")
+    assert "The weapons first crossed the Iraqi border into Iran via the Salamja border post on 26 March 2022." in claims
+    assert "Russia received equipment and ammunition from Iraq through Iranian smuggling networks." in claims
+    assert [r["what"] for r in guardian if r["support"] == "also others"] == ["Iran SUPPORTS Russia"]
+    assert {"Russia RECEIVED PMF weapons to Russia via Iran", "PMF weapons to Russia via Iran CONTAINS S-300",
+            "Popular Mobilization Forces SUPPORTS Russia"} <= {r["what"] for r in guardian if r["kind"] == "fact"}
+    # MEMO's "Russian forces are invading Ukraine" stands without MEMO: AJ confirms it
+    memo = {r["what"]: r["support"] for r in rows(sample_store, "rests-on-source", source=MEMO)}
+    assert memo["Russian forces are conducting an invasion of Ukraine."] == "also others"
+    assert memo["PMF weapons to Russia via Iran CONTAINS S-300"] == "only this source"
+    assert memo["PMF weapons to Russia via Iran CONTAINS RPG"] == "also others"
+    # the authority speaks through its spokesman: al-Qaisi's account falls with it
+    ibpa = [(r["kind"], r["what"][:30], r["support"]) for r in rows(sample_store, "rests-on-source", source="Iraqi Border Ports Authority")]
+    assert ibpa == [("claim", "Monitoring at Iraq's border po", "only this source"),
+                    ("claim", "Security forces are present at", "only this source")]
 
 
 def test_attribution_chain(sample_store):
@@ -182,13 +292,20 @@ def test_attribution_chain(sample_store):
 
 def test_stances(sample_store):
     ibpa = rows(sample_store, "stances", party="Iraqi Border Ports Authority")
-    assert ibpa and {r["stance"] for r in ibpa} == {"denies"}
+    assert [(r["stance"], r["target"][:30]) for r in ibpa] == [
+        ("denies", "Russia received equipment and "), ("denies", "The weapons first crossed the ")]
     everyone = rows(sample_store, "stances")
-    assert {"denies", "doubts", "declines_to_comment", "not_yet_responded"} <= {r["stance"] for r in everyone}
+    # the 11 contesting stances, AJ's confirmation and the government's "not yet responded":
+    # each once, with its target
+    assert len(everyone) == 13
+    assert [r["stance"] for r in everyone].count("declines_to_comment") == 1
+    assert {"denies", "doubts", "declines_to_comment", "not_yet_responded", "confirms"} == {r["stance"] for r in everyone}
     gov = rows(sample_store, "stances", party="Iraqi government")
     assert [(r["stance"], r["target"], r["quotes"]) for r in gov] == [
         ("not_yet_responded", GUARDIAN,
          ["The Iraqi government has not yet responded officially to what was stated in the Guardian report"])]
+    # Al Jazeera Net's article carries no date, so no stance it reports has one
+    assert all(r["date"] is None for r in everyone)
 
 
 def test_materiel(sample_store):
@@ -291,7 +408,10 @@ def test_a_saved_query_that_writes_is_refused_on_load(tmp_path):
 
 def test_a_write_slipped_past_the_file_check_is_refused_by_the_engine(sample_store, tmp_path):
     # a write hidden from the keyword check still cannot run: saved queries run read-only
-    _write(tmp_path, "sneaky", "// name: sneaky\n// title: t\n// description: d\nCALL db.idx.fulltext.createNodeIndex('Entity', 'name')\n")
+    # (each engine's own writing procedure, named so that no keyword gives it away)
+    call = {"falkordb": "CALL db.idx.fulltext.createNodeIndex('Entity', 'name')",
+            "neo4j": "CALL db.createLabel('Sneaky')"}[sample_store.engine]
+    _write(tmp_path, "sneaky", f"// name: sneaky\n// title: t\n// description: d\n{call}\n")
     q = load_queries_from(tmp_path)["sneaky"]
     before = sample_store.counts()
     with pytest.raises(ReadOnlyViolation):
@@ -311,3 +431,48 @@ def test_every_example_runs_and_answers(sample_store, name):
     are real: they run on the sample story and return rows."""
     q = load_queries()[name]
     assert run_saved(sample_store, q, q.example_params()).rows, f"{name} with {q.example_params()} found nothing"
+
+
+def test_fragments_state_a_rule_once(tmp_path):
+    """``@name(...)`` in a saved query is replaced by ``fragments/name.cypher`` (one line, args
+    renamed, the query's carried variables after the args); mistakes are file:line errors."""
+    frags = tmp_path / "fragments"
+    frags.mkdir()
+    (frags / "twice.cypher").write_text("// fragment: twice\n// args: [x]\n// description: d\nx * 2\n")
+    (frags / "named.cypher").write_text("// fragment: named\n// args: [n, out]\n// description: d\n"
+                                        "WITH KEEP n, n.name AS out\n")
+    head = "// name: q\n// title: t\n// description: d\n"
+    (tmp_path / "q.cypher").write_text(head + "MATCH (a), (b)\n@named(a, label, a, b)\nRETURN @twice(label) AS v\n")
+    q = load_queries_from(tmp_path)["q"]
+    assert q.text == "MATCH (a), (b)\nWITH b, a, a.name AS label\nRETURN (label * 2) AS v"
+    (tmp_path / "q.cypher").write_text(head + "MATCH (a)\nRETURN @nothing(a) AS v\n")
+    with pytest.raises(QueryError, match=r"q\.cypher:5.*no fragment named 'nothing'"):
+        load_queries_from(tmp_path)
+    (tmp_path / "q.cypher").write_text(head + "MATCH (a)\nRETURN @twice(a, a) AS v\n")
+    with pytest.raises(QueryError, match=r"q\.cypher:5.*@twice takes 1 variable"):
+        load_queries_from(tmp_path)
+    (frags / "twice.cypher").write_text("// fragment: twice\n// args: [x]\n// description: d\nx * $k\n")
+    with pytest.raises(QueryError, match=r"twice\.cypher:4.*may not use parameters"):
+        load_queries_from(tmp_path)
+
+
+def test_shipped_queries_are_sent_expanded():
+    texts = {q.name: q.text for q in load_queries().values()}
+    assert not any("@" in t for t in texts.values())
+    # the origin rule reaches the engine inside the query that uses it
+    assert "pairs_" in texts["single-source-claims"] and "SPEAKS_FOR|PUBLISHED_BY" in texts["single-source-claims"]
+
+
+def test_sample_credibility_1_has_two_independent_origins(sample_store):
+    """The Admiralty scale's 1, "confirmed by other sources", needs two or more independent
+    origins: the claim's own (the `origins` fragment, the same rule the queries use) and those of
+    parties confirming it. The sample's one C1, MEMO's "Russian forces in their invasion of
+    Ukraine", has MEMO and Al Jazeera Net's own "its war on Ukraine"."""
+    from intelgraph.queries.registry import expand_fragments, load_fragments_from, queries_dir
+
+    text = expand_fragments("MATCH (c:Claim) WHERE c.credibility = 1\n@origins(c, origins)\n"
+                            "WITH c, [o IN origins | o.id] AS own, [(x)-[:CONFIRMS]->(c) | x.id] AS confirming\n"
+                            "RETURN c.statement AS claim, own + confirming AS origins ORDER BY claim",
+                            load_fragments_from(queries_dir() / "fragments"), "test")
+    found = [(claim, len(set(origins))) for claim, origins in sample_store.read(text).rows]
+    assert found == [("Russian forces are conducting an invasion of Ukraine.", 2)]
