@@ -146,10 +146,10 @@ def engine_sample_store(request):
     if request.param == "falkordb":
         yield request.getfixturevalue("falkor_sample_store")
         return
-    from intelgraph.loaders.api import load_sample
+    from intelgraph.api import load_paths
 
     st = open_neo4j(request)
-    load_sample(st)
+    load_paths(st, [], sample=True)
     yield st
     wipe_neo4j(st)
     st.close()

@@ -19,7 +19,7 @@ import pytest
 from conftest import open_neo4j, wipe_neo4j
 from intelgraph.cypher.falkor import FalkorStore
 from intelgraph.cypher.store import to_jsonable
-from intelgraph.loaders.api import load_sample
+from intelgraph.api import load_paths
 from intelgraph.loaders.csv_admin import read_csv_files
 from intelgraph.loaders.generate import generate, iter_files
 from intelgraph.loaders.plan import write_plan
@@ -54,7 +54,7 @@ def stores(request, server, tmp_path_factory):
     falkor_generated = FalkorStore(server, graph="parity_generated")
     for st in (falkor_sample, falkor_generated):
         st.clear()
-    load_sample(falkor_sample)
+    load_paths(falkor_sample, [], sample=True)
     write_plan(falkor_generated, read_csv_files(list(iter_files(folder))))
     neo = open_neo4j(request)
     state = {"loaded": None}
@@ -63,7 +63,7 @@ def stores(request, server, tmp_path_factory):
         if state["loaded"] != which:
             wipe_neo4j(neo)
             if which == "sample":
-                load_sample(neo)
+                load_paths(neo, [], sample=True)
             else:
                 write_plan(neo, read_csv_files(list(iter_files(folder))))
             state["loaded"] = which

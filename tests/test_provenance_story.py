@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from intelgraph.loaders.api import load_file
+from intelgraph.api import load_paths
 from intelgraph.queries.runner import run_saved
 
 STORY = Path(__file__).resolve().parent / "data" / "story-aurora" / "aurora.yaml"
@@ -36,7 +36,7 @@ DENIAL = "On 2 May the Ministry of Ports denied the Gazette report"
 
 @pytest.fixture
 def story(engine_store):
-    load_file(engine_store, STORY)
+    load_paths(engine_store, [STORY])
     return engine_store
 
 
