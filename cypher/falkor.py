@@ -1154,14 +1154,20 @@ class FalkorStore(Store):
                                                "nodes_deleted", "relationships_deleted")}
         return Result(columns, rows, stats)
 
+    def lost_connection(self, exc: Exception,
+                        hint: str = "run `intelgraph db status`; a stale server is recovered on the next start",
+                        ) -> ServerError:
+        """The error for a connection that broke under a command: why the server went away when
+        its log says (a full disk), else the broken connection with ``hint``."""
+        return self.server.exit_cause(_int(self._server_state.get("pid"))) or ServerError(
+            f"lost the connection to the embedded server: {exc}", hint=hint)
+
     def _refusal(self, exc: Exception, ms: int) -> StoreError:
         """The project's error for the client's ``ResponseError`` or ``ConnectionError``."""
         import redis
 
         if isinstance(exc, redis.exceptions.ConnectionError):
-            return self.server.exit_cause(_int(self._server_state.get("pid"))) or ServerError(
-                f"lost the connection to the embedded server: {exc}",
-                hint="run `intelgraph db status`; a stale server is recovered on the next start")
+            return self.lost_connection(exc)
         text = str(exc)
         if "timed out" in text.lower():
             return QueryTimeout(f"the query ran past its time limit of {ms / 1000:g}s")

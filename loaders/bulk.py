@@ -66,7 +66,7 @@ import numpy as np
 from intelgraph.cypher.statements import (
     quote_name, node_lookup_statement, node_replace_statement, node_rows_statement, node_update_statement,
     relationship_rows_statement)
-from intelgraph.errors import CommandRefused, InputErrors, NotEmpty, ServerError, StoreError
+from intelgraph.errors import CommandRefused, InputErrors, NotEmpty, StoreError
 from intelgraph.graph.ids import node_id, normalise, relationship_id
 from intelgraph.graph.schema import GRADING, PROVENANCE, Schema, load_schema
 from intelgraph.graph.text import refused_re2, text_problem
@@ -1710,8 +1710,8 @@ class _Sender:
         except CommandRefused as exc:
             raise StoreError(f"FalkorDB refused {what}: {exc.reply}") from None
         except redis.exceptions.ConnectionError as exc:
-            raise ServerError(f"lost the connection to the embedded server: {exc}",
-                              hint="run `intelgraph db status`; loading the same files again completes the load") from None
+            raise self.store.lost_connection(
+                exc, hint="run `intelgraph db status`; loading the same files again completes the load") from None
 
     def _loop(self) -> None:
         while True:

@@ -475,14 +475,12 @@ def test_repair_is_refused_under_a_running_server(running, tmp_path):
     assert running.is_running()
 
 
-def test_a_full_disk_is_named_not_a_lost_connection(running, tmp_path):
-    """A real ENOSPC: the append-only file the server opens at its next rewrite is /dev/full
-    (a link planted inside appendonlydir, which Redis follows), so its next write fails as on a
-    full disk, and Redis, unable to make the write durable, exits."""
+def _fill_the_disk(running) -> None:
+    """A real ENOSPC from the next write on: the append-only file the server opens at its next
+    rewrite is /dev/full (a link planted inside appendonlydir, which Redis follows), so its next
+    write fails as on a full disk, and Redis, unable to make the write durable, exits."""
     import redis
 
-    base = ["--db", str(running.dir), "--graph", "g"]
-    assert run_cli([*base, "cypher", "--write", "CREATE (:Entity {id: 'kept'})"], tmp_path).returncode == 0
     aof = running.dir / "appendonlydir"
     manifest = aof / "appendonly.aof.manifest"
     seq = max(int(line.split()[3]) for line in manifest.read_text().splitlines() if " type i" in line)
@@ -494,9 +492,31 @@ def test_a_full_disk_is_named_not_a_lost_connection(running, tmp_path):
     while f"appendonly.aof.{seq + 1}.incr.aof" not in manifest.read_text():
         assert time.monotonic() < deadline, "the rewrite did not happen"
         time.sleep(0.1)
-    out = run_cli([*base, "cypher", "--write", "CREATE (:Entity {id: 'lost'})"], tmp_path)
+
+
+def _full_disk_named(out, running) -> None:
     assert out.returncode == 1
     no_traceback(out)
     assert "the disk that holds" in out.stderr and "is full" in out.stderr, out.stderr
     assert "No space left on device" in out.stderr and f"df -h {running.dir}" in out.stderr
     assert "lost the connection" not in out.stderr
+
+
+def test_a_full_disk_is_named_not_a_lost_connection(running, tmp_path):
+    base = ["--db", str(running.dir), "--graph", "g"]
+    assert run_cli([*base, "cypher", "--write", "CREATE (:Entity {id: 'kept'})"], tmp_path).returncode == 0
+    _fill_the_disk(running)
+    out = run_cli([*base, "cypher", "--write", "CREATE (:Entity {id: 'lost'})"], tmp_path)
+    _full_disk_named(out, running)
+
+
+def test_a_full_disk_under_a_csv_load_is_named_too(running, tmp_path):
+    """The CSV fast path sends its own commands (GRAPH.BULK, batched queries): a full disk under
+    them is named as one too, not a lost connection."""
+    base = ["--db", str(running.dir), "--graph", "g"]
+    assert run_cli([*base, "cypher", "--write", "CREATE (:Entity {id: 'kept'})"], tmp_path).returncode == 0
+    gen = tmp_path / "gen"
+    assert run_cli(["generate", str(gen), "-n", "2000"], tmp_path).returncode == 0
+    _fill_the_disk(running)
+    out = run_cli([*base, "load", "-q", *sorted(str(p) for p in gen.glob("*.csv"))], tmp_path)
+    _full_disk_named(out, running)
