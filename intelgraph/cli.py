@@ -86,7 +86,7 @@ def cli(ctx: click.Context, engine, db, graph, uri, user, database, ask_password
 # -- db ---------------------------------------------------------------------------------
 @cli.group()
 def db() -> None:
-    """Manage the store: status, start, stop, reset."""
+    """Manage the store: status, start, stop, reset, finish-import."""
 
 
 @db.command("status")
@@ -139,6 +139,18 @@ def db_reset(obj: Context, yes: bool) -> None:
                       abort=True)
     store.clear()
     click.echo(f"deleted {nodes} nodes and {rels} relationships")
+
+
+@db.command("finish-import")
+@click.pass_obj
+def db_finish_import(obj: Context) -> None:
+    """After `neo4j-admin database import` of `intelgraph export neo4j-admin` files: add the
+    constraints, indexes and empty provenance lists that neo4j-admin does not write."""
+    from intelgraph.loaders.export_admin import finish_import
+
+    filled = finish_import(obj.store())
+    click.echo("constraints and indexes in place; empty provenance lists added: "
+               + ", ".join(f"{k} {v}" for k, v in filled.items()))
 
 
 def _need_embedded(obj: Context) -> None:
@@ -316,12 +328,15 @@ def export() -> None:
 
 @export.command("neo4j-admin")
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--import-dir", default="/import", show_default=True, metavar="DIR",
+              help="Where neo4j-admin will find the files: import.sh names them there (/import is the compose "
+                   "service's; give OUT_DIR's absolute path for tools/neo4j-local.sh admin).")
 @click.pass_obj
-def export_admin(obj: Context, out_dir: Path) -> None:
+def export_admin(obj: Context, out_dir: Path, import_dir: str) -> None:
     """Write the graph as neo4j-admin import CSVs (headers separate) and the import command."""
     from intelgraph.loaders.export_admin import export_neo4j_admin
 
-    info = export_neo4j_admin(obj.store(), out_dir)
+    info = export_neo4j_admin(obj.store(), out_dir, import_dir=import_dir)
     click.echo(json.dumps(info, indent=2, default=str))
 
 
