@@ -302,7 +302,7 @@ def _projection_names() -> list[str]:
               help="How many nodes the estimate samples [default: see the report's notes].")
 @click.option("--engine", "compute", type=click.Choice(["networkx", "gds"]), default="networkx", show_default=True,
               help="Compute here (networkx's values) or in Neo4j Graph Data Science (with --engine neo4j before "
-                   "the command; not yet run against a live server: docs/gds.md).")
+                   "the command; docs/gds.md).")
 @click.pass_obj
 def report_centrality(obj: Context, out_dir: Path, projection: str, undirected: bool, seed: int,
                       exact_limit: int | None, sample_k: int | None, compute: str) -> None:
