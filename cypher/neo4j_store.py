@@ -121,7 +121,8 @@ class Neo4jStore(Store):
             c = summary.counters
             stats = {"nodes_created": c.nodes_created, "relationships_created": c.relationships_created,
                      "properties_set": c.properties_set, "nodes_deleted": c.nodes_deleted,
-                     "relationships_deleted": c.relationships_deleted}
+                     "relationships_deleted": c.relationships_deleted,
+                     "schema_added": c.constraints_added + c.indexes_added}
             return Result(keys, rows, stats)
 
         with self.driver.session(database=self.name,
@@ -174,18 +175,21 @@ class Neo4jStore(Store):
         return self._run(cypher, params, timeout, read_only=False)
 
     def apply_schema(self) -> list[str]:
+        """Create what is missing (``IF NOT EXISTS``); return the statements that created
+        something, as the server counted it: [] when the schema was already there."""
         neo4j = self._neo4j
-        statements = neo4j_schema_statements(self.schema)
-        for stmt in statements:
+        created = []
+        for stmt in neo4j_schema_statements(self.schema):
             try:
-                self._execute(stmt, None, None, read_only=False)
+                if self._execute(stmt, None, None, read_only=False).stats["schema_added"]:
+                    created.append(stmt)
             except neo4j.exceptions.Neo4jError as exc:
                 if not schema_already_exists(exc.code):  # else: a concurrent loader just made it
                     raise self._translate(exc) from None
             except neo4j.exceptions.ServiceUnavailable as exc:
                 raise self._translate(exc) from None
         self.write("CALL db.awaitIndexes(300)")
-        return statements
+        return created
 
     def clear(self) -> None:
         self.write("MATCH (n) DETACH DELETE n")

@@ -18,7 +18,9 @@ WITH a, b
 MATCH p = allShortestPaths((a)-[:MEMBER_OF|PART_OF|SUPPORTS|ALLIED_WITH|ASSOCIATED_WITH|AGREEMENT_WITH|OPPOSES|SPEAKS_FOR|BASED_IN|SENT|HANDLED|RECEIVED|CARRIED|HAS_LEG|OPERATED_BY|FLAGGED_IN*..6]-(b))
 WHERE length(p) <= $max_hops
   AND all(r IN relationships(p) WHERE coalesce(r.credibility, 6) <= $max_credibility)
-WITH p LIMIT $limit
+// a total order before the cut: which paths are kept must not depend on the engine
+WITH p ORDER BY [n IN nodes(p) | n.id], [r IN relationships(p) | r.id]
+LIMIT $limit
 WITH collect(p) AS paths
 UNWIND range(0, size(paths) - 1) AS pathNo
 WITH pathNo, paths[pathNo] AS p

@@ -241,3 +241,40 @@ def test_load_statements_run_as_idempotent_writes(server, files):
     finally:
         st.clear()
         st.close()
+
+
+@pytest.mark.parametrize("batch", [7, 50])
+def test_four_loaders_at_once_on_neo4j_equal_one_sequential_load(request, files, sequential, batch, tmp_path):
+    """The same race on a live Neo4j, whose transactions do run at once: MERGEs of one node in
+    two transactions deadlock or lose on the unique constraint, and the store's managed
+    transactions (execute_write) and idempotent re-runs must end with the sequential graph —
+    the one the embedded engine builds from the same files."""
+    from conftest import open_neo4j
+
+    st = open_neo4j(request)  # wiped: the loaders also race to create the constraint and indexes
+    uri, user, password = request.getfixturevalue("neo4j_settings")
+    env = {**os.environ, "INTELGRAPH_ENGINE": "neo4j", "NEO4J_URI": uri, "NEO4J_USER": user,
+           "NEO4J_PASSWORD": password}
+    try:
+        t0 = time.monotonic()
+        procs = [subprocess.Popen([CLI, "load", "-q", "--batch-size", str(batch), str(f)], cwd=tmp_path, env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for f in files]
+        results = finish(procs)
+        elapsed = time.monotonic() - t0
+        for code, _, err in results:
+            assert code == 0, err
+        assert st.counts() == sequential["counts"]
+        assert provenance_sets(st) == sequential["provenance"]
+        assert st.checksum(provenance_as_sets=True) == sequential["checksum"]
+        firsts = first_sources(st)
+        print(f"\n{LOADERS} loaders on Neo4j at batch {batch}: {elapsed:.1f}s, first writers of shared nodes: "
+              f"{len(firsts)}")
+        assert len(firsts) > 1  # the loads interleaved
+        some_id = st.read("MATCH (n:Entity) RETURN n.id LIMIT 1").scalar()
+        with pytest.raises(StoreError):
+            st.write("CREATE (:Entity {id: $id})", {"id": some_id})
+    finally:
+        from conftest import wipe_neo4j
+
+        wipe_neo4j(st)
+        st.close()

@@ -70,7 +70,8 @@ def write(path: Path, text: str | bytes) -> Path:
 
 
 # -- the Krebs network -----------------------------------------------------------------------
-def test_krebs_loads_62_people_and_153_ties(store):
+def test_krebs_loads_62_people_and_153_ties(engine_store):
+    store = engine_store  # both engines
     load_krebs(store)
     assert label_count(store, "Person") == 62
     assert label_count(store, "Document") == 1
@@ -107,7 +108,8 @@ def _persons_row(name: str) -> int:
     return next(i for i, line in enumerate(lines, 1) if line.startswith(name + ","))
 
 
-def test_loading_twice_changes_nothing(store):
+def test_loading_twice_changes_nothing(engine_store):
+    store = engine_store  # both engines
     load_krebs(store)
     before = (store.counts(), checksum(store))
     load_krebs(store)

@@ -1,4 +1,5 @@
-"""Every saved query, run on the sample story in the real embedded engine, with its actual answer."""
+"""Every saved query, run on the sample story in both real engines (the embedded FalkorDB and
+Neo4j), with its actual answer."""
 
 from __future__ import annotations
 
@@ -13,6 +14,12 @@ from intelgraph.queries.runner import resolve_entity, run_saved
 MEMO = "Middle East Monitor — Iraqi militias smuggle weapons to Russia via Iran"
 GUARDIAN = "The Guardian report on Iraqi weapons smuggled to Russia"
 SHIPMENT = "PMF weapons to Russia via Iran"
+
+
+@pytest.fixture(scope="module")
+def sample_store(engine_sample_store):
+    """Here the sample graph is each engine's in turn (see conftest.engine_sample_store)."""
+    return engine_sample_store
 
 
 def rows(store, name, **params):
@@ -235,7 +242,10 @@ def test_a_saved_query_that_writes_is_refused_on_load(tmp_path):
 
 def test_a_write_slipped_past_the_file_check_is_refused_by_the_engine(sample_store, tmp_path):
     # a write hidden from the keyword check still cannot run: saved queries run read-only
-    _write(tmp_path, "sneaky", "// name: sneaky\n// title: t\n// description: d\nCALL db.idx.fulltext.createNodeIndex('Entity', 'name')\n")
+    # (each engine's own writing procedure, named so that no keyword gives it away)
+    call = {"falkordb": "CALL db.idx.fulltext.createNodeIndex('Entity', 'name')",
+            "neo4j": "CALL db.createLabel('Sneaky')"}[sample_store.engine]
+    _write(tmp_path, "sneaky", f"// name: sneaky\n// title: t\n// description: d\n{call}\n")
     q = load_queries_from(tmp_path)["sneaky"]
     before = sample_store.counts()
     with pytest.raises(ReadOnlyViolation):

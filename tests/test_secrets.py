@@ -325,3 +325,40 @@ def test_embedded_server_on_tcp_listens_on_loopback_only(tmp_path):
         assert redis.Redis(host="127.0.0.1", port=st["port"], password=secret).ping()
     finally:
         srv.stop()
+
+
+# -- the same on a live Neo4j: a real login, a real load, a real refusal -------------------------
+def test_live_neo4j_password_never_printed(request, tmp_path):
+    """Against the real server, at DEBUG everywhere: a load and a query with the password from
+    the environment or the prompt print no byte of it; a wrong password is refused by the
+    server with the project's message, and not echoed either."""
+    from conftest import open_neo4j, wipe_neo4j
+
+    uri, user, pw = request.getfixturevalue("neo4j_settings")
+    st = open_neo4j(request)
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    try:
+        ways = [("environment", clean_env(NEO4J_URI=uri, NEO4J_USER=user, NEO4J_PASSWORD=pw), None, []),
+                ("prompt", clean_env(NEO4J_URI=uri, NEO4J_USER=user), pw + "\n", ["--ask-password"])]
+        for name, env, stdin, extra in ways:
+            for args in (["load", "--sample", "-q"], ["cypher", "MATCH (n:Entity) RETURN count(n) AS n"],
+                         ["db", "status"]):
+                out = run_cli(["--engine", "neo4j", *extra, *args], env, plain, stdin)
+                assert out.returncode == 0, (name, args, out.stderr[-3000:])
+                assert "neo4j" in out.stderr and "DEBUG" in out.stderr, "the driver's debug log was captured"
+                assert_absent(pw, out.stdout, out.stderr)
+        assert st.counts()[0] > 0  # the loads really reached the server
+        # a wrong password for a user that does not exist (so no real account is locked out)
+        wrong = new_password()
+        out = run_cli(["--engine", "neo4j", "--user", "analyst", "db", "status"],
+                      clean_env(NEO4J_URI=uri, NEO4J_PASSWORD=wrong), plain)
+        assert out.returncode == 1, out.stderr[-2000:]
+        assert f"error: Neo4j at {uri} refused the credentials for user 'analyst'" in out.stderr, out.stderr[-3000:]
+        assert "Traceback" not in out.stderr
+        assert_absent(wrong, out.stdout, out.stderr)
+        assert_absent(pw, out.stdout, out.stderr)
+        assert not any(p.is_file() and pw.encode() in p.read_bytes() for p in tmp_path.rglob("*"))
+    finally:
+        wipe_neo4j(st)
+        st.close()

@@ -41,27 +41,40 @@ need_python() {
   command -v python3 >/dev/null 2>&1 || die "python3 not found: it picks free ports and checks that Bolt answers"
 }
 
-# resolve NAME: copy the runtime dependencies of tools/neo4j-local/NAME/pom.xml into
-# CACHE/NAME, unless the copy there was made from the same pom.
+# cache_dir NAME: where the jars of tools/neo4j-local/NAME/pom.xml are cached, CACHE/NAME-<hash of
+# the pom>: checkouts with other poms (another version, a branch) keep their own copies, and a
+# running server's jars are never replaced under it.
+cache_dir() {
+  local h
+  h=$( (cat "$POMS/$1/pom.xml"; echo "$LAYOUT") | sha256sum | cut -c1-12)
+  echo "$CACHE/$1-$h"
+}
+
+# resolve NAME: copy the runtime dependencies of tools/neo4j-local/NAME/pom.xml into $(cache_dir NAME),
+# unless they are there already.
 resolve() {
-  local name=$1 pom="$POMS/$1/pom.xml" stamp
-  stamp=$( (cat "$pom"; echo "$LAYOUT") | sha256sum | cut -d' ' -f1)
-  if [ -f "$CACHE/$name/.pom-sha256" ] && [ "$(cat "$CACHE/$name/.pom-sha256")" = "$stamp" ]; then
-    return 0
-  fi
+  local name=$1 pom="$POMS/$1/pom.xml" out
+  out=$(cache_dir "$name")
+  [ -f "$out/.complete" ] && return 0
   command -v mvn >/dev/null 2>&1 ||
-    die "mvn not found, and $CACHE/$name is not resolved yet: install Maven 3 (Debian: apt-get install maven); it downloads Neo4j from Maven Central once"
-  say "resolving $name from Maven Central into $CACHE/$name (once; checksums verified)"
+    die "mvn not found, and $out is not resolved yet: install Maven 3 (Debian: apt-get install maven); it downloads Neo4j from Maven Central once"
   mkdir -p "$CACHE"
-  rm -rf "$CACHE/$name.part"
-  if ! mvn -B -q -C -f "$pom" dependency:copy-dependencies -DincludeScope=runtime -Dmdep.prependGroupId=true \
-      -DoutputDirectory="$CACHE/$name.part" >"$CACHE/$name.mvn.log" 2>&1; then
-    tail -n 30 "$CACHE/$name.mvn.log" >&2
-    die "Maven could not resolve $pom (log: $CACHE/$name.mvn.log); is Maven Central reachable?"
+  # one resolver at a time per cache (checkouts and test runs share it); then look again
+  exec 9>"$CACHE/.lock"
+  flock 9
+  if [ ! -f "$out/.complete" ]; then
+    say "resolving $name from Maven Central into $out (once; checksums verified)"
+    rm -rf "$out.part"
+    if ! mvn -B -q -C -f "$pom" dependency:copy-dependencies -DincludeScope=runtime -Dmdep.prependGroupId=true \
+        -DoutputDirectory="$out.part" >"$out.mvn.log" 2>&1; then
+      tail -n 30 "$out.mvn.log" >&2
+      die "Maven could not resolve $pom (log: $out.mvn.log); is Maven Central reachable?"
+    fi
+    touch "$out.part/.complete"
+    rm -rf "$out"
+    mv "$out.part" "$out"
   fi
-  echo "$stamp" >"$CACHE/$name.part/.pom-sha256"
-  rm -rf "$CACHE/$name"
-  mv "$CACHE/$name.part" "$CACHE/$name"
+  exec 9>&-
 }
 
 # The plugins folder: GDS's modules, then APOC's. It must not carry a second copy of a library
@@ -69,13 +82,14 @@ resolve() {
 # path: the first copy is kept. Jars are named group.artifact-version.jar (two artifacts may
 # share a name: org.neo4j:annotations and org.neo4j.gds:annotations).
 plugin_dir() {
-  local out="$HOME_DIR/plugins" jar base set
+  local out="$HOME_DIR/plugins" jar base set server
+  server=$(cache_dir server)
   rm -rf "$out"
   mkdir -p "$out"
   for set in gds plugins; do
-    for jar in "$CACHE/$set"/*.jar; do
+    for jar in "$(cache_dir "$set")"/*.jar; do
       base=$(basename "$jar" | sed -E 's/-[0-9][^-]*(-[A-Za-z0-9.]+)*\.jar$//')
-      if ! compgen -G "$CACHE/server/$base-[0-9]*.jar" >/dev/null && ! compgen -G "$out/$base-[0-9]*.jar" >/dev/null; then
+      if ! compgen -G "$server/$base-[0-9]*.jar" >/dev/null && ! compgen -G "$out/$base-[0-9]*.jar" >/dev/null; then
         ln -s "$jar" "$out/"
       fi
     done
@@ -88,7 +102,8 @@ plugin_dir() {
 # second server). Made at each start, so it always carries this checkout's files.
 browser_overlay() {
   local jar
-  jar=$(compgen -G "$CACHE/server/org.neo4j.client.neo4j-browser-*.jar" | head -n 1) || die "the Neo4j Browser jar is missing from $CACHE/server"
+  jar=$(compgen -G "$(cache_dir server)/org.neo4j.client.neo4j-browser-*.jar" | head -n 1) ||
+    die "the Neo4j Browser jar is missing from $(cache_dir server)"
   python3 - "$jar" "$HOME_DIR/plugins/intelgraph-browser.jar" "$REPO/browser" <<'PY'
 import shutil, sys, zipfile
 from pathlib import Path
@@ -119,12 +134,12 @@ PY
 }
 
 neo4j_cmd() {  # the distribution's bin/neo4j: org.neo4j.server.startup.Neo4jCommand
-  NEO4J_HOME="$HOME_DIR" NEO4J_CONF="$HOME_DIR/conf" java -cp "$CACHE/server/*" \
+  NEO4J_HOME="$HOME_DIR" NEO4J_CONF="$HOME_DIR/conf" java -cp "$(cache_dir server)/*" \
     org.neo4j.server.startup.Neo4jCommand "$@"
 }
 
 neo4j_admin() {  # the distribution's bin/neo4j-admin
-  NEO4J_HOME="$HOME_DIR" NEO4J_CONF="$HOME_DIR/conf" java -cp "$CACHE/server/*" \
+  NEO4J_HOME="$HOME_DIR" NEO4J_CONF="$HOME_DIR/conf" java -cp "$(cache_dir server)/*" \
     org.neo4j.server.startup.Neo4jAdminCommand "$@"
 }
 
@@ -140,7 +155,7 @@ write_conf() {
   mkdir -p "$HOME_DIR/conf" "$HOME_DIR/data" "$HOME_DIR/logs" "$HOME_DIR/run" "$HOME_DIR/import"
   cat >"$HOME_DIR/conf/neo4j.conf" <<EOF
 # Written by tools/neo4j-local.sh at each start; edits are lost.
-server.directories.lib=$CACHE/server
+server.directories.lib=$(cache_dir server)
 server.directories.plugins=$HOME_DIR/plugins
 server.directories.data=$HOME_DIR/data
 server.directories.logs=$HOME_DIR/logs
@@ -270,9 +285,9 @@ cmd_stop() {
     need_java
     neo4j_cmd stop >"$HOME_DIR/logs/stop.log" 2>&1 || true
     local waited=0
-    while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt 60 ]; do sleep 1; waited=$((waited + 1)); done
+    while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt 120 ]; do sleep 1; waited=$((waited + 1)); done
     if kill -0 "$pid" 2>/dev/null; then
-      say "the server (pid $pid) did not stop in 60s; killing it"
+      say "the server (pid $pid) did not stop in 120s; killing it"
       kill -9 "$pid" 2>/dev/null || true
     fi
   fi

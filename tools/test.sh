@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install everything from scratch into .venv (and Neo4j's Cypher analyser into
-# tools/cypher-lint/node_modules), then run the whole test suite against the real
-# embedded FalkorDB server. This is the README's test command and what CI runs.
+# tools/cypher-lint/node_modules), start a private Neo4j with tools/neo4j-local.sh (Java 17
+# and Maven needed; see docs/neo4j.md), then run the whole test suite against the real
+# embedded FalkorDB server and that Neo4j; the Neo4j server is stopped at the end, also on
+# failure. This is the README's test command and what CI runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -13,4 +15,15 @@ fi
 if [ -f tools/cypher-lint/package-lock.json ]; then
   npm ci --prefix tools/cypher-lint --no-audit --no-fund --loglevel=error
 fi
-exec .venv/bin/python -m pytest -q "$@"
+# A Neo4j of the suite's own (its own folder and ports, a new password), never an analyst's.
+NEO4J_LOCAL_DIR=$(mktemp -d "${TMPDIR:-/tmp}/intelgraph-test-neo4j.XXXXXX")
+export NEO4J_LOCAL_DIR
+trap 'bash tools/neo4j-local.sh stop >/dev/null 2>&1 || true; rm -rf "$NEO4J_LOCAL_DIR"' EXIT
+bash tools/neo4j-local.sh start
+# Passed on under the tests' own names: a NEO4J_PASSWORD in pytest's environment would be
+# seen by every CLI test, not only by the Neo4j fixtures.
+INTELGRAPH_TEST_NEO4J_URI=$(sed -n 's/^NEO4J_URI=//p' "$NEO4J_LOCAL_DIR/env")
+INTELGRAPH_TEST_NEO4J_USER=$(sed -n 's/^NEO4J_USER=//p' "$NEO4J_LOCAL_DIR/env")
+INTELGRAPH_TEST_NEO4J_PASSWORD=$(sed -n 's/^NEO4J_PASSWORD=//p' "$NEO4J_LOCAL_DIR/env")
+export INTELGRAPH_TEST_NEO4J_URI INTELGRAPH_TEST_NEO4J_USER INTELGRAPH_TEST_NEO4J_PASSWORD
+.venv/bin/python -m pytest -q "$@"
