@@ -154,28 +154,3 @@ def engine_sample_store(request):
     wipe_neo4j(st)
     st.close()
 
-
-@pytest.fixture(scope="session")
-def live_neo4j() -> dict[str, str]:
-    """The live Neo4j that `tools/test.sh` starts with tools/neo4j-local.sh: NEO4J_URI, NEO4J_USER,
-    NEO4J_PASSWORD and NEO4J_HTTP_URL from the environment (the script's .neo4j-local/env,
-    exported). A test that needs it fails with the reason when it is not there; never skips."""
-    keys = ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_HTTP_URL")
-    missing = [k for k in keys if not os.environ.get(k)]
-    if missing:
-        pytest.fail(f"this test needs the live Neo4j, but {', '.join(missing)} is not set: run it through "
-                    "`bash tools/test.sh`, or `bash tools/neo4j-local.sh start` and "
-                    "`set -a; . .neo4j-local/env; set +a` first", pytrace=False)
-    return {k: os.environ[k] for k in keys}
-
-
-@pytest.fixture
-def neo4j_store(live_neo4j):
-    """The live Neo4j's database, emptied before and after the test (Community Edition has one)."""
-    from intelgraph.cypher.neo4j_store import Neo4jStore
-
-    st = Neo4jStore(live_neo4j["NEO4J_URI"], live_neo4j["NEO4J_USER"], live_neo4j["NEO4J_PASSWORD"])
-    st.clear()
-    yield st
-    st.clear()
-    st.close()

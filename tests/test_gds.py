@@ -5,8 +5,8 @@ and a store that is not Neo4j (or a server without GDS) gets a clear error.
 The conversions are checked against networkx on small graphs, with GDS's raw scores computed by
 the formulas GDS documents and implements (reference functions below, which reproduce GDS's
 documented examples). :func:`gds_measures` and `report centrality --engine gds` run against the
-real GDS 2.13 of the live Neo4j that tools/neo4j-local.sh starts (the `live_neo4j` fixture: it
-fails, never skips, without it) and are compared with networkx.
+real GDS 2.13 of the live Neo4j that tools/neo4j-local.sh starts (conftest's `neo4j_settings`:
+it fails, never skips, without it) and are compared with networkx.
 """
 
 from __future__ import annotations
@@ -424,16 +424,15 @@ def test_projection_cypher_self_loops_parallel_ties_isolates(store, undirected):
 
 # -- gds_measures against the live Neo4j with GDS (tools/neo4j-local.sh) ----------------------
 @pytest.fixture(scope="module")
-def gds_store(live_neo4j):
-    """The live Neo4j (GDS 2.13 loaded by tools/neo4j-local.sh) holding the sample story."""
-    from intelgraph.cypher.neo4j_store import Neo4jStore
+def gds_store(request):
+    """The tests' live Neo4j (GDS 2.13 loaded by tools/neo4j-local.sh) holding the sample story."""
+    from conftest import open_neo4j, wipe_neo4j
     from intelgraph.loaders.api import load_sample
 
-    st = Neo4jStore(live_neo4j["NEO4J_URI"], live_neo4j["NEO4J_USER"], live_neo4j["NEO4J_PASSWORD"], timeout=300)
-    st.clear()
+    st = open_neo4j(request, timeout=300)
     load_sample(st)
     yield st
-    st.clear()
+    wipe_neo4j(st)
     st.close()
 
 
@@ -495,7 +494,7 @@ def test_live_weighted_eigenvector_is_networkx_raw_weights(gds_store):
     assert max(abs(weighted["eigenvector"][n] - unweighted["eigenvector"][n]) for n in G) > 1e-3
 
 
-def test_live_gds_report_equals_the_networkx_report(gds_store, live_neo4j, tmp_path):
+def test_live_gds_report_equals_the_networkx_report(gds_store, neo4j_settings, tmp_path):
     """The whole command: `report centrality --engine gds` and the networkx report on the same
     Neo4j write centrality.csv with the same nodes and, column by column, the same numbers."""
     import csv
@@ -504,8 +503,9 @@ def test_live_gds_report_equals_the_networkx_report(gds_store, live_neo4j, tmp_p
     from pathlib import Path
 
     exe = str(Path(sys.executable).parent / "intelgraph")
-    env = {**os.environ, "INTELGRAPH_ENGINE": "neo4j", "NEO4J_URI": live_neo4j["NEO4J_URI"],
-           "NEO4J_USER": live_neo4j["NEO4J_USER"], "NEO4J_PASSWORD": live_neo4j["NEO4J_PASSWORD"]}
+    uri, user, password = neo4j_settings
+    env = {**os.environ, "INTELGRAPH_ENGINE": "neo4j", "NEO4J_URI": uri, "NEO4J_USER": user,
+           "NEO4J_PASSWORD": password}
 
     def report(*extra: str) -> dict:
         out = tmp_path / ("gds" if extra else "nx")
@@ -585,7 +585,7 @@ def test_missing_plugin_is_a_clear_error(gds_store):
     assert "graph-data-science" in info.value.hint and "NEO4J_PLUGINS" in info.value.hint
 
 
-def test_lost_connection_is_not_reported_as_missing_plugin(live_neo4j):
+def test_lost_connection_is_not_reported_as_missing_plugin(neo4j_settings):
     """The connection to the real server drops (a relay between the driver and Bolt is shut
     after the store connected): a ServerError, not 'no GDS plugin'."""
     import socket
@@ -594,7 +594,8 @@ def test_lost_connection_is_not_reported_as_missing_plugin(live_neo4j):
 
     from intelgraph.cypher.neo4j_store import Neo4jStore
 
-    target = urlsplit(live_neo4j["NEO4J_URI"])
+    uri, user, password = neo4j_settings
+    target = urlsplit(uri)
     listener = socket.create_server(("127.0.0.1", 0))
     open_sockets: list[socket.socket] = [listener]
 
@@ -617,8 +618,7 @@ def test_lost_connection_is_not_reported_as_missing_plugin(live_neo4j):
             threading.Thread(target=pipe, args=(server, client), daemon=True).start()
 
     threading.Thread(target=relay, daemon=True).start()
-    st = Neo4jStore(f"bolt://127.0.0.1:{listener.getsockname()[1]}", live_neo4j["NEO4J_USER"],
-                    live_neo4j["NEO4J_PASSWORD"])
+    st = Neo4jStore(f"bolt://127.0.0.1:{listener.getsockname()[1]}", user, password)
     try:
         for sock in open_sockets:  # the line goes dead, and nothing answers a reconnect
             try:
@@ -633,8 +633,9 @@ def test_lost_connection_is_not_reported_as_missing_plugin(live_neo4j):
         st.close()
 
 
-def test_gds_measures_empty_projection(neo4j_store):
-    """Last in the module: neo4j_store empties the database the module's sample lives in."""
-    nodes, measures = gds_measures(neo4j_store, "actors")
+def test_gds_measures_empty_projection(gds_store):
+    """Last in the module: it empties the database the module's sample lives in."""
+    gds_store.clear()
+    nodes, measures = gds_measures(gds_store, "actors")
     assert nodes == {} and all(v == {} for v in measures.values())
     assert "in_degree" in measures  # actors has directed types

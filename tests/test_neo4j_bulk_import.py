@@ -46,15 +46,19 @@ def second_home(tmp_path):
     subprocess.run(["bash", str(SCRIPT), "stop"], env=env, capture_output=True, timeout=180)
 
 
-def test_neo4j_admin_import_gives_the_driver_loads_graph(live_neo4j, neo4j_store, second_home, tmp_path):
+def test_neo4j_admin_import_gives_the_driver_loads_graph(request, neo4j_settings, second_home, tmp_path):
+    from conftest import open_neo4j, wipe_neo4j
+
+    uri, user, password = neo4j_settings
+    neo4j_store = open_neo4j(request)
+    request.addfinalizer(lambda: (wipe_neo4j(neo4j_store), neo4j_store.close()))
     home, home_env = second_home
     gen = tmp_path / "generated"
     _run([INTELGRAPH, "generate", str(gen), "-n", "600", "--seed", "3"], _env())
     gen_files = sorted(str(p) for p in gen.glob("*.csv"))
 
     # the driver path, into the live Neo4j: the generated data, then the sample story
-    live = _env(INTELGRAPH_ENGINE="neo4j", NEO4J_URI=live_neo4j["NEO4J_URI"],
-                NEO4J_USER=live_neo4j["NEO4J_USER"], NEO4J_PASSWORD=live_neo4j["NEO4J_PASSWORD"])
+    live = _env(INTELGRAPH_ENGINE="neo4j", NEO4J_URI=uri, NEO4J_USER=user, NEO4J_PASSWORD=password)
     _run([INTELGRAPH, "load", "-q", *gen_files], live)
     only_gen = tmp_path / "export-generated"  # no multi-line field: no --multiline-fields after the files
     _run([INTELGRAPH, "export", "neo4j-admin", str(only_gen), "--import-dir", str(only_gen)], live)
@@ -82,7 +86,7 @@ def test_neo4j_admin_import_gives_the_driver_loads_graph(live_neo4j, neo4j_store
 
     _run(["bash", str(SCRIPT), "start"], home_env)
     env2 = read_dotenv(home / "env")
-    assert env2["NEO4J_URI"] != live_neo4j["NEO4J_URI"]
+    assert env2["NEO4J_URI"] != uri
     imported = Neo4jStore(env2["NEO4J_URI"], env2["NEO4J_USER"], env2["NEO4J_PASSWORD"])
     try:
         assert imported.counts() == counts
