@@ -94,8 +94,11 @@ class Neo4jStore(Store):
                                               "(or --ask-password)")
         self.uri = uri
         try:
-            self.driver = neo4j.GraphDatabase.driver(uri, auth=(user, password),
-                                                     notifications_min_severity="WARNING")
+            # UNRECOGNIZED ("the relationship type X does not exist") is the normal state of a
+            # graph that holds only some of the schema's kinds: the saved queries name them all
+            self.driver = neo4j.GraphDatabase.driver(
+                uri, auth=(user, password), notifications_min_severity="WARNING",
+                notifications_disabled_classifications=[neo4j.NotificationDisabledClassification.UNRECOGNIZED])
             self.driver.verify_connectivity()
         except neo4j.exceptions.AuthError:
             raise ServerError(f"Neo4j at {uri} refused the credentials for user {user!r}",
