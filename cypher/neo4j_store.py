@@ -86,7 +86,7 @@ def plan_outside(plan: dict[str, Any] | None) -> list[str]:
         if kind == "ProcedureCall":
             name = details.split("(")[0].strip().replace("`", "")
             if not name.lower().startswith(INSIDE_PROCEDURES):
-                found.append(f"procedure {name or details!r}")
+                found.append(f"procedure {name}" if name else f"procedure {details!r}")
         for m in _FUNCTION_RE.finditer(details):
             name = m.group(1).replace("`", "")
             if name.lower().startswith(OUTSIDE_FUNCTIONS):

@@ -381,8 +381,18 @@ class Graph:
                                  compute=compute, timeout=self.settings.timeout if self.settings else None,
                                  csv_raw=csv_raw, **extra)
 
-    def export_neo4j_admin(self, out_dir: PathLike) -> dict[str, Any]:
-        """Write the graph as neo4j-admin import CSVs (headers separate) and the import command."""
+    def export_neo4j_admin(self, out_dir: PathLike, import_dir: str | None = None) -> dict[str, Any]:
+        """Write the graph as neo4j-admin import CSVs (headers separate) and the import command;
+        ``import_dir`` names the folder neo4j-admin will read them from."""
         from intelgraph.loaders.export_admin import export_neo4j_admin
 
-        return export_neo4j_admin(self.store, Path(out_dir))
+        if import_dir is None:
+            return export_neo4j_admin(self.store, Path(out_dir))
+        return export_neo4j_admin(self.store, Path(out_dir), import_dir=import_dir)
+
+    def finish_neo4j_import(self) -> dict[str, int]:
+        """After ``neo4j-admin database import`` of :meth:`export_neo4j_admin`'s files: add the
+        constraints, indexes and empty provenance lists that neo4j-admin does not write."""
+        from intelgraph.loaders.export_admin import finish_import
+
+        return finish_import(self.store)

@@ -5,7 +5,7 @@
   type as caption; stances on claims in red, symmetric ties without an arrow colour of
   their own).
 * :func:`browser_guide` — a Markdown guide for ``:guide <url>``: an intro slide, then one
-  slide per saved query with a runnable ``:params`` line and the query's Neo4j text.
+  slide per saved query with a runnable ``:param`` line and the query's Neo4j text.
 * :func:`browser_favorites_zip` — a zip of ``.cypher`` files to drop on Browser's
   favorites drawer, one per saved query, named by its title.
 
@@ -190,9 +190,15 @@ def _browser_value(p: ParamSpec) -> Any:
 
 
 def params_command(query: SavedQuery) -> str:
-    """``:params {…}`` setting every parameter of ``query`` for a Browser run."""
-    pairs = [f"{_key(p.name)}: {_cypher_literal(_browser_value(p))}" for p in query.params]
-    return ":params {" + ", ".join(pairs) + "}"
+    """The Browser command setting every parameter of ``query`` for a run: ``:param [{a, b}] => {
+    RETURN 1 AS a, 'x' AS b }``, which the server evaluates (``:params {a: 1}`` is read by
+    Browser's JavaScript, which makes every number a float, and ``LIMIT`` refuses ``10.0``);
+    ``:params {}`` for a query without parameters."""
+    if not query.params:
+        return ":params {}"
+    names = ", ".join(p.name for p in query.params)
+    values = ", ".join(f"{_cypher_literal(_browser_value(p))} AS {p.name}" for p in query.params)
+    return f":param [{{{names}}}] => {{ RETURN {values} }}"
 
 
 def entity_lookup_statement(name: str, root_label: str = "Entity") -> str:
@@ -245,7 +251,7 @@ def browser_guide(queries: Mapping[str, SavedQuery] | None = None, schema: Schem
         "The saved queries that ship with intelgraph, as runnable slides. Click a code block "
         "to copy it into the editor, then run it.",
         "",
-        "Each slide first sets the query's parameters with a `:params` line (example "
+        "Each slide first sets the query's parameters with a `:param` line (example "
         "values), then shows the query as intelgraph sends it to Neo4j. The same queries "
         "run from the command line with `intelgraph query run <name> -p <param> <value>`.",
         "",
@@ -258,7 +264,7 @@ def browser_guide(queries: Mapping[str, SavedQuery] | None = None, schema: Schem
             "",
             "**Entity parameters take a node id.** intelgraph looks a name or alias up for "
             "you; Browser does not, so the examples below hold a placeholder such as "
-            "`'<id of PMF>'`. Find the id by name, then put it in the `:params` line:",
+            "`'<id of PMF>'`. Find the id by name, then put it in the `:param` line:",
             "",
             _fence(entity_lookup_statement("PMF", root)),
         ]

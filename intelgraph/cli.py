@@ -150,7 +150,7 @@ def cli(ctx: click.Context, engine, db, graph, uri, user, database, ask_password
 # -- db ---------------------------------------------------------------------------------
 @cli.group()
 def db() -> None:
-    """Manage the store: status, start, stop, reset, repair."""
+    """Manage the store: status, start, stop, reset, repair, finish-import."""
 
 
 @db.command("status")
@@ -215,6 +215,16 @@ def _renamed(command: str, old: str, old_value: str | None, new: str, new_value:
     if new_value is not None and new_value != old_value:
         raise click.UsageError(f"{old} {old_value} and {new} {new_value} disagree; give {new} only")
     return old_value
+
+
+@db.command("finish-import")
+@click.pass_obj
+def db_finish_import(obj: Context) -> None:
+    """After `neo4j-admin database import` of `intelgraph export neo4j-admin` files: add the
+    constraints, indexes and empty provenance lists that neo4j-admin does not write."""
+    filled = obj.graph().finish_neo4j_import()
+    click.echo("constraints and indexes in place; empty provenance lists added: "
+               + ", ".join(f"{k} {v}" for k, v in filled.items()))
 
 
 def _need_embedded(obj: Context) -> None:
@@ -397,7 +407,7 @@ def _projection_names() -> list[str]:
               help="How many nodes the estimate samples [default: see the report's notes].")
 @click.option("--compute", type=click.Choice(COMPUTE), default=None,
               help="Compute here (networkx's values) or in Neo4j Graph Data Science (with --engine neo4j before "
-                   "the command; not yet run against a live server: docs/gds.md) [default: networkx].")
+                   "the command; docs/gds.md) [default: networkx].")
 @click.option("--engine", "old_compute", type=click.Choice(COMPUTE), default=None, hidden=True,
               help="Deprecated spelling of --compute.")
 @_csv_raw
@@ -423,11 +433,14 @@ def export() -> None:
 
 @export.command("neo4j-admin")
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--import-dir", default="/import", show_default=True, metavar="DIR",
+              help="Where neo4j-admin will find the files: import.sh names them there (/import is the compose "
+                   "service's; give OUT_DIR's absolute path for tools/neo4j-local.sh admin).")
 @click.pass_obj
-def export_admin(obj: Context, out_dir: Path) -> None:
+def export_admin(obj: Context, out_dir: Path, import_dir: str) -> None:
     """Write the graph as neo4j-admin import CSVs (headers separate) and the import command."""
     _output(out_dir)
-    info = obj.graph().export_neo4j_admin(out_dir)
+    info = obj.graph().export_neo4j_admin(out_dir, import_dir=import_dir)
     click.echo(json.dumps(info, indent=2, default=str))
 
 

@@ -32,7 +32,7 @@ from intelgraph.errors import StoreError
 from intelgraph.graph.schema import COMMON_REL_PROPERTIES, PROVENANCE, NodeKind, PropertySpec, Schema, load_schema
 from intelgraph.loaders.csv_admin import ARRAY_DELIMITER, EXPORT_TYPES, HEADER_SUFFIX
 
-__all__ = ["export_neo4j_admin", "DELIMITER_CANDIDATES"]
+__all__ = ["export_neo4j_admin", "finish_import", "DELIMITER_CANDIDATES"]
 
 #: Array delimiters tried in turn: the first that no exported list element contains is used
 #: (``;`` unless a quote or alias holds one; then the ASCII unit separator, and so on).
@@ -231,14 +231,15 @@ def export_neo4j_admin(store: Store, out_dir: str | Path, *, schema: Schema | No
     def arg(name: str) -> str:
         return f"{imp / (name + HEADER_SUFFIX)},{imp / (name + '.csv')}"
 
-    args = ["neo4j-admin", "database", "import", "full", "--overwrite-destination"]
+    # the database name comes first: after --nodes=/--relationships= (which take any number of
+    # file lists) neo4j-admin would read it as one more file ("File 'neo4j' doesn't exist")
+    args = ["neo4j-admin", "database", "import", "full", database, "--overwrite-destination"]
     args += [f"--nodes={arg(k)}" for k in nodes]
     args += [f"--relationships={arg(t)}" for t in rels]
     if writer.delim != ARRAY_DELIMITER:
         args.append(f"--array-delimiter={_unicode_name(writer.delim)}")
     if writer.multiline:
         args.append("--multiline-fields=true")
-    args.append(database)
     command = " ".join(shlex.quote(a) for a in args)
     files = [f"{name}{suffix}" for name in [*nodes, *rels] for suffix in (HEADER_SUFFIX, ".csv")]
 
@@ -248,7 +249,8 @@ def export_neo4j_admin(store: Store, out_dir: str | Path, *, schema: Schema | No
         "#!/bin/sh\n"
         "# Written by intelgraph (export_neo4j_admin). Bulk-loads this export into the Neo4j database\n"
         f"# {database!r}, REPLACING it. Neo4j must be stopped; run inside the {service!r} container with\n"
-        f"# these files under {import_dir} (see README.md).\n"
+        f"# these files under {import_dir} (see README.md). Once Neo4j is started again, run\n"
+        "# `intelgraph --engine neo4j db finish-import` once.\n"
         "set -eu\n"
         f"{lines}\n", encoding="utf-8")
     script.chmod(0o755)
@@ -266,9 +268,11 @@ def export_neo4j_admin(store: Store, out_dir: str | Path, *, schema: Schema | No
         "```\n\n"
         "`import.sh` runs:\n\n"
         f"```sh\n{lines}\n```\n\n"
-        "`--overwrite-destination` replaces the database. neo4j-admin creates no constraints or\n"
-        "indexes: intelgraph creates them (idempotently) before its next load, or run\n"
-        "`Store.apply_schema()` once.\n\n"
+        "`--overwrite-destination` replaces the database. Then, with the server started again, run\n"
+        "`intelgraph --engine neo4j db finish-import` once: neo4j-admin creates no constraints or\n"
+        "indexes, and cannot write an empty list (a CSV field for an empty list is read as no\n"
+        "value), so it adds intelgraph's constraints and indexes and the empty provenance lists\n"
+        "(`claims: []`, ...) a load through intelgraph writes.\n\n"
         "To load the same files with intelgraph instead (into any graph, merging by id):\n"
         f"`intelgraph load {out.name}/*.csv`"
         + (f" — the array delimiter is {_unicode_name(writer.delim)}, not `;`: pass "
@@ -288,3 +292,28 @@ def export_neo4j_admin(store: Store, out_dir: str | Path, *, schema: Schema | No
         "not_exported": {"nodes": total_nodes - sum(nodes.values()),
                          "relationships": total_rels - sum(rels.values())},
     }
+
+
+def finish_import(store: Store, *, schema: Schema | None = None, batch: int = 10_000) -> dict[str, int]:
+    """Make a graph bulk-loaded by ``neo4j-admin database import`` from :func:`export_neo4j_admin`'s
+    files the graph a load through intelgraph makes: create the schema's constraints and indexes
+    (neo4j-admin creates none), and set the provenance lists (``sources``, ``evidence``,
+    ``claims``) that a load always writes, empty or not, where neo4j-admin left them out (it
+    reads a CSV field for an empty list, quoted or not, as no value). Idempotent; writes in
+    batches of ``batch`` so a big graph needs no big transaction. Returns how many nodes and
+    relationships got an empty list, per property."""
+    schema = schema or load_schema()
+    store.apply_schema()
+    root = quote_name(schema.root_label)
+    filled: dict[str, int] = {}
+    for p in PROVENANCE:
+        for what, match in (("nodes", f"MATCH (x:{root})"), ("relationships", f"MATCH (:{root})-[x]->(:{root})")):
+            done = 0
+            while True:
+                n = store.write(f"{match} WHERE x.{quote_name(p)} IS NULL WITH x LIMIT $batch "
+                                f"SET x.{quote_name(p)} = [] RETURN count(x)", {"batch": batch}).scalar() or 0
+                done += int(n)
+                if n < batch:
+                    break
+            filled[f"{what}.{p}"] = done
+    return filled

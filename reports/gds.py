@@ -4,7 +4,7 @@
 <intelgraph.reports.centrality.compute_measures>` to a Neo4j server with the GDS plugin: the
 named projection is projected into GDS's in-memory catalog, each measure is streamed back, the
 raw GDS scores are converted to what networkx would have returned, and the projected graph is
-dropped. **Not yet run against a live server** (see ``docs/gds.md``).
+dropped. Run against a live GDS 2.13 by ``tests/test_gds.py`` (see ``docs/gds.md``).
 
 How
 ---
@@ -21,8 +21,9 @@ exactly the graph :func:`intelgraph.reports.projection.project` builds for netwo
 nodes (isolates included), one ``TIE`` per pair whose ``weight`` counts the relationships and
 shared ``via`` nodes it stands for, self-loops dropped; undirected (``undirectedRelationshipTypes:
 ['*']``) when every tie is symmetric or ``undirected=True``, otherwise directed with symmetric and
-``via`` ties as two arcs. Each node also gets one ``SELF`` loop, which only the eigenvector run
-reads (every other call filters ``relationshipTypes: ['TIE']``; see below). ``tests/test_gds.py``
+``via`` ties as two arcs. Each node also gets one ``SELF`` loop, and each tie of weight w also
+w parallel ``UNIT`` relationships, which only the eigenvector run reads (every other call
+filters ``relationshipTypes: ['TIE']``; see below). ``tests/test_gds.py``
 runs the same Cypher (without the GDS call) on the embedded FalkorDB and compares it with
 :func:`project` for every projection.
 
@@ -54,8 +55,11 @@ Conventions (GDS raw score -> networkx)
   that is not connected the near-zero values of the smaller parts depend on when each stopped.
   *Weighted*, GDS divides each node's outgoing weights by their sum (a random-walk weighting);
   networkx uses the raw weights, so the two differ whenever some weight is above 1. When every
-  weight is 1 (no collapsed ties) the unweighted run is the same thing and is used; otherwise
-  the weighted GDS run is used and the report says so.
+  weight is 1 (no collapsed ties) the unweighted run on ``TIE`` is the same thing. Otherwise the
+  run reads, instead of ``TIE``, the ``UNIT`` relationships: w parallel unweighted copies of a
+  tie of weight w, so that GDS's unweighted sums are networkx's raw-weight sums (A_w + I).
+  Tolerances are tighter than networkx's defaults (:data:`GDS_PARAMETERS`), so that both values
+  are within 1e-6 of the exact vector (checked against a live GDS in ``tests/test_gds.py``).
 * **pagerank**: GDS returns ``y = (1-d) + d P^T y`` with no redistribution of dangling nodes'
   rank (sum about ``n``, less on graphs with sinks); networkx returns a distribution that sums to
   1 and spreads dangling rank uniformly. With a uniform teleport both are proportional (the
@@ -70,9 +74,9 @@ Conventions (GDS raw score -> networkx)
 The ``gds.*`` names used -- ``gds.version``, ``gds.graph.project`` (the aggregation function),
 ``gds.degree``/``betweenness``/``closeness``/``louvain`` ``.stream``, ``gds.eigenvector`` and
 ``gds.pageRank`` ``.stream``/``.stats``, ``gds.graph.drop``, ``gds.util.asNode`` -- are all in the
-GDS catalogue of Neo4j's analyser, with these signatures. Not checked against a 2.13 server:
-``gds.closeness.stream`` replaced ``gds.beta.closeness.stream`` during 2.x, and releases older
-than that know only the beta name.
+GDS catalogue of Neo4j's analyser, with these signatures, and run on GDS 2.13.9.
+``gds.closeness.stream`` replaced ``gds.beta.closeness.stream`` during 2.x: releases older than
+that know only the beta name.
 
 Every statement is composed by a function (never a plain string literal) because
 :func:`intelgraph.cypher_lint.literal_statements` lints plain literals *without* ``gds``
@@ -105,14 +109,17 @@ GDS_SUPPORTED = "2.13"
 WEIGHT = "weight"
 #: Relationship types of the projected graph: the ties, and a loop on every node that only the
 #: eigenvector run includes (A + I, as networkx iterates; see the module docstring).
-TIE, SELF = "TIE", "SELF"
+TIE, SELF, UNIT = "TIE", "SELF", "UNIT"
 #: The procedures' namespace. Statements are composed with f-strings so that no plain string
 #: literal here starts with a Cypher keyword (see the module docstring).
 _GDS = "gds"
 #: Algorithm settings, chosen to match networkx's defaults in reports/centrality.py.
 GDS_PARAMETERS: dict[str, dict[str, Any]] = {
-    "eigenvector": {"maxIterations": 1000, "tolerance": 1.0e-6},  # EIGENVECTOR_MAX_ITER / _TOL
-    "pagerank": {"dampingFactor": 0.85, "maxIterations": 100, "tolerance": 1.0e-7},  # nx alpha, max_iter
+    # tighter than networkx's defaults (EIGENVECTOR_TOL 1e-6, PageRank tol 1e-6, both summed over the
+    # nodes): GDS stops when no score moves more than `tolerance`, and its values are to be within
+    # 1e-6 of the exact ones (the live test compares with networkx run at tol 1e-12)
+    "eigenvector": {"maxIterations": 10000, "tolerance": 1.0e-10},
+    "pagerank": {"dampingFactor": 0.85, "maxIterations": 1000, "tolerance": 1.0e-10},  # nx alpha
     "louvain": {"maxLevels": 10, "maxIterations": 10, "tolerance": 1.0e-7},  # nx threshold 1e-7
     "closeness": {"useWassermanFaust": True},
 }
@@ -207,12 +214,14 @@ def ties_query(spec: ProjectionSpec, schema: Schema, *, directed: bool, scoped_c
 def _project_statement(spec: ProjectionSpec, schema: Schema, directed: bool) -> str:
     key = quote_name(schema.id_property)
     config = "" if directed else ",\n  {undirectedRelationshipTypes: ['*']}"
+    # copy 0 of a tie is its TIE (weighted); copies 1..weight are its UNIT relationships
     return (_ties_body(spec, schema, directed)
             + f"\nORDER BY a.{key}, b.{key}\n"
+            f"UNWIND CASE WHEN a = b THEN [0] ELSE range(0, weight) END AS copy\n"
             f"WITH gds.graph.project($graphName, a, b,\n"
-            f"  {{relationshipType: CASE WHEN a = b THEN '{SELF}' ELSE '{TIE}' END,\n"
-            f"   relationshipProperties: {{{WEIGHT}: toFloat(CASE WHEN a = b THEN 1 ELSE weight END)}}}}"
-            f"{config}) AS g,\n  count(CASE WHEN a <> b THEN 1 END) AS ties, max(weight) AS maxWeight\n"
+            f"  {{relationshipType: CASE WHEN a = b THEN '{SELF}' WHEN copy = 0 THEN '{TIE}' ELSE '{UNIT}' END,\n"
+            f"   relationshipProperties: {{{WEIGHT}: toFloat(CASE WHEN a = b OR copy > 0 THEN 1 ELSE weight END)}}}}"
+            f"{config}) AS g,\n  count(CASE WHEN a <> b AND copy = 0 THEN 1 END) AS ties, max(weight) AS maxWeight\n"
             f"RETURN g.graphName AS graphName, g.nodeCount AS nodeCount, "
             f"g.relationshipCount AS relationshipCount, ties, maxWeight")
 
@@ -239,6 +248,7 @@ def _plan(spec: ProjectionSpec, schema: Schema, *, directed: bool, weighted: boo
     w = [f"relationshipWeightProperty: '{WEIGHT}'"] if weighted else []
     ties = [f"relationshipTypes: ['{TIE}']"]
     with_loops = [f"relationshipTypes: ['{TIE}', '{SELF}']"]
+    units_with_loops = [f"relationshipTypes: ['{UNIT}', '{SELF}']"]
     ev, pr, lv = GDS_PARAMETERS["eigenvector"], GDS_PARAMETERS["pagerank"], GDS_PARAMETERS["louvain"]
     ev_cfg = [*with_loops, "maxIterations: $maxIterations", "tolerance: $tolerance"]
     pr_cfg = [*ties, "dampingFactor: $dampingFactor", "maxIterations: $maxIterations", "tolerance: $tolerance"]
@@ -262,9 +272,10 @@ def _plan(spec: ProjectionSpec, schema: Schema, *, directed: bool, weighted: boo
     ev_params = {"maxIterations": ev["maxIterations"], "tolerance": ev["tolerance"]}
     plan += [("gds eigenvector stats", _stats("eigenvector", ev_cfg), ev_params),
              ("gds eigenvector", _stream("eigenvector", ev_cfg, key), ev_params)]
-    if weighted:
-        plan += [("gds eigenvector weighted stats", _stats("eigenvector", ev_cfg + w), ev_params),
-                 ("gds eigenvector weighted", _stream("eigenvector", ev_cfg + w, key), ev_params)]
+    if weighted:  # w unweighted UNIT copies of a tie of weight w: networkx's raw-weight sums
+        ev_units = [*units_with_loops, *ev_cfg[1:]]
+        plan += [("gds eigenvector weighted stats", _stats("eigenvector", ev_units), ev_params),
+                 ("gds eigenvector weighted", _stream("eigenvector", ev_units, key), ev_params)]
     pr_params = {k: pr[k] for k in ("dampingFactor", "maxIterations", "tolerance")}
     plan += [("gds pagerank stats", _stats("pageRank", pr_cfg + w), pr_params),
              ("gds pagerank", _stream("pageRank", pr_cfg + w, key), pr_params),
@@ -523,7 +534,8 @@ def gds_measures(store: Store, projection: str = "all", undirected: bool = False
         raw["closeness"] = scores("gds closeness")
         # all weights 1 (no collapsed ties): networkx's weighted eigenvector is the unweighted one
         ev = "gds eigenvector weighted" if weighted and (max_weight or 0) > 1 else "gds eigenvector"
-        info["parameters"]["eigenvector"]["relationshipWeightProperty"] = WEIGHT if ev.endswith("weighted") else None
+        if ev.endswith("weighted"):
+            info["parameters"]["eigenvector"]["relationshipTypes"] = [UNIT, SELF]
         (ev_converged, ev_iterations), = run(f"{ev} stats")
         raw["eigenvector"] = scores(ev)
         (pr_converged, pr_iterations), = run("gds pagerank stats")
@@ -579,10 +591,6 @@ def gds_measures(store: Store, projection: str = "all", undirected: bool = False
     if k is not None and k < n:
         notes.append(f"Betweenness is estimated from {k} source nodes (GDS samplingSeed {seed}), drawn with "
                      "probability proportional to degree (networkx draws uniformly), scaled by n/k.")
-    if ev.endswith("weighted"):
-        notes.append("Eigenvector centrality is GDS's weighted variant, which divides each node's outgoing weights "
-                     "by their sum; networkx uses the raw weights, so this column differs from the networkx "
-                     "report on the same graph (compare ranks, not values).")
     notes.append("Communities: GDS Louvain (concurrency 1, no random seed — GDS Louvain takes none); the "
                  "partition is GDS's and may differ from networkx's seeded Louvain."
                  + (" On a directed graph the two implementations may also weigh direction differently."
@@ -600,8 +608,9 @@ def _parameters(weighted: bool, k: int | None, seed: int) -> dict[str, dict[str,
                         "conversion": "x 1/((n-1)(n-2)) directed, x 2/((n-1)(n-2)) undirected"},
         "closeness": {"procedure": "gds.closeness.stream", **GDS_PARAMETERS["closeness"], "conversion": "none"},
         "eigenvector": {"procedure": "gds.eigenvector.stream", **GDS_PARAMETERS["eigenvector"],
-                        "relationshipTypes": [TIE, SELF], "relationshipWeightProperty": w,
-                        "conversion": "L2-normalised; a SELF loop on every node makes GDS iterate on A + I"},
+                        "relationshipTypes": [TIE, SELF], "relationshipWeightProperty": None,
+                        "conversion": "L2-normalised; a SELF loop on every node makes GDS iterate on A + I; "
+                                      "weighted: w UNIT copies of a tie of weight w instead of the TIE"},
         "pagerank": {"procedure": "gds.pageRank.stream", **GDS_PARAMETERS["pagerank"],
                      "relationshipWeightProperty": w, "conversion": "divided by the sum (L1)"},
         "communities": {"procedure": "gds.louvain.stream", "concurrency": 1, **GDS_PARAMETERS["louvain"],

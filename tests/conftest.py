@@ -153,3 +153,4 @@ def engine_sample_store(request):
     yield st
     wipe_neo4j(st)
     st.close()
+

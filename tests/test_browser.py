@@ -139,7 +139,7 @@ def _check_guide(guide: str, queries) -> None:
         params_lines = [line for line in slide.splitlines() if line.startswith(":param")]
         assert params_lines == [params_command(q)], f"{name}: expected one :params line"
         for p in q.params:
-            assert re.search(rf"[{{ ]{re.escape(p.name)}: ", params_lines[0]), f"{name}: {p.name} not set"
+            assert re.search(rf" AS {re.escape(p.name)}[ ,]", params_lines[0]), f"{name}: {p.name} not set"
 
 
 def test_guide_has_a_slide_per_saved_query(schema, queries):
@@ -152,8 +152,9 @@ def test_guide_params_are_browser_literals(schema, sample_queries):
     ties = _slides(guide)[2]
     assert ties.splitlines().count(params_command(sample_queries["ties"])) == 1
     assert params_command(sample_queries["ties"]) == (
-        ":params {from: '<id of PMF>', to: '<id of O\\'Brien & Co>', hops: 3, since: '2024-01-31', "
-        "status: 'alleged', names: ['a', 'b'], strict: false, weight: null}")
+        ":param [{from, to, hops, since, status, names, strict, weight}] => { RETURN '<id of PMF>' AS from, "
+        "'<id of O\\'Brien & Co>' AS to, 3 AS hops, '2024-01-31' AS since, 'alleged' AS status, ['a', 'b'] AS names, "
+        "false AS strict, null AS weight }")
     # entity parameters: a placeholder, and how to find the id
     assert "MATCH (n:Entity) WHERE n.name_lc = toLower('PMF') OR toLower('PMF') IN n.aliases_lc RETURN n.id" in ties
     assert "toLower('O\\'Brien & Co')" in ties

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # A real Neo4j Community server on this machine, without Docker: tools/neo4j-local.sh start|stop|status
+# (and `admin ARGS...`: neo4j-admin on the stopped server's store, e.g. `admin database import full ...`)
 #
 # The server, APOC core and Neo4j Browser (with intelgraph's style and guide) are resolved from Maven Central with Maven
 # (checksums verified, -C) into a cache shared by every checkout, NEO4J_LOCAL_CACHE
@@ -259,6 +260,18 @@ cmd_start() {
   say "Neo4j $(neo4j_version) is up: bolt://127.0.0.1:$bolt, http://127.0.0.1:$http (credentials in $HOME_DIR/env)"
 }
 
+# neo4j-admin on this home's store, which must be offline (`admin database import full ...`). The
+# store (and its password) must exist: a first start makes them, and would replace an import
+# made before it.
+cmd_admin() {
+  need_java
+  pid_alive && die "the server is running (pid $(cat "$HOME_DIR/run/neo4j.pid")): stop it first; neo4j-admin needs the database offline"
+  [ -s "$HOME_DIR/password" ] && [ -d "$HOME_DIR/data/databases/system" ] ||
+    die "no store in $HOME_DIR yet: start and stop the server once first (that creates it and its password)"
+  resolve server
+  neo4j_admin "$@"
+}
+
 neo4j_version() { sed -n 's/.*<neo4j.version>\(.*\)<\/neo4j.version>.*/\1/p' "$POMS/server/pom.xml"; }
 
 cmd_stop() {
@@ -301,5 +314,6 @@ case "${1:-}" in
   start) cmd_start ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  admin) shift; cmd_admin "$@" ;;
+  *) echo "usage: $0 start|stop|status|admin NEO4J-ADMIN-ARGS..." >&2; exit 2 ;;
 esac

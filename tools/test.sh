@@ -16,6 +16,13 @@ fi
 if [ -f tools/cypher-lint/package-lock.json ]; then
   npm ci --prefix tools/cypher-lint --no-audit --no-fund --loglevel=error
 fi
+# Neo4j Browser in a real browser (tests/test_browser_live.py): Debian's Chromium, driven by
+# Playwright's core (never `playwright install`: no browser download)
+if ! command -v chromium >/dev/null 2>&1; then
+  SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
+  $SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q chromium
+fi
+npm ci --prefix tools/browser-test --no-audit --no-fund --loglevel=error
 # lint and type-check first: fail fast, before the long test run
 .venv/bin/ruff check --quiet .
 .venv/bin/python tools/typecheck.py
