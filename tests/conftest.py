@@ -92,8 +92,7 @@ def neo4j_settings(tmp_path_factory):
                         "INTELGRAPH_TEST_NEO4J_USER / INTELGRAPH_TEST_NEO4J_PASSWORD, or let tools/neo4j-local.sh "
                         "start one (INTELGRAPH_TEST_ENGINES=falkordb leaves Neo4j out); it failed:\n"
                         + started.stderr[-3000:], pytrace=False)
-        values = dict(line.split("=", 1) for line in (home / "env").read_text().splitlines()
-                      if "=" in line and not line.startswith("#"))
+        values = read_local_env(home / "env")
         yield values["NEO4J_URI"], values["NEO4J_USER"], values["NEO4J_PASSWORD"]
     finally:
         subprocess.run(["bash", str(script), "stop"], env=env, capture_output=True, text=True)
@@ -110,6 +109,12 @@ def wipe_neo4j(st) -> None:
         st.write(f"DROP CONSTRAINT `{name[0]}` IF EXISTS")
     for name in st.read("SHOW INDEXES YIELD name, type WHERE type <> 'LOOKUP' RETURN name").rows:
         st.write(f"DROP INDEX `{name[0]}` IF EXISTS")
+
+
+def read_local_env(path: Path) -> dict[str, str]:
+    """The KEY=VALUE lines tools/neo4j-local.sh writes to its env file (plain values, no quotes)."""
+    return dict(line.split("=", 1) for line in Path(path).read_text().splitlines()
+                if "=" in line and not line.startswith("#"))
 
 
 def open_neo4j(request, **kwargs):

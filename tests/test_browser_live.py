@@ -44,7 +44,7 @@ def _grass_rules(text: str) -> dict[str, dict[str, str]]:
 @pytest.fixture(scope="module")
 def browser_run(request, neo4j_settings, tmp_path_factory):
     from conftest import open_neo4j, wipe_neo4j
-    from intelgraph.loaders.api import load_sample
+    from intelgraph.api import load_paths
 
     node = shutil.which("node")
     if not node or not Path(CHROMIUM).is_file():
@@ -53,7 +53,7 @@ def browser_run(request, neo4j_settings, tmp_path_factory):
     if not (PACKAGE / "node_modules" / "playwright-core").is_dir():
         pytest.fail("tools/browser-test/node_modules is missing: npm ci --prefix tools/browser-test", pytrace=False)
     st = open_neo4j(request)
-    load_sample(st)
+    load_paths(st, [], sample=True)
     http = dict(st.read("SHOW SETTINGS YIELD name, value WHERE name = 'server.http.advertised_address' "
                         "RETURN name, value").rows)["server.http.advertised_address"]
     uri, user, password = neo4j_settings

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from intelgraph.config import read_dotenv
 from intelgraph.cypher.neo4j_store import Neo4jStore
+from conftest import read_local_env
 
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = REPO / "tools" / "neo4j-local.sh"
@@ -85,7 +85,7 @@ def test_neo4j_admin_import_gives_the_driver_loads_graph(request, neo4j_settings
     assert "IMPORT DONE" in second.stdout + second.stderr
 
     _run(["bash", str(SCRIPT), "start"], home_env)
-    env2 = read_dotenv(home / "env")
+    env2 = read_local_env(home / "env")
     assert env2["NEO4J_URI"] != uri
     imported = Neo4jStore(env2["NEO4J_URI"], env2["NEO4J_USER"], env2["NEO4J_PASSWORD"])
     try:

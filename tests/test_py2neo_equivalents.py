@@ -34,8 +34,10 @@ def doc_env(request, neo4j_settings, monkeypatch):
     st.close()
 
 
-def test_the_py2neo_section_runs_on_live_neo4j(doc_env, capsys):
+def test_the_py2neo_section_runs_on_live_neo4j(doc_env, falkor_sample_store, capsys):
     import neo4j
+
+    from intelgraph.queries.runner import run_saved
 
     blocks = _blocks()
     assert len(blocks) == 4  # connect; values; lookups; data frames
@@ -44,7 +46,8 @@ def test_the_py2neo_section_runs_on_live_neo4j(doc_env, capsys):
         exec(compile(block, str(DOC), "exec"), ns)  # noqa: S102 - the documentation's own code
 
     # Node / Relationship / Subgraph: the sample loaded; the driver's graph values
-    assert doc_env.counts() == (104, 330)
+    sample_counts = falkor_sample_store.counts()  # the same sample, loaded into the embedded engine
+    assert doc_env.counts() == sample_counts
     a, r, b, p = ns["a"], ns["r"], ns["b"], ns["p"]
     assert isinstance(a, neo4j.graph.Node) and isinstance(r, neo4j.graph.Relationship)
     assert isinstance(p, neo4j.graph.Path) and len(p.relationships) == 1
@@ -60,7 +63,7 @@ def test_the_py2neo_section_runs_on_live_neo4j(doc_env, capsys):
     assert ns["matched"] == ["Popular Mobilization Forces"]
 
     # to_data_frame: the saved query's rows, and the driver's DataFrame
-    network, result = ns["network"], ns["result"]
+    network, result = ns["network"], run_saved(doc_env, "network", {"entity": "PMF", "hops": "1"})
     assert list(network.columns) == result.columns and len(network) == len(result.rows) > 0
     kinds = ns["kinds"]
-    assert list(kinds.columns) == ["kind", "nodes"] and int(kinds["nodes"].sum()) == 104
+    assert list(kinds.columns) == ["kind", "nodes"] and int(kinds["nodes"].sum()) == sample_counts[0]
