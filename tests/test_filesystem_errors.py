@@ -38,6 +38,7 @@ COMMANDS = {
     "db stop": (lambda out, inp: ["db", "stop"], {"db"}),
     "db reset": (lambda out, inp: ["db", "reset", "--yes"], {"db"}),
     "db repair": (lambda out, inp: ["db", "repair"], {"db"}),
+    "db finish-import": (lambda out, inp: ["db", "finish-import"], {"db"}),
     "load": (lambda out, inp: ["load", inp] if inp else ["load", "--sample", "-q"], {"db", "input"}),
     "query list": (lambda out, inp: ["query", "list"], set()),
     "query show": (lambda out, inp: ["query", "show", "stances"], set()),
