@@ -468,7 +468,14 @@ def test_live_gds_measures_are_networkx_measures(gds_store, projection, undirect
             _same(measures[m], expected[m], 1e-9)
     exact = _exact(G)
     _same(measures["pagerank"], exact["pagerank"], 1e-6)
-    _same(measures["eigenvector"], exact["eigenvector"], 1e-6)
+    connected = nx.is_weakly_connected(G) if G.is_directed() else nx.is_connected(G)
+    if not connected and all(math.isnan(v) for v in measures["eigenvector"].values()):
+        # Known gap (the sample's logistics projection: a triangle beside the Iraq–Iran cluster):
+        # GDS's vector on a graph in several parts fails the unit-norm check, so the GDS report
+        # leaves the column empty and says why — never numbers that differ from networkx's.
+        assert any("eigenvector scores are not a unit vector" in n for n in notes), notes
+    else:
+        _same(measures["eigenvector"], exact["eigenvector"], 1e-6)
     # Louvain: GDS's own partition of the same nodes, numbered by size
     community = measures["community"]
     assert set(community) == set(G)
