@@ -33,6 +33,11 @@ class IntelgraphError(Exception):
 
     hint: str = ""
 
+    def __init__(self, message: str = "", hint: str = ""):
+        if hint:
+            self.hint = hint
+        super().__init__(message)
+
     def message(self) -> str:
         text = str(self)
         return f"{text}\n  hint: {self.hint}" if self.hint else text
@@ -151,10 +156,7 @@ def _existing(path: str) -> str:
 
 
 class StoreError(IntelgraphError):
-    def __init__(self, message: str, hint: str = ""):
-        if hint:
-            self.hint = hint
-        super().__init__(message)
+    """The database could not do what was asked (``StoreError(message, hint=...)``)."""
 
 
 class ServerError(StoreError):
@@ -206,11 +208,6 @@ class UnknownProjection(IntelgraphError):
 
 class ReportError(IntelgraphError):
     """A report cannot be made as asked: an option out of range, an output folder that cannot be written."""
-
-    def __init__(self, message: str, hint: str = ""):
-        if hint:
-            self.hint = hint
-        super().__init__(message)
 
 
 class CommandRefused(StoreError):

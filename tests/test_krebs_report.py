@@ -17,20 +17,26 @@ from intelgraph.cli import cli
 KREBS = Path(__file__).resolve().parent / "data" / "krebs-2002-911"
 
 
-def test_krebs_report_matches_networkx(server, tmp_path):
-    graph = f"krebs_{os.getpid()}"
+def _krebs_report(server, tmp_path, graph: str, *report_options: str):
+    """Load the Krebs CSV files with `intelgraph load --source ...`, run `report centrality` with
+    ``report_options``, reset the graph; the report's folder."""
     base = ["--db", str(server.dir), "--graph", graph]
     run = CliRunner()
+    out = tmp_path / "report"
     try:
         res = run.invoke(cli, [*base, "load", str(KREBS / "admin" / "persons.csv"), str(KREBS / "admin" / "ties.csv"),
                                "--source", "Krebs 2002, Mapping Networks of Terrorist Cells"], catch_exceptions=False)
         assert res.exit_code == 0, res.output
-        out = tmp_path / "report"
-        res = run.invoke(cli, [*base, "report", "centrality", "--projection", "social", "--undirected",
-                               "--out", str(out)], catch_exceptions=False)
+        res = run.invoke(cli, [*base, "report", "centrality", *report_options, "--out", str(out)],
+                         catch_exceptions=False)
         assert res.exit_code == 0, res.output
     finally:
         run.invoke(cli, [*base, "db", "reset", "--yes"])
+    return out
+
+
+def test_krebs_report_matches_networkx(server, tmp_path):
+    out = _krebs_report(server, tmp_path, f"krebs_{os.getpid()}", "--projection", "social", "--undirected")
 
     with open(KREBS / "edges.csv", encoding="utf-8") as fh:
         G = nx.Graph((r["source"], r["target"]) for r in csv.DictReader(fh))
@@ -56,18 +62,7 @@ def test_krebs_default_projection_gives_the_published_values(server, tmp_path):
     """`report centrality` with no options projects actors only: the `--source` document (a node
     with no ties) is not in the graph, so it cannot shift everyone's normalised values; Atta's
     betweenness is Krebs's published 0.588 (0.569 when the document was counted as a node)."""
-    graph = f"krebs_default_{os.getpid()}"
-    base = ["--db", str(server.dir), "--graph", graph]
-    run = CliRunner()
-    try:
-        res = run.invoke(cli, [*base, "load", str(KREBS / "admin" / "persons.csv"), str(KREBS / "admin" / "ties.csv"),
-                               "--source", "Krebs 2002, Mapping Networks of Terrorist Cells"], catch_exceptions=False)
-        assert res.exit_code == 0, res.output
-        out = tmp_path / "report"
-        res = run.invoke(cli, [*base, "report", "centrality", "--out", str(out)], catch_exceptions=False)
-        assert res.exit_code == 0, res.output
-    finally:
-        run.invoke(cli, [*base, "db", "reset", "--yes"])
+    out = _krebs_report(server, tmp_path, f"krebs_default_{os.getpid()}")
     with open(out / "centrality.csv", encoding="utf-8") as fh:
         rows = {r["name"]: r for r in csv.DictReader(fh)}
     assert len(rows) == 62 and "Krebs 2002, Mapping Networks of Terrorist Cells" not in rows
