@@ -20,10 +20,10 @@ same shipment) nor collapse ties of several types into one weighted edge. The Cy
 exactly the graph :func:`intelgraph.reports.projection.project` builds for networkx -- the same
 nodes (isolates included), one ``TIE`` per pair whose ``weight`` counts the relationships and
 shared ``via`` nodes it stands for, self-loops dropped; undirected (``undirectedRelationshipTypes:
-['*']``) when every tie is symmetric or ``undirected=True``, otherwise directed with symmetric and
-``via`` ties as two arcs. Each node also gets one ``SELF`` loop, and each tie of weight w also
-w parallel ``UNIT`` relationships, which only the eigenvector run reads (every other call
-filters ``relationshipTypes: ['TIE']``; see below). ``tests/test_gds.py``
+['TIE']``) when every tie is symmetric or ``undirected=True``, otherwise directed with symmetric
+and ``via`` ties as two arcs. Each node also gets one ``SELF`` loop and, but for the nodes of
+largest strength, a ``SINK`` relationship to one extra node, which only the eigenvector run reads
+(see below). ``tests/test_gds.py``
 runs the same Cypher (without the GDS call) on the embedded FalkorDB and compares it with
 :func:`project` for every projection.
 
@@ -43,23 +43,32 @@ Conventions (GDS raw score -> networkx)
   with ``useWassermanFaust: true`` it is ``(r-1)/farness x (r-1)/(n-1)``, exactly networkx's
   ``wf_improved`` closeness; on a directed graph both sum distances *to* the node. Asked with
   ``useWassermanFaust: true``, so :func:`closeness_from_gds` only checks the values.
-* **eigenvector**: networkx iterates on A + I from 1/n, L2-normalising each step. GDS's Pregel
-  computation adds to each node's normalised score the *unnormalised* scores its neighbours sent,
-  which grow each step: in effect power iteration on A alone, which oscillates on bipartite
-  graphs (trees, stars, paths) and never settles (or overflows). So every node gets a loop of
-  type ``SELF`` in the projected graph, included only in the eigenvector run (``relationshipTypes:
-  ['TIE', 'SELF']``): GDS then iterates on A + I (A + 2I if it stores an undirected loop both
-  ways: the same leading eigenvector), as networkx does. :func:`eigenvector_from_gds`
-  L2-normalises again. Both stop at a tolerance (GDS: no score moves more than ``tolerance``;
-  networkx: the summed change is below ``n x tol``), so values agree to about 1e-5; on a graph
-  that is not connected the near-zero values of the smaller parts depend on when each stopped.
-  *Weighted*, GDS divides each node's outgoing weights by their sum (a random-walk weighting);
-  networkx uses the raw weights, so the two differ whenever some weight is above 1. When every
-  weight is 1 (no collapsed ties) the unweighted run on ``TIE`` is the same thing. Otherwise the
-  run reads, instead of ``TIE``, the ``UNIT`` relationships: w parallel unweighted copies of a
-  tie of weight w, so that GDS's unweighted sums are networkx's raw-weight sums (A_w + I).
-  Tolerances are tighter than networkx's defaults (:data:`GDS_PARAMETERS`), so that both values
-  are within 1e-6 of the exact vector (checked against a live GDS in ``tests/test_gds.py``).
+* **eigenvector**: networkx iterates x <- (A + I) x from the uniform vector (on a directed graph
+  scores flow along the arcs), L2-normalising each step, until the summed change is below
+  ``n x tol``. GDS's Pregel computation starts at 1/n; in each superstep a node's next value is
+  its L2-normalised score plus what its in-neighbours sent, and it sends that *unnormalised*
+  next value along its outgoing relationships, divided, when a weight property is given, by its
+  total outgoing weight (a random-walk weighting, not networkx's raw weights). With s_k the
+  unnormalised vector and W the weights divided by their row sums, s_k = (W^T + I/|s_k-1|) s_k-1.
+  On the graph as it is the sums grow (|s| ~ rho^k), the I term fades and GDS iterates on A
+  alone: it oscillates on bipartite graphs, and on a graph in several parts the sums overflow to
+  a vector of zeros (which GDS then reports as converged) before the smaller parts have decayed.
+  So the eigenvector run reads a padded graph: every node gets a ``SELF`` loop of weight 1 and,
+  unless its total outgoing weight is the largest (``c - 1``), a ``SINK`` relationship to one
+  extra node (the integer id :data:`SINK_ID`) carrying the difference. Every node then sends the
+  same total c, so W = (A + I)/c, whose spectral radius (rho + 1)/c is at most 1: the sums stay
+  bounded. The sink sends nothing, so on the real nodes each superstep multiplies by
+  (A^T + b_k I)/c with b_k = 1 + c/|s_k-1| >= 1 -- a polynomial in A, from the same uniform
+  start as networkx's (A + I)^k x_0. Both converge to the same vector: the leading eigenvector
+  of the part(s) with the largest leading eigenvalue (zero elsewhere), mixed as the uniform start
+  gives when parts share it; they differ only in how fast the other parts decay. Weighted, the
+  property read is ``weight`` (the collapsed-tie counts, networkx's raw weights); unweighted,
+  ``unweighted`` (each tie 1, with its own slack). Every other call filters ``nodeLabels:
+  ['Node'], relationshipTypes: ['TIE']``, so no other measure sees the loops or the sink.
+  :func:`eigenvector_from_gds` leaves the sink out and L2-normalises again. GDS stops when no
+  score moves more than ``tolerance`` (1e-12 here), networkx when the summed change is below
+  ``n x tol``: both values are within 1e-6 of the exact vector (checked against a live GDS in
+  ``tests/test_gds.py``, connected or not).
 * **pagerank**: GDS returns ``y = (1-d) + d P^T y`` with no redistribution of dangling nodes'
   rank (sum about ``n``, less on graphs with sinks); networkx returns a distribution that sums to
   1 and spreads dangling rank uniformly. With a uniform teleport both are proportional (the
@@ -105,11 +114,19 @@ __all__ = [
 
 #: The GDS release line the statements are written for (GDS 2.13 is the one for Neo4j 5.26).
 GDS_SUPPORTED = "2.13"
-#: Relationship property holding the collapsed-tie count in the projected graph.
-WEIGHT = "weight"
-#: Relationship types of the projected graph: the ties, and a loop on every node that only the
-#: eigenvector run includes (A + I, as networkx iterates; see the module docstring).
-TIE, SELF, UNIT = "TIE", "SELF", "UNIT"
+#: Relationship properties of the projected graph: the collapsed-tie count (1 on a SELF loop, the
+#: weighted slack on a SINK relationship), and the same with every tie counted once.
+WEIGHT, UNWEIGHTED = "weight", "unweighted"
+#: Relationship types of the projected graph: the ties; a loop on every node; a relationship from
+#: every node whose strength is below the largest to the sink (the last two only in the
+#: eigenvector run: A + I, scaled; see the module docstring).
+TIE, SELF, SINK = "TIE", "SELF", "SINK"
+#: Node labels of the projected graph: every projected node, and the one sink node. Every call
+#: but the eigenvector's filters on NODE, so the sink is seen by nothing else.
+NODE = "Node"
+#: The sink's node id in the projected graph: an integer, not a database node (Neo4j's node ids
+#: stay far below it), so no projected node can have it.
+SINK_ID = 2 ** 62
 #: The procedures' namespace. Statements are composed with f-strings so that no plain string
 #: literal here starts with a Cypher keyword (see the module docstring).
 _GDS = "gds"
@@ -117,8 +134,11 @@ _GDS = "gds"
 GDS_PARAMETERS: dict[str, dict[str, Any]] = {
     # tighter than networkx's defaults (EIGENVECTOR_TOL 1e-6, PageRank tol 1e-6, both summed over the
     # nodes): GDS stops when no score moves more than `tolerance`, and its values are to be within
-    # 1e-6 of the exact ones (the live test compares with networkx run at tol 1e-12)
-    "eigenvector": {"maxIterations": 10000, "tolerance": 1.0e-10},
+    # 1e-6 of the exact ones (the live test compares with networkx run at tol 1e-12). On a graph in
+    # several parts the smaller parts decay slowly (the sample's logistics graph: hundreds of
+    # supersteps). GDS 2.13's supersteps cost more the larger maxIterations is (about 30 ms each at
+    # 100,000, about 3 ms at 10,000, measured), and more with concurrency above 1 on a busy machine
+    "eigenvector": {"maxIterations": 10000, "tolerance": 1.0e-12, "concurrency": 1},
     "pagerank": {"dampingFactor": 0.85, "maxIterations": 1000, "tolerance": 1.0e-10},  # nx alpha
     "louvain": {"maxLevels": 10, "maxIterations": 10, "tolerance": 1.0e-7},  # nx threshold 1e-7
     "closeness": {"useWassermanFaust": True},
@@ -212,17 +232,39 @@ def ties_query(spec: ProjectionSpec, schema: Schema, *, directed: bool, scoped_c
 
 
 def _project_statement(spec: ProjectionSpec, schema: Schema, directed: bool) -> str:
+    """The Cypher-aggregation projection: per node its ``SELF`` loop, its ``TIE`` s (undirected:
+    each tie once, from the end with the smaller id) and, when its strength is below the
+    largest, one ``SINK`` relationship to the integer node ``$sink`` carrying the difference
+    (``weight`` for the weighted strength, ``unweighted`` for the tie count), so that every real
+    node's outgoing weights sum to the same constant (see the module docstring)."""
     key = quote_name(schema.id_property)
-    config = "" if directed else ",\n  {undirectedRelationshipTypes: ['*']}"
-    # copy 0 of a tie is its TIE (weighted); copies 1..weight are its UNIT relationships
+    config = "" if directed else f"undirectedRelationshipTypes: ['{TIE}']"
+    # a directed tie is an out-arc of its start; an undirected one counts in both ends' strengths
+    # but is projected once, from the row's a (undirectedRelationshipTypes stores it both ways)
+    ends = "[[a, b, true]]" if directed else "[[a, b, true], [b, a, false]]"
     return (_ties_body(spec, schema, directed)
-            + f"\nORDER BY a.{key}, b.{key}\n"
-            f"UNWIND CASE WHEN a = b THEN [0] ELSE range(0, weight) END AS copy\n"
-            f"WITH gds.graph.project($graphName, a, b,\n"
-            f"  {{relationshipType: CASE WHEN a = b THEN '{SELF}' WHEN copy = 0 THEN '{TIE}' ELSE '{UNIT}' END,\n"
-            f"   relationshipProperties: {{{WEIGHT}: toFloat(CASE WHEN a = b OR copy > 0 THEN 1 ELSE weight END)}}}}"
-            f"{config}) AS g,\n  count(CASE WHEN a <> b AND copy = 0 THEN 1 END) AS ties, max(weight) AS maxWeight\n"
-            f"RETURN g.graphName AS graphName, g.nodeCount AS nodeCount, "
+            + f"\nUNWIND CASE WHEN a = b THEN [[a, b, true]] ELSE {ends} END AS arc\n"
+            "WITH arc[0] AS a, arc[1] AS b, weight, arc[2] AS kept\n"
+            "WITH a, collect(CASE WHEN a <> b THEN [b, weight, kept] END) AS arcs\n"
+            "WITH a, arcs, reduce(s = 0, arc IN arcs | s + arc[1]) AS strength\n"
+            "WITH collect([a, arcs, strength]) AS nodes, max(strength) AS widest, max(size(arcs)) AS busiest\n"
+            "UNWIND nodes AS node\n"
+            "WITH node[0] AS a, widest - node[2] AS slack, busiest - size(node[1]) AS unweightedSlack,\n"
+            "  [arc IN node[1] WHERE arc[2]] AS ties\n"
+            f"UNWIND [[a, '{SELF}', 1, 1]] + [t IN ties | [t[0], '{TIE}', t[1], 1]]\n"
+            f"  + CASE WHEN slack > 0 OR unweightedSlack > 0 THEN [[$sink, '{SINK}', slack, unweightedSlack]] "
+            "ELSE [] END AS rel\n"
+            f"WITH a, rel ORDER BY a.{key}, rel[1], CASE WHEN rel[1] = '{TIE}' THEN rel[0].{key} END\n"
+            f"WITH gds.graph.project($graphName, a, rel[0],\n"
+            f"  {{sourceNodeLabels: '{NODE}', targetNodeLabels: CASE WHEN rel[1] = '{SINK}' THEN '{SINK}' "
+            f"ELSE '{NODE}' END,\n"
+            f"   relationshipType: rel[1],\n"
+            f"   relationshipProperties: {{{WEIGHT}: toFloat(rel[2]), {UNWEIGHTED}: toFloat(rel[3])}}}},\n"
+            f"  {{{config}}}) AS g,\n"
+            f"  count(CASE WHEN rel[1] = '{TIE}' THEN 1 END) AS ties, "
+            f"max(CASE WHEN rel[1] = '{TIE}' THEN rel[2] END) AS maxWeight,\n"
+            f"  count(CASE WHEN rel[1] = '{SINK}' THEN 1 END) AS sinks\n"
+            f"RETURN g.graphName AS graphName, g.nodeCount - CASE WHEN sinks > 0 THEN 1 ELSE 0 END AS nodeCount, "
             f"g.relationshipCount AS relationshipCount, ties, maxWeight")
 
 
@@ -230,8 +272,9 @@ def _config(entries: list[str]) -> str:
     return ", {" + ", ".join(entries) + "}" if entries else ""
 
 
-def _stream(proc: str, entries: list[str], key: str, value: str = "score") -> str:
-    return (f"CALL gds.{proc}.stream($graphName{_config(entries)})\nYIELD nodeId, {value}\n"
+def _stream(proc: str, entries: list[str], key: str, value: str = "score", but_not: str | None = None) -> str:
+    skip = f"WITH nodeId, {value} WHERE nodeId <> {but_not}\n" if but_not else ""
+    return (f"CALL gds.{proc}.stream($graphName{_config(entries)})\nYIELD nodeId, {value}\n{skip}"
             f"RETURN gds.util.asNode(nodeId).{key} AS id, {value} ORDER BY id")
 
 
@@ -246,16 +289,17 @@ def _plan(spec: ProjectionSpec, schema: Schema, *, directed: bool, weighted: boo
     run time): ``(name, cypher, params)``."""
     key = quote_name(schema.id_property)
     w = [f"relationshipWeightProperty: '{WEIGHT}'"] if weighted else []
-    ties = [f"relationshipTypes: ['{TIE}']"]
-    with_loops = [f"relationshipTypes: ['{TIE}', '{SELF}']"]
-    units_with_loops = [f"relationshipTypes: ['{UNIT}', '{SELF}']"]
+    ties = [f"nodeLabels: ['{NODE}']", f"relationshipTypes: ['{TIE}']"]
     ev, pr, lv = GDS_PARAMETERS["eigenvector"], GDS_PARAMETERS["pagerank"], GDS_PARAMETERS["louvain"]
-    ev_cfg = [*with_loops, "maxIterations: $maxIterations", "tolerance: $tolerance"]
+    # the sink is in this run only: every node's outgoing weights sum to the same constant
+    ev_cfg = [f"relationshipTypes: ['{TIE}', '{SELF}', '{SINK}']",
+              f"relationshipWeightProperty: '{WEIGHT if weighted else UNWEIGHTED}'",
+              "maxIterations: $maxIterations", "tolerance: $tolerance", "concurrency: $concurrency"]
     pr_cfg = [*ties, "dampingFactor: $dampingFactor", "maxIterations: $maxIterations", "tolerance: $tolerance"]
     plan: list[tuple[str, str, dict[str, Any]]] = [
         ("gds version", _version_statement(), {}),
         ("gds nodes", *nodes_query(spec, schema)),
-        ("gds project", _project_statement(spec, schema, directed), {}),
+        ("gds project", _project_statement(spec, schema, directed), {"sink": SINK_ID}),
     ]
     if directed:
         plan += [("gds out_degree", _stream("degree", [*ties, "orientation: 'NATURAL'"], key), {}),
@@ -269,13 +313,9 @@ def _plan(spec: ProjectionSpec, schema: Schema, *, directed: bool, weighted: boo
     else:
         plan.append(("gds betweenness", _stream("betweenness", ties, key), {}))
     plan.append(("gds closeness", _stream("closeness", [*ties, "useWassermanFaust: true"], key), {}))
-    ev_params = {"maxIterations": ev["maxIterations"], "tolerance": ev["tolerance"]}
+    ev_params = {k: ev[k] for k in ("maxIterations", "tolerance", "concurrency")}
     plan += [("gds eigenvector stats", _stats("eigenvector", ev_cfg), ev_params),
-             ("gds eigenvector", _stream("eigenvector", ev_cfg, key), ev_params)]
-    if weighted:  # w unweighted UNIT copies of a tie of weight w: networkx's raw-weight sums
-        ev_units = [*units_with_loops, *ev_cfg[1:]]
-        plan += [("gds eigenvector weighted stats", _stats("eigenvector", ev_units), ev_params),
-                 ("gds eigenvector weighted", _stream("eigenvector", ev_units, key), ev_params)]
+             ("gds eigenvector", _stream("eigenvector", ev_cfg, key, but_not="$sink"), {**ev_params, "sink": SINK_ID})]
     pr_params = {k: pr[k] for k in ("dampingFactor", "maxIterations", "tolerance")}
     plan += [("gds pagerank stats", _stats("pageRank", pr_cfg + w), pr_params),
              ("gds pagerank", _stream("pageRank", pr_cfg + w, key), pr_params),
@@ -361,16 +401,14 @@ def closeness_from_gds(raw: Mapping[Any, float]) -> dict[Any, float]:
 
 
 def eigenvector_from_gds(raw: Mapping[Any, float]) -> dict[Any, float]:
-    """GDS eigenvector scores -> networkx's: L2-normalised again, so the vector has unit Euclidean
-    norm exactly. GDS returns an L2-normalised vector; anything else (a zero or non-finite value
-    left by sums that overflowed in a long run) is not a result, and every value becomes NaN."""
+    """GDS eigenvector scores of the projected nodes -> networkx's: L2-normalised again (GDS's
+    norm also counted the sink). A vector that is all zero or has a non-finite value (sums that
+    overflowed, as GDS's iteration does on A alone) is not a result: every value becomes NaN."""
     values = _floats(raw)
     if not values:
         return values
-    if not all(math.isfinite(v) for v in values.values()):
-        return {node: math.nan for node in values}
-    norm = math.sqrt(math.fsum(v * v for v in values.values()))
-    if abs(norm - 1.0) > 1e-3:
+    norm = math.sqrt(math.fsum(v * v for v in values.values())) if all(map(math.isfinite, values.values())) else 0
+    if not (norm > 0 and math.isfinite(norm)):
         return {node: math.nan for node in values}
     return {node: v / norm for node, v in values.items()}
 
@@ -532,12 +570,8 @@ def gds_measures(store: Store, projection: str = "all", undirected: bool = False
             raw["degree"] = scores("gds degree")
         raw["betweenness"] = scores("gds betweenness")
         raw["closeness"] = scores("gds closeness")
-        # all weights 1 (no collapsed ties): networkx's weighted eigenvector is the unweighted one
-        ev = "gds eigenvector weighted" if weighted and (max_weight or 0) > 1 else "gds eigenvector"
-        if ev.endswith("weighted"):
-            info["parameters"]["eigenvector"]["relationshipTypes"] = [UNIT, SELF]
-        (ev_converged, ev_iterations), = run(f"{ev} stats")
-        raw["eigenvector"] = scores(ev)
+        (ev_converged, ev_iterations), = run("gds eigenvector stats")
+        raw["eigenvector"] = scores("gds eigenvector")
         (pr_converged, pr_iterations), = run("gds pagerank stats")
         raw["pagerank"] = scores("gds pagerank")
         raw["community"] = scores("gds louvain")
@@ -570,8 +604,8 @@ def gds_measures(store: Store, projection: str = "all", undirected: bool = False
         measures["eigenvector"] = eigenvector_from_gds(complete(raw["eigenvector"]))
         if any(math.isnan(v) for v in measures["eigenvector"].values()):
             measures["eigenvector"] = {nid: math.nan for nid in nodes}
-            notes.append("GDS's eigenvector scores are not a unit vector (its sums overflowed); the column is "
-                         "left empty. Use PageRank.")
+            notes.append("GDS's eigenvector scores are all zero or not finite (its sums overflowed); the column "
+                         "is left empty. Use PageRank.")
     else:
         measures["eigenvector"] = {nid: math.nan for nid in nodes}
         notes.append(f"Eigenvector centrality did not converge in {ev_iterations} iterations (typical of a "
@@ -608,9 +642,10 @@ def _parameters(weighted: bool, k: int | None, seed: int) -> dict[str, dict[str,
                         "conversion": "x 1/((n-1)(n-2)) directed, x 2/((n-1)(n-2)) undirected"},
         "closeness": {"procedure": "gds.closeness.stream", **GDS_PARAMETERS["closeness"], "conversion": "none"},
         "eigenvector": {"procedure": "gds.eigenvector.stream", **GDS_PARAMETERS["eigenvector"],
-                        "relationshipTypes": [TIE, SELF], "relationshipWeightProperty": None,
-                        "conversion": "L2-normalised; a SELF loop on every node makes GDS iterate on A + I; "
-                                      "weighted: w UNIT copies of a tie of weight w instead of the TIE"},
+                        "relationshipTypes": [TIE, SELF, SINK], "relationshipWeightProperty": w or UNWEIGHTED,
+                        "conversion": "the sink left out, L2-normalised; SELF loops and SINK relationships make "
+                                      "every node's outgoing weights sum to one constant c, so that GDS iterates "
+                                      "on (A + I) / c"},
         "pagerank": {"procedure": "gds.pageRank.stream", **GDS_PARAMETERS["pagerank"],
                      "relationshipWeightProperty": w, "conversion": "divided by the sum (L1)"},
         "communities": {"procedure": "gds.louvain.stream", "concurrency": 1, **GDS_PARAMETERS["louvain"],
