@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from intelgraph.api import load_paths
+from intelgraph.graph.schema import load_schema
 from intelgraph.loaders.csv_admin import read_csv_files
 from intelgraph.loaders.plan import write_plan
 from intelgraph.queries.runner import run_saved
@@ -50,6 +51,30 @@ def rows(store, name, **params):
 
 def legs(store, **filters):
     return {r["leg"]: {k: r[k] for k in SUPPORT} for r in rows(store, "shipment-route", **filters)}
+
+
+def test_every_fact_of_the_sample_cites_the_claims_it_rests_on(sample_store):
+    """A fact is any relationship but a stance and the attribution machinery (those that start at
+    a source or a claim: PUBLISHED_BY, CITES, ASSERTS, ATTRIBUTED_TO, ABOUT), as the schema says.
+    In the sample every fact -- legs, departures, arrivals, crossings and carriers, the parties'
+    ties, geography and makers included -- cites claims that exist; none is evidence-only."""
+    schema = load_schema()
+    machinery = ("Source", "Claim")
+    facts = sorted(n for n, r in schema.relationship_types.items() if not r.stance and not all(
+        any(schema.node_kinds[k].is_a(m) for m in machinery) for k in r.from_kinds))
+    assert {"HAS_LEG", "DEPARTS_FROM", "ARRIVES_AT", "PASSES_THROUGH", "CARRIED", "SUPPORTS", "BASED_IN",
+            "LOCATED_IN"} <= set(facts) and not {"CITES", "ASSERTS", "ABOUT", "DENIES"} & set(facts)
+    counted = dict(sample_store.read(
+        "MATCH ()-[r]->() WHERE type(r) IN $facts RETURN type(r), count(r)", {"facts": facts}).rows)
+    assert sum(counted.values()) >= 70 and counted["HAS_LEG"] == 3 and counted["CARRIED"] == 3
+    bare = sample_store.read(
+        "MATCH (x)-[r]->(y) WHERE type(r) IN $facts AND size(coalesce(r.claims, [])) = 0 "
+        "RETURN x.name, type(r), y.name", {"facts": facts}).rows
+    assert bare == []
+    missing = sample_store.read(
+        "MATCH ()-[r]->() WHERE type(r) IN $facts UNWIND r.claims AS cid "
+        "OPTIONAL MATCH (c:Claim {id: cid}) WITH cid, c WHERE c IS NULL RETURN cid", {"facts": facts}).rows
+    assert missing == []
 
 
 def test_each_leg_shows_its_claims_origins_and_status(story):
