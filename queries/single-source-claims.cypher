@@ -6,7 +6,7 @@
 //   credits no one) and that no other party confirms. Re-reports of one report share its
 //   origin, so each is listed with that one origin. Assessments and opinions (claim_kind
 //   assessment) are listed only when `assessments` is true. With as_of, only the claims and
-//   confirmations documents dated on or before that day report (see the `as-of-documents`
+//   confirmations documents dated on or before that day report (see the `known-by`
 //   fragment): a claim confirmed later is single-source as of an earlier day;
 //   `undated_left_out` counts the undated documents left out.
 // params:
@@ -15,26 +15,26 @@
 //   as_of: {type: date, example: "2022-04-13", description: "Only what documents dated on or before this day report (undated ones are left out and counted)"}
 // tags: [claims, provenance]
 WITH $as_of AS as_of
-@as-of-documents(as_of, known_docs, undated_docs)
 MATCH (s:Source)-[:ASSERTS]->(c:Claim)
 WHERE c.credibility <= $max_credibility AND ($assessments OR coalesce(c.claim_kind, 'factual') = 'factual')
-@origins(c, origins, known_docs, undated_docs, s)
-WITH known_docs, undated_docs, s, c, origins
+@origins(c, origins, as_of, s)
+WITH as_of, s, c, origins
 WHERE size(origins) = 1
 // the confirmations known by the day (all of them with no day)
 OPTIONAL MATCH (x)-[cf:CONFIRMS]->(c)
-WITH known_docs, undated_docs, s, c, origins[0] AS origin, x, coalesce(cf.sources, []) AS cfIds
-WITH known_docs, undated_docs, s, c, origin, x, cfIds, @known-by(cfIds, known_docs) AS cfKnown
-WITH known_docs, undated_docs, s, c, origin,
+UNWIND (CASE WHEN size(coalesce(cf.sources, [])) = 0 THEN [null] ELSE cf.sources END) AS cfSource
+OPTIONAL MATCH (cfDoc:Entity {id: cfSource})
+WITH as_of, s, c, origins[0] AS origin, x, cf, collect(cfDoc) AS cfDocs
+WITH as_of, s, c, origin, x, cfDocs, @known-by(cfDocs, as_of) AS cfKnown
+WITH as_of, s, c, origin,
      collect(CASE WHEN x IS NOT NULL AND cfKnown THEN x.id END) AS confirmers,
-     collect(CASE WHEN x IS NOT NULL AND NOT cfKnown THEN cfIds END) AS cfLeftOut
+     collect(CASE WHEN x IS NOT NULL AND NOT cfKnown THEN @undated-docs(cfDocs, as_of) END) AS cfLeftOut
 WHERE none(k IN confirmers WHERE k <> origin.id)
-WITH known_docs, undated_docs, s, c, origin, reduce(acc = [], ids IN cfLeftOut | acc + ids) AS cfLeftOut, [s.id] AS sIds
-WITH undated_docs, s, c, origin, cfLeftOut, sIds, @known-by(sIds, known_docs) AS known
+WITH as_of, s, c, origin, reduce(acc = [], ids IN cfLeftOut | acc + ids) AS cfLeftOut, [s] AS sDocs
+WITH as_of, s, c, origin, cfLeftOut, sDocs, @known-by(sDocs, as_of) AS known
 WITH collect({claim: c.statement, kind: coalesce(c.claim_kind, 'factual'), rests_on: origin.name,
               reported_by: s.name, reliability: c.reliability, credibility: c.credibility, quote: c.quote,
-              known: known,
-              undated: [i IN CASE WHEN known THEN cfLeftOut ELSE sIds END WHERE i IN undated_docs]}) AS candidates
+              known: known, undated: CASE WHEN known THEN cfLeftOut ELSE @undated-docs(sDocs, as_of) END}) AS candidates
 @as-of-rows(candidates, rows, left_out)
 UNWIND rows AS row
 RETURN row.claim AS claim, row.kind AS kind, row.rests_on AS rests_on, row.reported_by AS reported_by,
