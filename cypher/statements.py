@@ -71,7 +71,8 @@ def _date_sets(target: str, date_props: list[str]) -> str:
 
 
 def _grading_sets(target: str) -> str:
-    # the best grading among the claims behind a record: A beats B..., 1 beats 2...
+    # a tie's direct grade (a CSV column; a fact resting on claims stores none: its grades are
+    # its claims'): of two, the better, whatever the load order — A beats B..., 1 beats 2...
     return "".join(
         f"\nSET {target}.{g} = CASE WHEN row.{g} IS NULL THEN {target}.{g} "
         f"WHEN {target}.{g} IS NULL OR row.{g} < {target}.{g} THEN row.{g} ELSE {target}.{g} END"

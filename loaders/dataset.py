@@ -394,7 +394,7 @@ class _Reader:
                 self.bad(where, "kind", f"{kind} records belong in the "
                          f"{'sources' if kind != 'Claim' else 'claims'} section")
                 continue
-            reserved = {"ref", "kind", "evidence", "from", "to", "via", "carried_by"}
+            reserved = {"ref", "kind", "evidence", "claims", "from", "to", "via", "carried_by"}
             if kind == "Leg":
                 rec = {"name": f"{rec.get('shipment')} leg {rec.get('order')}", **rec}
             props = self.props(where, kind, rec, reserved)
@@ -444,6 +444,10 @@ class _Reader:
 
         if self.problems:
             return  # references below would only repeat the problems above
+        # the claims, known before pass 2: legs and facts rest on them
+        self.claim_refs = {rec.get("ref"): nid for _, rec, _, nid in claim_recs}
+        self.claim_sources = {nid: (props["source"], evidence_text(props["source"], props["quote"]))
+                              for _, _, props, nid in claim_recs}
 
         # the same entity described twice must not disagree with itself
         first_seen: dict[str, tuple[str, dict[str, tuple[Any, str]]]] = {}
@@ -466,6 +470,12 @@ class _Reader:
 
         # pass 2: nodes with provenance, then relationships
         for sec, where, rec, kind, props, nid in node_recs:
+            if kind == "Leg":  # a leg rests on claims and/or evidence, as a fact does
+                sources, evidence, claim_ids = self.provenance(where, rec)
+                if sources:
+                    self.plan.add_node(kind, node_row(self.schema, kind, nid, props, sources, evidence, claim_ids))
+                    self.leg_links(where, rec, props, nid, sources, evidence, claim_ids)
+                continue
             required = not (sec == "sources" and nid in self.texts)
             sources, evidence = self.evidence(where, rec, required)
             if sec == "sources" and nid in self.texts:
@@ -473,16 +483,13 @@ class _Reader:
                 if not evidence:  # a document we hold is its own evidence: name the file
                     evidence = [evidence_text(nid, f"(the text of {rec['file']}, sha256 {props['sha256']})")]
             self.plan.add_node(kind, node_row(self.schema, kind, nid, props, sources, evidence))
-            if kind == "Leg":
-                self.leg_links(where, rec, props, nid, sources, evidence)
 
-        claim_grading: dict[str, tuple[str, int, str, str]] = {}
+        # a claim's grading stays on the claim: the links of a claim carry its id, never its grade
         for where, rec, props, nid in claim_recs:
             src = props["source"]
             ev = [evidence_text(src, props["quote"])]
             self.plan.add_node("Claim", node_row(self.schema, "Claim", nid, props, [src], ev, [nid]))
-            claim_grading[nid] = (props["reliability"], props["credibility"], src, ev[0])
-            self.rel(where, "ASSERTS", src, nid, [src], ev, [nid], props["reliability"], props["credibility"])
+            self.rel(where, "ASSERTS", src, nid, [src], ev, [nid])
             for fld, rtype, fam in (("attributed_to", "ATTRIBUTED_TO", ("Source", "Actor")),
                                     ("about", "ABOUT", None)):
                 targets = rec.get(fld, [])
@@ -492,9 +499,7 @@ class _Reader:
                 for j, ref in enumerate(targets):
                     tid = self.resolve(where, f"{fld}[{j}]", ref, fam)
                     if tid:
-                        self.rel(where, rtype, nid, tid, [src], ev, [nid], props["reliability"], props["credibility"])
-        self.claim_refs = {rec.get("ref"): nid for _, rec, _, nid in claim_recs}
-        self.claim_grading = claim_grading
+                        self.rel(where, rtype, nid, tid, [src], ev, [nid])
 
         for i, rec in enumerate(self.section("facts")):
             where = self.where("facts", i, rec)
@@ -506,8 +511,9 @@ class _Reader:
                 self.stance(where, rec)
 
     def rel(self, where: str, rtype: str, start: str, end: str, sources, evidence, claims=(),
-            reliability=None, credibility=None, props: dict[str, Any] | None = None,
-            discriminator: tuple[Any, ...] = ()) -> None:
+            props: dict[str, Any] | None = None, discriminator: tuple[Any, ...] = ()) -> None:
+        """A relationship of the dataset. It stores no grade (a dataset grades claims, not facts);
+        only a CSV row may grade a tie directly."""
         rt = self.schema.rel(rtype)
         for side, nid in (("from", start), ("to", end)):
             kind = self.plan.node_kind.get(nid)
@@ -527,7 +533,7 @@ class _Reader:
             start, end = end, start
         self.plan.add_rel(rtype, {"id": rid, "s": start, "t": end, "props": plain, "dates": dates,
                                   "sources": sources, "evidence": evidence, "claims": list(claims),
-                                  "reliability": reliability, "credibility": credibility})
+                                  "reliability": None, "credibility": None})
 
     def rel_props(self, where: str, rtype: str, rec: dict[str, Any]) -> dict[str, Any] | None:
         raw = rec.get("props", {}) or {}
@@ -549,11 +555,12 @@ class _Reader:
                 self.bad(where, f"props.{k}", str(exc))
         return out
 
-    def provenance(self, where: str, rec: dict[str, Any]):
-        """Evidence of a fact or stance: its own, plus that of the claims it rests on."""
+    def provenance(self, where: str, rec: dict[str, Any]) -> tuple[list[str], list[str], list[str]]:
+        """Evidence of a fact or leg: its own, plus that of the claims it rests on. No grade: a
+        fact's grades are its claims', read from them when asked (``fact-support`` fragment)."""
         claim_ids: list[str] = []
-        rel_grades: list[tuple[str, int]] = []
-        sources, evidence = [], []
+        sources: list[str] = []
+        evidence: list[str] = []
         claims = rec.get("claims", [])
         if not isinstance(claims, list):
             self.bad(where, "claims", "expected a list of claim refs")
@@ -563,15 +570,12 @@ class _Reader:
             if cid is None:
                 self.bad(where, f"claims[{j}]", f"unknown claim {ref!r}", "name a ref from the claims section")
                 continue
-            r, c, src, ev = self.claim_grading[cid]
+            src, ev = self.claim_sources[cid]
             claim_ids.append(cid)
-            rel_grades.append((r, c))
             sources.append(src)
             evidence.append(ev)
         own_s, own_e = self.evidence(where, rec, required=not claim_ids)
-        reliability = min((g[0] for g in rel_grades), default=None)
-        credibility = min((g[1] for g in rel_grades), default=None)
-        return sources + own_s, evidence + own_e, claim_ids, reliability, credibility
+        return sources + own_s, evidence + own_e, claim_ids
 
     def fact(self, where: str, rec: dict[str, Any]) -> None:
         extra = set(rec) - {"type", "from", "to", "props", "claims", "evidence", "__line__"}
@@ -587,11 +591,11 @@ class _Reader:
         props = self.rel_props(where, rtype, rec)
         if start is None or end is None or props is None:
             return
-        sources, evidence, claim_ids, rel, cred = self.provenance(where, rec)
+        sources, evidence, claim_ids = self.provenance(where, rec)
         if not sources:
             return
         disc = tuple(props.get(k) for k in ("role", "date", "date_from"))
-        self.rel(where, rtype, start, end, sources, evidence, claim_ids, rel, cred, props, disc)
+        self.rel(where, rtype, start, end, sources, evidence, claim_ids, props=props, discriminator=disc)
 
     def stance(self, where: str, rec: dict[str, Any]) -> None:
         extra = set(rec) - {"type", "by", "target", "source", "quote", "date", "note", "__line__"}
@@ -618,16 +622,17 @@ class _Reader:
         props = self.rel_props(where, rtype, {"props": {k: rec[k] for k in ("date", "note") if k in rec}})
         if props is None:
             return
-        self.rel(where, rtype, by, target, [src], [evidence_text(src, quote)], (), None, None, props)
+        self.rel(where, rtype, by, target, [src], [evidence_text(src, quote)], props=props)
 
-    def leg_links(self, where, rec, props, nid, sources, evidence) -> None:
-        self.rel(where, "HAS_LEG", props["shipment"], nid, sources, evidence)
+    def leg_links(self, where, rec, props, nid, sources, evidence, claims) -> None:
+        """The leg's place in its shipment and route: each of these facts rests on the leg's claims."""
+        self.rel(where, "HAS_LEG", props["shipment"], nid, sources, evidence, claims)
         for fld, rtype, fam in (("from", "DEPARTS_FROM", ("Place",)), ("to", "ARRIVES_AT", ("Place",))):
             if rec.get(fld) is None:
                 continue
             pid = self.resolve(where, fld, rec.get(fld), fam)
             if pid:
-                self.rel(where, rtype, nid, pid, sources, evidence)
+                self.rel(where, rtype, nid, pid, sources, evidence, claims)
         for fld, rtype, fam in (("via", "PASSES_THROUGH", ("Place",)), ("carried_by", "CARRIED", ("Vessel", "Actor"))):
             values = rec.get(fld, [])
             if not isinstance(values, list):
@@ -637,9 +642,9 @@ class _Reader:
                 tid = self.resolve(where, f"{fld}[{j}]", ref, fam)
                 if tid:
                     if rtype == "CARRIED":
-                        self.rel(where, rtype, tid, nid, sources, evidence)
+                        self.rel(where, rtype, tid, nid, sources, evidence, claims)
                     else:
-                        self.rel(where, rtype, nid, tid, sources, evidence)
+                        self.rel(where, rtype, nid, tid, sources, evidence, claims)
 
 
 def read_dataset(path: str | Path, schema: Schema | None = None, known_ids: set[str] | None = None) -> Dataset:

@@ -94,6 +94,8 @@ class Plan:
             self.rels[rel_type][row["id"]] = row
         else:
             _merge_provenance(existing, row)
+            # a direct grade (a CSV column; facts resting on claims have none): of two, the
+            # better, whatever the order — as the credibility filter takes a fact's best claim
             for g in GRADING:
                 if row.get(g) is not None and (existing.get(g) is None or row[g] < existing[g]):
                     existing[g] = row[g]

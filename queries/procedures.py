@@ -6,10 +6,12 @@ connected it explores the whole six-hop neighbourhood (30–60 ms on a million-r
 graph) before giving up. ``connections`` on FalkorDB is therefore a bidirectional
 breadth-first search, a layer per query, each layer resolved through the id index. It answers
 exactly what the saved Cypher answers — the shortest chains of the same relationship types,
-each step with its type, direction, sources and credibility — and a test compares the two on
-the sample story and on a generated graph. The credibility filter is applied during the
-search (a path must be shortest among the paths whose every step is credible enough), as Neo4j
-does for ``allShortestPaths`` with a predicate on all relationships.
+each step with its type, direction, sources and support — and a test compares the two on
+the sample story and on a generated graph. The filters are applied during the search (a path
+must be shortest among the paths whose every step meets them), as Neo4j does for
+``allShortestPaths`` with a predicate on all relationships. The ties they leave out are found
+by the saved query's own first part, and each step's support by the same fragments
+(``claim-support``, ``fact-support``): the rules are stated once, in Cypher.
 
 The saved ``.cypher`` file stays the definition: ``query show`` prints it, Neo4j runs it, and
 the analyser checks it.
@@ -22,7 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from intelgraph.cypher.store import Result, Store
-from intelgraph.queries.registry import SavedQuery
+from intelgraph.queries.registry import SavedQuery, expand_fragments, load_fragments_from, queries_dir
 
 __all__ = ["procedure_for", "connections"]
 
@@ -36,25 +38,51 @@ def _tie_types(query: SavedQuery) -> tuple[list[str], int]:
     return m.group(1).split("|"), int(m.group(2))
 
 
-def _layer(store: Store, types: str, frontier: list[str], max_cred: int) -> list[tuple[str, str]]:
+_ENDS = "MATCH (a:Entity {id: $from})"
+_FILTERS = ("max_credibility", "min_origins", "exclude_denied", "evidence_only")
+
+#: Each tie between two given entities with its support, as the saved query's steps have it.
+_SUPPORT = """UNWIND $pairs AS pr
+MATCH (x:Entity {id: pr[0]})-[r:TYPES]-(y:Entity {id: pr[1]})
+WHERE NOT r.id IN $failing
+UNWIND (CASE WHEN size(coalesce(r.claims, [])) = 0 THEN [null] ELSE r.claims END) AS claimId
+OPTIONAL MATCH (c:Claim {id: claimId})
+@claim-support(c, claimed, x, y, r)
+WITH x, y, r, claimed ORDER BY claimed.name
+WITH x, y, r, collect(claimed) AS claimed
+@fact-support(r, claimed, support, x, y)
+RETURN x.id, y.id, type(r), startNode(r).id, r.sources, r.id, support"""
+
+
+def _failing(store: Store, query: SavedQuery, params: dict[str, Any]) -> list[str]:
+    """The ids of the ties the filters leave out, by the saved query's own first part."""
+    head, found, _ = query.text.partition(_ENDS)
+    if not found:  # pragma: no cover - guarded by the tests on the shipped file
+        raise ValueError(f"connections.cypher no longer has {_ENDS!r}, after the ties the filters leave out")
+    rows = store.read(head + "RETURN failing", {k: params[k] for k in _FILTERS}).rows
+    return rows[0][0] if rows else []
+
+
+def _layer(store: Store, types: str, frontier: list[str], failing: list[str]) -> list[tuple[str, str]]:
     """(node, neighbour) for every tie of the given types from the frontier, either direction."""
-    # (the credibility test costs a third of the layer's time: leave it out when it cannot fail)
-    where = "WHERE coalesce(r.credibility, 6) <= $mc " if max_cred < 6 else ""
+    # (the filter costs a third of the layer's time: leave it out when it cannot fail)
+    where = "WHERE NOT r.id IN $failing " if failing else ""
     rows = store.read(
         f"UNWIND $ids AS i MATCH (n:Entity {{id: i}})-[r:{types}]-(m) {where}RETURN i, collect(DISTINCT m.id)",
-        {"ids": frontier, "mc": max_cred}).rows
+        {"ids": frontier, "failing": failing}).rows
     return [(i, m) for i, ms in rows for m in ms]
 
 
 def connections(store: Store, query: SavedQuery, params: dict[str, Any]) -> Result:
     columns = ["path", "hops", "entities", "steps"]
     a, b = params["from"], params["to"]
-    max_hops, max_cred, limit = params["max_hops"], params["max_credibility"], params["limit"]
+    max_hops, limit = params["max_hops"], params["limit"]
     types_list, pattern_max = _tie_types(query)
     max_hops = min(max_hops, pattern_max)
     types = "|".join(f"`{t}`" for t in types_list)
     if a == b:
         return Result(columns, [])
+    failing = _failing(store, query, params)
     dist = {"a": {a: 0}, "b": {b: 0}}
     preds: dict[str, dict[str, set[str]]] = {"a": {a: set()}, "b": {b: set()}}
     frontier = {"a": [a], "b": [b]}
@@ -67,7 +95,7 @@ def connections(store: Store, query: SavedQuery, params: dict[str, Any]) -> Resu
         level[side] += 1
         k = level[side]
         new: list[str] = []
-        for u, v in _layer(store, types, frontier[side], max_cred):
+        for u, v in _layer(store, types, frontier[side], failing):
             if v not in dist[side]:
                 dist[side][v] = k
                 preds[side][v] = {u}
@@ -105,13 +133,11 @@ def connections(store: Store, query: SavedQuery, params: dict[str, Any]) -> Resu
     # every tie between consecutive nodes of the paths, with what the rows need
     pairs = sorted({(p[i], p[i + 1]) for p in node_paths for i in range(len(p) - 1)})
     ties: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    rows = store.read(
-        f"UNWIND $pairs AS pr MATCH (x:Entity {{id: pr[0]}})-[r:{types}]-(y:Entity {{id: pr[1]}}) "
-        "WHERE coalesce(r.credibility, 6) <= $mc "
-        "RETURN pr[0], pr[1], type(r), startNode(r).id, r.credibility, r.sources, r.id",
-        {"pairs": [list(p) for p in pairs], "mc": max_cred}).rows
-    for x, y, rtype, start, cred, sources, rid in rows:
-        ties.setdefault((x, y), []).append({"type": rtype, "start": start, "credibility": cred,
+    support = expand_fragments(_SUPPORT.replace("TYPES", types), load_fragments_from(queries_dir() / "fragments"),
+                               "connections procedure")
+    rows = store.read(support, {"pairs": [list(p) for p in pairs], "failing": failing}).rows
+    for x, y, rtype, start, sources, rid, sup in rows:
+        ties.setdefault((x, y), []).append({"type": rtype, "start": start, "support": sup,
                                             "sources": sources or [], "rid": rid})
     ids = sorted({n for p in node_paths for n in p} | {s for ts in ties.values() for t in ts for s in t["sources"]})
     names = dict(store.read("UNWIND $ids AS i MATCH (n:Entity {id: i}) RETURN i, n.name", {"ids": ids}).rows)
@@ -129,7 +155,8 @@ def connections(store: Store, query: SavedQuery, params: dict[str, Any]) -> Resu
                       "direction": "forward" if t["start"] == nodes[i] else "backward",
                       "to": names.get(nodes[i + 1]),
                       "sources": sorted({names[s] for s in t["sources"] if s in names}),
-                      "credibility": t["credibility"]} for i, t in enumerate(rels)]
+                      **{k: t["support"][k] for k in ("grade", "credibility", "origins", "status", "claims")}}
+                     for i, t in enumerate(rels)]
             out.append([len(out) + 1, len(rels), [names.get(n) for n in nodes], steps])
     return Result(columns, out)
 

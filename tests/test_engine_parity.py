@@ -90,6 +90,23 @@ def test_same_rows_on_the_sample_with_the_examples(stores, name):
     assert neo == falkor
 
 
+#: The support filters, each leaving ties or legs of the sample out (issue 12, point 3); on
+#: FalkorDB `connections` answers them with its procedure, on Neo4j with the Cypher text.
+FILTERED = [(name, {**ends, **filters})
+            for name, ends in (("connections", {"from": "PMF", "to": "Russia"}),
+                               ("connections", {"from": "Iranian army", "to": "Iraq"}),
+                               ("routes-between", {"origin": "Iran", "destination": "Russia"}),
+                               ("shipment-route", {}))
+            for filters in ({"max_credibility": 2}, {"min_origins": 2}, {"exclude_denied": True},
+                            {"evidence_only": False}, {"max_credibility": 3, "exclude_denied": True})]
+
+
+@pytest.mark.parametrize(("name", "params"), FILTERED, ids=[f"{n}-{sorted(p.items())}" for n, p in FILTERED])
+def test_same_rows_on_the_sample_with_the_support_filters(stores, name, params):
+    falkor, neo = _both(stores, "sample", name, params)
+    assert neo == falkor
+
+
 def _generated_params(falkor, name: str) -> list[dict]:
     """Parameter sets for a query on the generated graph: every required entity is among the
     best-connected entities of its kinds (distinct ones for a second entity), every required

@@ -18,14 +18,15 @@ def _canonical(result):
     """Paths as comparable values: entities and steps, sources as sets (collect order is free)."""
     out = set()
     for row in result.records():
-        steps = tuple((s["from"], s["type"], s["direction"], s["to"], tuple(sorted(s["sources"])), s["credibility"])
+        steps = tuple((s["from"], s["type"], s["direction"], s["to"], tuple(sorted(s["sources"])), s["grade"],
+                       s["credibility"], s["origins"], s["status"], repr(s["claims"]))
                       for s in row["steps"])
         out.add((row["hops"], tuple(row["entities"]), steps))
     return out
 
 
-def _compare(store, a, b, limit=1000):
-    params = {"from": a, "to": b, "limit": str(limit)}
+def _compare(store, a, b, limit=1000, **filters):
+    params = {"from": a, "to": b, "limit": str(limit), **filters}
     fast = run_saved(store, "connections", params)
     plain = run_saved(store, "connections", params, use_procedures=False)
     assert _canonical(fast) == _canonical(plain), (a, b)

@@ -52,6 +52,45 @@ def test_shipment_route(sample_store):
     assert {r["shipment"] for r in rows(sample_store, "shipment-route")} == {SHIPMENT, CASPIAN}
 
 
+#: Each leg's support, derived by hand from the articles: MEMO re-reports the Guardian, which has
+#: the route and the date from "a militia commander who helped with the transport" (one origin
+#: however many outlets repeat him) and the Caspian example on its own word; every claim is F3;
+#: the Border Ports Authority "denied the passage of weapons from Iraq to abroad" -- the crossing.
+COMMANDER = "Militia commander who helped with the transport"
+SALAMJA_CLAIM = {"claim": "MEMO/Guardian: the weapons crossed from Iraq into Iran at Salamja on 26 March",
+                 "grade": "F3", "origins": [COMMANDER], "status": "denied"}
+SEA_CLAIM = {"claim": "MEMO/Guardian: the Iranian army received the weapons and shipped them by sea to Russia",
+             "grade": "F3", "origins": [COMMANDER], "status": "uncontested"}
+LEG_SUPPORT = {
+    (SHIPMENT, 1): {"grade": None, "credibility": None, "origins": 1, "status": "denied", "claims": [SALAMJA_CLAIM]},
+    (SHIPMENT, 2): {"grade": "F3", "credibility": 3, "origins": 1, "status": "uncontested", "claims": [SEA_CLAIM]},
+    (CASPIAN, 1): {"grade": "F3", "credibility": 3, "origins": 1, "status": "uncontested", "claims": [
+        {"claim": "MEMO/Guardian: an example of one of the shipments involved three cargo ships, two Russian-flagged "
+                  "and one Iranian-flagged", "grade": "F3", "origins": [GUARDIAN], "status": "uncontested"},
+        {"claim": "MEMO/Guardian: the ships crossed the Caspian Sea from Bandar Anzali to Astrakhan",
+         "grade": "F3", "origins": [GUARDIAN], "status": "uncontested"}]},
+}
+
+
+def _support(leg):
+    return {k: leg[k] for k in ("grade", "credibility", "origins", "status", "claims")}
+
+
+def test_shipment_route_shows_each_legs_claims_and_takes_the_filters(sample_store):
+    every = rows(sample_store, "shipment-route")
+    assert {(r["shipment"], r["leg"]): _support(r) for r in every} == LEG_SUPPORT
+    # the denied crossing is left out when denials are; the sea leg and the Caspian example stay
+    kept = rows(sample_store, "shipment-route", exclude_denied=True)
+    assert [(r["shipment"], r["leg"]) for r in kept] == [(CASPIAN, 1), (SHIPMENT, 2)]
+    # every leg rests on one origin's possibly-true word: none is probably true, none has two origins
+    assert rows(sample_store, "shipment-route", max_credibility=2) == []
+    assert rows(sample_store, "shipment-route", min_origins=2) == []
+    assert [(r["shipment"], r["leg"]) for r in rows(sample_store, "shipment-route", max_credibility=3)] == \
+        [(CASPIAN, 1), (SHIPMENT, 2)]  # the denied leg has no uncontested claim: it counts as 6
+    # every leg of the sample rests on claims: leaving out evidence-only legs leaves them all
+    assert rows(sample_store, "shipment-route", evidence_only=False) == every
+
+
 def test_routes_between(sample_store):
     found = rows(sample_store, "routes-between", origin="Iraq", destination="Russia")
     assert len(found) == 1
@@ -64,6 +103,20 @@ def test_routes_between(sample_store):
     assert [r["shipment"] for r in rows(sample_store, "routes-between", origin="Iran", destination="Astrakhan")] == [CASPIAN]
     # the wrong way round there is no route
     assert rows(sample_store, "routes-between", origin="Astrakhan", destination="Salamja") == []
+
+
+def test_routes_between_shows_each_legs_support_and_takes_the_filters(sample_store):
+    found = rows(sample_store, "routes-between", origin="Iraq", destination="Russia")
+    assert [[(leg["leg"], leg["departs"], leg["arrives"], leg["mode"]) for leg in r["legs"]] for r in found] == \
+        [[(1, "Iraq", "Iran", "land"), (2, "Iran", "Russia", "sea")]]
+    assert [_support(leg) for leg in found[0]["legs"]] == [LEG_SUPPORT[SHIPMENT, 1], LEG_SUPPORT[SHIPMENT, 2]]
+    # without the denied Salamja crossing, no leg leaves Iraq: there is no route
+    for filters in ({"exclude_denied": True}, {"max_credibility": 3}, {"max_credibility": 2}, {"min_origins": 2}):
+        assert rows(sample_store, "routes-between", origin="Iraq", destination="Russia", **filters) == [], filters
+    # the sea leg alone still carries the route from Iran, and the Caspian example
+    sea = rows(sample_store, "routes-between", origin="Iran", destination="Russia", exclude_denied=True)
+    assert [(r["shipment"], r["route"], [leg["leg"] for leg in r["legs"]]) for r in sea] == [
+        (CASPIAN, ["Bandar Anzali", "Caspian Sea", "Astrakhan"], [1]), (SHIPMENT, ["Iran", "Russia"], [2])]
 
 
 def test_chokepoints(sample_store):
@@ -90,6 +143,33 @@ def test_connections(sample_store):
     assert army and all(s["sources"] for p in army for s in p["steps"])
     # credibility filter: nothing graded 1 links them
     assert rows(sample_store, "connections", **{"from": "PMF", "to": "Russia", "max_credibility": 1}) == []
+
+
+def test_connections_show_each_steps_support_and_take_the_filters(sample_store):
+    """PMF SUPPORTS Russia rests on the commander's word that the weapons came from the PMF and
+    on the PMF source's motive (two origins, both F3, uncontested). Probably true (2) or better,
+    the shortest chains are two hops: through the factions (AJ's own account of their supporters,
+    B2) or Iraq (Shawqi's $8 billion deal, C2) -- each first step MEMO's own description of the
+    PMF ("the umbrella group of Iran-backed Shiite militias in Iraq", C2)."""
+    direct = rows(sample_store, "connections", **{"from": "PMF", "to": "Russia"})
+    assert [(p["entities"], [(s["type"], s["grade"], s["credibility"], s["origins"], s["status"])
+                             for s in p["steps"]]) for p in direct] == [
+        (["Popular Mobilization Forces", "Russia"], [("SUPPORTS", "F3", 3, 2, "uncontested")])]
+    assert [k["origins"] for k in direct[0]["steps"][0]["claims"]] == [  # claims by name
+        ["PMF source quoted by the Guardian"], [COMMANDER]]
+    probable = rows(sample_store, "connections", **{"from": "PMF", "to": "Russia", "max_credibility": 2})
+    assert [(p["entities"], [(s["type"], s["grade"], s["status"]) for s in p["steps"]]) for p in probable] == [
+        (["Popular Mobilization Forces", "Iraqi armed factions", "Russia"],
+         [("MEMBER_OF", "C2", "uncontested"), ("SUPPORTS", "B2", "uncontested")]),
+        (["Popular Mobilization Forces", "Iraq", "Russia"],
+         [("BASED_IN", "C2", "uncontested"), ("AGREEMENT_WITH", "C2", "uncontested")])]
+    # every tie of the sample rests on claims: leaving out evidence-only ties leaves the same chains
+    assert rows(sample_store, "connections", **{"from": "PMF", "to": "Russia", "max_credibility": 2,
+                                               "evidence_only": False}) == probable
+    # Russia's invasion of Ukraine is confirmed (C1): MEMO's own word, and Al Jazeera Net's
+    war = rows(sample_store, "connections", **{"from": "Russia", "to": "Ukraine", "max_credibility": 1})
+    assert [[(s["type"], s["grade"], s["credibility"], s["origins"]) for s in p["steps"]] for p in war] == [
+        [("OPPOSES", "C1", 1, 2)]]
 
 
 def test_network(sample_store):
@@ -129,7 +209,7 @@ def test_shipment_parties(sample_store):
 
 def test_claims_by_source(sample_store):
     memo = rows(sample_store, "claims-by-source", source=MEMO)
-    assert len(memo) == 19 and all(r["how"] == ["asserts"] for r in memo)
+    assert len(memo) == 27 and all(r["how"] == ["asserts"] for r in memo)
     assert all(r["quote"] and r["reliability"] and r["credibility"] for r in memo)
     salamja = [r for r in memo if "Salamja" in r["claim"]]
     assert [r["stances"] for r in salamja] == [["denies: Iraqi Border Ports Authority"]]
@@ -192,11 +272,21 @@ SINGLE_SOURCE = [
     ("Ahmed Shawqi", "74 tanks and a number of armoured vehicles"),
     ("Ahmed Shawqi", "Iraq signed armament agreements with Russia"),
     ("Ahmed Shawqi", "Recent sanctions against Russia have hampered"),
-    ("Al Jazeera Net — Baghdad report on Iraqi reactions to the Guardian report on weapons smuggled to Russia",
-     "Large photographs of Russian President Vladimir Putin"),
+    # the outlets' own descriptions of the parties, places and weapons (C2; B2 first-hand): the
+    # background facts rest on them, each on one outlet's word
+    *[(AJ, start) for start in (
+        "Alaeddin al-Qaisi is the spokesman", "Large photographs of Russian President Vladimir Putin",
+        "The Border Ports Authority is an Iraqi body", "The Guardian is a British newspaper",
+        "The Iranian embassy is in London", "The Iraqi armed factions whose members the Guardian cites",
+        "The Iraqi government is", "The Joint Operations Command is", "The authorities removed the photographs")],
     ("Alaeddin al-Qaisi", "Security forces are present at the border crossings"),
     ("Communication sites credited with the photo of the Putin sign", "The authorities removed the sign"),
     ("Iraqi Border Ports Authority", "Monitoring at Iraq's border ports"),
+    *[(MEMO, start) for start in (
+        "Bandar Anzali is a northern port of Iran", "Iraq and Iran share a border",
+        "Mohaned Hage Ali is a researcher", "The Iranian army is", "The Popular Mobilization Forces are the umbrella",
+        "The militias in Iraq whose members", "The rocket launcher systems are Brazilian-designed",
+        "Yörük Işık is an Istanbul-based")],
     ("Militia commander who helped with the transport", "The weapons came from the Popular Mobilization Forces"),
     ("Militia commander who helped with the transport", "The weapons first crossed the Iraqi border into Iran via the Salamja"),
     ("Militia commander who helped with the transport", "The weapons were then received by the Iranian army"),
@@ -227,7 +317,7 @@ def test_single_source_claims(sample_store):
     assert [r["claim"][:20] for r in with_views if r["rests_on"] == "Yörük Işık"] == [
         "Missiles are fragile", "What the Russians ne"]
     graded = rows(sample_store, "single-source-claims", max_credibility=2)
-    assert [r["rests_on"] for r in graded] == ["Ahmed Shawqi"] * 3 + [SINGLE_SOURCE[3][0], "Mohaned Hage Ali"]
+    assert [r["rests_on"] for r in graded] == ["Ahmed Shawqi"] * 3 + [AJ] * 9 + [MEMO] * 8 + ["Mohaned Hage Ali"]
 
 
 def test_search(sample_store):
@@ -250,14 +340,20 @@ def test_rests_on_source(sample_store):
     # Discrediting the militia commander (MEMO: the Guardian "cites a militia commander who
     # helped with the transport") takes down the three claims credited to him -- the PMF
     # origin, the 26 March Salamja crossing, the Iranian army's sea route -- and the facts that
-    # rest on them alone; Russia RECEIVED and PMF SUPPORTS Russia keep other claims.
+    # rest on them alone, the two legs of the route with their departures, arrivals and the
+    # Salamja crossing among them; Russia RECEIVED and PMF SUPPORTS Russia keep other claims.
     commander = [(r["kind"], r["what"][:38], r["support"])
                  for r in rows(sample_store, "rests-on-source", source="Militia commander who helped with the transport")]
+    leg1, leg2 = "PMF weapons to Russia via Iran, leg 1:", "PMF weapons to Russia via Iran, leg 2:"
     assert commander == [
         ("claim", "The weapons came from the Popular Mobi", "only this source"),
         ("claim", "The weapons first crossed the Iraqi bo", "only this source"),
         ("claim", "The weapons were then received by the ", "only this source"),
         ("fact", "Iranian army HANDLED PMF weapons to Ru", "only this source"),
+        ("fact", "PMF weapons to Russia via Iran HAS_LEG", "only this source"),
+        ("fact", "PMF weapons to Russia via Iran HAS_LEG", "only this source"),
+        *[("fact", leg1, "only this source")] * 3,  # ARRIVES_AT Iran, DEPARTS_FROM Iraq, PASSES_THROUGH Salamja
+        *[("fact", leg2, "only this source")] * 2,  # ARRIVES_AT Russia, DEPARTS_FROM Iran
         ("fact", "Popular Mobilization Forces SENT PMF w", "only this source"),
         ("fact", "Popular Mobilization Forces SUPPORTS R", "also others"),
         ("fact", "Russia RECEIVED PMF weapons to Russia ", "also others"),
@@ -272,7 +368,10 @@ def test_rests_on_source(sample_store):
     assert "Russia received equipment and ammunition from Iraq through Iranian smuggling networks." in claims
     assert [r["what"] for r in guardian if r["support"] == "also others"] == ["Iran SUPPORTS Russia"]
     assert {"Russia RECEIVED PMF weapons to Russia via Iran", "PMF weapons to Russia via Iran CONTAINS S-300",
-            "Popular Mobilization Forces SUPPORTS Russia"} <= {r["what"] for r in guardian if r["kind"] == "fact"}
+            "Popular Mobilization Forces SUPPORTS Russia",
+            "PMF weapons to Russia via Iran, leg 1: Iraq to Iran overland via Salamja PASSES_THROUGH Salamja",
+            "Russian-flagged cargo ship 1 CARRIED Caspian crossing, leg 1: Bandar Anzali to Astrakhan across the "
+            "Caspian Sea"} <= {r["what"] for r in guardian if r["kind"] == "fact"}
     # MEMO's "Russian forces are invading Ukraine" stands without MEMO: AJ confirms it
     memo = {r["what"]: r["support"] for r in rows(sample_store, "rests-on-source", source=MEMO)}
     assert memo["Russian forces are conducting an invasion of Ukraine."] == "also others"

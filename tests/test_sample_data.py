@@ -227,8 +227,9 @@ def test_caspian_crossing_is_its_own_example_shipment(loaded):
                      ["Russian-flagged cargo ship 2", "Russia", "Russia"]]
     # part of the larger flow, on the Guardian's word as MEMO re-reports it; undated, no cargo list
     part = loaded.read("MATCH (:Shipment {name: $name})-[r:PART_OF_SHIPMENT]->(w:Shipment) "
-                       "RETURN w.name, r.reliability, r.credibility", {"name": CASPIAN}).rows
-    assert part == [[SHIPMENT, "F", 3]]
+                       "MATCH (c:Claim) WHERE c.id IN r.claims "
+                       "RETURN w.name, r.credibility, c.reliability, c.credibility", {"name": CASPIAN}).rows
+    assert part == [[SHIPMENT, None, "F", 3]]  # the fact stores no grade: its claim has it
     undated = loaded.read("MATCH (s:Shipment {name: $name})-[:HAS_LEG]->(l:Leg) "
                           "RETURN s.date_from, s.date_to, l.date_from, l.date_to", {"name": CASPIAN}).rows
     assert undated == [[None, None, None, None]]
@@ -402,8 +403,8 @@ def test_audited_claims_follow_the_text_and_the_grading_rules(loaded):
     # Shawqi's "messages of support" is a characterisation: C6 by the file's own rule
     assert _claim(loaded, "the content of the report is messages of support")[1:3] == ["C", 6]
     # "Despite Tehran’s and Moscow’s subtle rivalry in Syria": a rivalry, beside the alliance
-    rivals = loaded.read("MATCH (a:Country)-[r:RIVAL_OF]-(b:Country) RETURN a.name, b.name, r.reliability, "
-                         "r.credibility ORDER BY a.name").rows
+    rivals = loaded.read("MATCH (a:Country)-[r:RIVAL_OF]-(b:Country) MATCH (c:Claim) WHERE c.id IN r.claims "
+                         "RETURN a.name, b.name, c.reliability, c.credibility ORDER BY a.name").rows
     assert rivals == [["Iran", "Russia", "C", 3], ["Russia", "Iran", "C", 3]]
 
 
