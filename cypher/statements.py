@@ -79,13 +79,15 @@ def _grading_sets(target: str) -> str:
 
 
 def node_merge_statement(schema: Schema, kind: NodeKind) -> str:
-    """Idempotent upsert of nodes of one kind; rows: {id, props, dates, sources, evidence, claims}."""
+    """Idempotent upsert of nodes of one kind; rows: {id, props, dates, sources, evidence, claims,
+    statements}. The values and statements are the rule's (:func:`intelgraph.loaders.plan.merge_with_graph`
+    merged them with the graph's before): they replace the node's; provenance adds up."""
     labels = ":".join(quote_name(label) for label in kind.labels[1:])
     date_props = [p for p, s in kind.properties.items() if s.type == "date"]
     return (f"UNWIND $rows AS row\n"
             f"MERGE (n:{quote_name(schema.root_label)} {{{quote_name(schema.id_property)}: row.id}})\n"
             f"SET n:{labels}\n"
-            f"SET n += row.props\n"
+            f"SET n += row.props, n.{quote_name(schema.statement_property)} = row.statements\n"
             f"SET {_provenance_sets('n')}"
             f"{_date_sets('n', date_props)}")
 
@@ -96,7 +98,8 @@ def node_create_statement(schema: Schema, kind: NodeKind) -> str:
     date_props = [p for p, s in kind.properties.items() if s.type == "date"]
     return (f"UNWIND $rows AS row\n"
             f"CREATE (n:{labels} {{{quote_name(schema.id_property)}: row.id}})\n"
-            f"SET n += row.props, n.sources = row.sources, n.evidence = row.evidence, n.claims = row.claims"
+            f"SET n += row.props, n.sources = row.sources, n.evidence = row.evidence, n.claims = row.claims, "
+            f"n.{quote_name(schema.statement_property)} = row.statements"
             f"{_date_sets('n', date_props)}")
 
 

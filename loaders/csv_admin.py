@@ -44,6 +44,7 @@ from typing import Any
 
 from intelgraph.errors import InputError, InputErrors, Problem
 from intelgraph.graph.ids import node_id, normalise, relationship_id
+from intelgraph.graph.provenance import Contradictions
 from intelgraph.graph.schema import COMMON_REL_PROPERTIES, GRADING, IDENT_RE, PropertySpec, Schema, load_schema
 from intelgraph.graph.text import TEXT_FIX, text_problem
 from intelgraph.loaders.plan import Plan, evidence_text, node_row
@@ -407,7 +408,7 @@ class _Reader:
         self.file_source_id: str | None = None
         self.nodes: list[_NodeRec] = []
         self.idmap: dict[tuple[str | None, str], tuple[str, str]] = {}  # handle -> (node id, where)
-        self.node_seen: dict[str, tuple[str, dict[str, Any]]] = {}
+        self.said = Contradictions(schema)  # what each source gave each node (a source contradicting itself is refused)
         self.rel_seen: dict[str, tuple[str, dict[str, Any]]] = {}
         self.by_name: dict[str, dict[str, set[str]]] = {}  # family -> normalised name -> node ids
         self.external: list[tuple[str, str, str, str]] = []  # (file, where, field, id) not in this load
@@ -912,8 +913,12 @@ class _Reader:
             sources, evidence, claims = prov
             if rec.kind == "Claim" and rec.nid not in claims:
                 claims.append(rec.nid)
-            if self.conflict(self.node_seen, rec.nid, rec.file, rec.where, rec.props, rec.kind,
-                             self.schema.kind(rec.kind).key):
+            hit = self.said.check(rec.kind, rec.nid, rec.props, sources, f"{rec.file} {rec.where}")
+            if hit is not None:  # two sources may differ (both kept); one must not contradict itself
+                k, src, before, first = hit
+                self.bad(rec.file, rec.where, k, f"the same {rec.kind} as {first}, from the same source {src!r}, "
+                         f"where {k} is {_short(str(before))}; here it is {_short(str(rec.props[k]))}",
+                         "one source gives one value: make the rows agree, or drop one")
                 continue
             self.plan.add_node(rec.kind, node_row(self.schema, rec.kind, rec.nid, rec.props, sources, evidence,
                                                   claims))

@@ -1,0 +1,121 @@
+"""Statement-level provenance (issue 12, point 1): every value is held with the sources that
+give it, a second source adds values beside the first, the schema's rule chooses the value
+queries see, and load order never changes the graph.
+
+The rule (graph/schema.yaml, ``statements``): lists are unions; a single value is the one of the
+best-graded source, then of the latest report, then the smallest. Runs on every configured engine.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from intelgraph.api import Graph, load_paths
+from intelgraph.errors import InputErrors
+from intelgraph.queries.runner import run_saved
+
+STORY = Path(__file__).resolve().parent / "data" / "story-aurora" / "aurora.yaml"
+ATLAS = "Atlas of the Inner Sea"
+GAZETTE = "Harbour Gazette report on the Aurora"
+
+
+def q(store, name, *columns, **params):
+    return [tuple(r[c] for c in columns) for r in run_saved(store, name, params).records()]
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# two stories from two outlets that describe the same country and the same port differently
+STORY_A = """dataset: a
+sources:
+  - {ref: wire, kind: Document, name: Wire report, date: 2022-04-13, reliability: C, file: wire.txt}
+entities:
+  - {ref: us, kind: Country, name: United States, aliases: [America, US],
+     evidence: [{source: wire, quote: "the United States"}]}
+  - {ref: port, kind: Port, name: Astrakhan, lat: 46.35, lon: 48.03, description: A Caspian port,
+     evidence: [{source: wire, quote: "the port of Astrakhan"}]}
+  - {ref: body, kind: StateBody, name: Caspian Flotilla Command, body_type: command,
+     evidence: [{source: wire, quote: "the flotilla's command"}]}
+"""
+STORY_B = """dataset: b
+sources:
+  - {ref: daily, kind: Document, name: Daily report, date: 2023-06-01, reliability: C, file: daily.txt}
+entities:
+  - {ref: us, kind: Country, name: United States, aliases: [U.S.],
+     evidence: [{source: daily, quote: "The U.S. says"}]}
+  - {ref: port, kind: Port, name: Astrakhan, lat: 46.34, lon: 48.04, description: A Volga delta port,
+     evidence: [{source: daily, quote: "Astrakhan, on the Volga delta"}]}
+  - {ref: body, kind: StateBody, name: Caspian Flotilla Command, body_type: armed_forces,
+     evidence: [{source: daily, quote: "the flotilla"}]}
+"""
+
+
+WIRE = "Officials of the United States said the port of Astrakhan and the flotilla's command were involved."
+DAILY = "The U.S. says Astrakhan, on the Volga delta, is where the flotilla loads."
+
+
+def stories(tmp_path: Path) -> tuple[Path, Path]:
+    write(tmp_path / "wire.txt", WIRE)
+    write(tmp_path / "daily.txt", DAILY)
+    return write(tmp_path / "a.yaml", STORY_A), write(tmp_path / "b.yaml", STORY_B)
+
+
+def _load(store, *files) -> None:
+    for f in files:
+        load_paths(store, [f])
+
+
+def test_second_source_adds_aliases_beside_the_first(engine_store, tmp_path):
+    a, b = stories(tmp_path)
+    _load(engine_store, a, b)
+    aliases = engine_store.read("MATCH (n:Country {name: 'United States'}) RETURN n.aliases").scalar()
+    # a union, not a replacement: both outlets are graded C, so the later report's come first
+    assert aliases == ["U.S.", "America", "US"]
+    assert engine_store.read("MATCH (n:Entity) WHERE 'u.s.' IN n.aliases_lc AND 'us' IN n.aliases_lc "
+                             "RETURN count(n)").scalar() == 1
+
+
+def test_load_order_never_changes_the_graph(engine_store, tmp_path):
+    a, b = stories(tmp_path)
+    _load(engine_store, a, b)
+    ab = engine_store.checksum(provenance_as_sets=True)
+    engine_store.clear() if hasattr(engine_store, "clear") else None
+    engine_store.write("MATCH (n) DETACH DELETE n")
+    _load(engine_store, b, a)
+    assert engine_store.checksum(provenance_as_sets=True) == ab
+    # the later report wins among equal grades: the Daily report (2023) over the wire (2022)
+    row = engine_store.read("MATCH (n:Port {name: 'Astrakhan'}) RETURN n.lat, n.lon, n.description").rows[0]
+    assert row == [46.34, 48.04, "A Volga delta port"]
+    assert engine_store.read("MATCH (n:StateBody) RETURN n.body_type").scalar() == "armed_forces"
+
+
+def test_conflicts_query_on_two_stories(engine_store, tmp_path):
+    _load(engine_store, *stories(tmp_path))
+    rows = q(engine_store, "conflicts", "entity", "property", "value", "chosen", "sources")
+    assert rows == [
+        ("Astrakhan", "description", "A Volga delta port", True, ["Daily report"]),
+        ("Astrakhan", "description", "A Caspian port", False, ["Wire report"]),
+        ("Astrakhan", "lat", "46.34", True, ["Daily report"]),
+        ("Astrakhan", "lat", "46.35", False, ["Wire report"]),
+        ("Astrakhan", "lon", "48.04", True, ["Daily report"]),
+        ("Astrakhan", "lon", "48.03", False, ["Wire report"]),
+        ("Caspian Flotilla Command", "body_type", "armed_forces", True, ["Daily report"]),
+        ("Caspian Flotilla Command", "body_type", "command", False, ["Wire report"]),
+    ]
+
+
+def test_story_conflicting_coordinate(engine_store):
+    load_paths(engine_store, [STORY])
+    # the atlas (graded A) over the Gazette (B): best-graded source first
+    assert q(engine_store, "conflicts", "entity", "property", "value", "chosen", "sources") == [
+        ("Port Vell", "lat", "41.37", True, [ATLAS]),
+        ("Port Vell", "lat", "41.35", False, [GAZETTE]),
+        ("Port Vell", "lon", "2.18", True, [ATLAS]),
+        ("Port Vell", "lon", "2.17", False, [GAZETTE]),
+    ]
+    assert engine_store.read("MATCH (n:Port {name: 'Port Vell'}) RETURN n.lat, n.lon").rows[0] == [41.37, 2.18]
