@@ -13,7 +13,7 @@ from intelgraph.graph.schema import GRADING, IDENT_RE, PROVENANCE, NodeKind, Rel
 __all__ = [
     "quote_name", "neo4j_schema_statements", "falkordb_index_statements",
     "node_merge_statement", "relationship_merge_statement", "node_create_statement",
-    "relationship_create_statement", "node_rows_statement", "node_lookup_statement", "node_update_statement",
+    "relationship_create_statement", "node_rows_statement", "node_lookup_statement",
     "node_replace_statement", "node_check_statement", "relationship_rows_statement",
 ]
 
@@ -190,21 +190,6 @@ def node_lookup_statement(schema: Schema) -> str:
             "RETURN toJSON(collect([r[1], id(n)]))")
 
 
-def node_update_statement(schema: Schema, kind: NodeKind, props: tuple[str, ...], dates: tuple[str, ...]) -> str:
-    """Merge list rows ``[internal id, id, *props, *dates, sources, evidence, claims, tag]`` into
-    nodes the graph holds, as :func:`node_merge_statement` does (values given replace, missing
-    ones keep what is there, provenance adds up) — but only where something would change: FalkorDB
-    spends as long setting an unchanged property of an indexed node as a changed one, and a
-    reload that changes nothing then writes (and logs) nothing."""
-    key = quote_name(schema.id_property)
-    n = len(props) + len(dates)
-    labels = ":".join(quote_name(label) for label in kind.labels[1:])
-    sets = _row_sets("n", props, dates, 2, True) + _row_provenance("n", 2 + n, True)
-    return ("UNWIND $rows AS r\nWITH r[0] AS x, r\nMATCH (n) WHERE id(n) = x\n"
-            f"WITH n, r WHERE n.{key} = r[1] AND (" + "\n    OR ".join(_node_differs(kind, props, dates)) + ")\n"
-            f"SET n:{labels}\nSET " + ",\n    ".join(sets) + "\nRETURN count(n)")
-
-
 def node_replace_statement(schema: Schema, kind: NodeKind, props: tuple[str, ...], dates: tuple[str, ...]) -> str:
     """Set nodes this load created to list rows ``[internal id, id, *props, *dates, sources,
     evidence, claims, tag]`` — the rows they were made from, merged with later rows of the same
@@ -216,8 +201,8 @@ def node_replace_statement(schema: Schema, kind: NodeKind, props: tuple[str, ...
 
 
 def node_check_statement(schema: Schema, kind: NodeKind, props: tuple[str, ...], dates: tuple[str, ...]) -> str:
-    """Read-only (FalkorDB): the rows :func:`node_update_statement` takes, the internal id not yet
-    known (any number in its place), looked up by id: ``[tag, internal id, unchanged]`` for
+    """Read-only (FalkorDB): rows ``[internal id, id, *props, *dates, sources, evidence, claims,
+    tag]``, the internal id not yet known (any number in its place), looked up by id: ``[tag, internal id, unchanged]`` for
     each node the graph holds — ``unchanged``: the row would change nothing — as one JSON list."""
     return (f"UNWIND $rows AS r MATCH (n:{quote_name(schema.root_label)} {{{quote_name(schema.id_property)}: r[1]}})\n"
             "RETURN toJSON(collect([r[size(r) - 1], id(n), NOT (" + "\n    OR ".join(_node_differs(kind, props, dates))
@@ -225,8 +210,8 @@ def node_check_statement(schema: Schema, kind: NodeKind, props: tuple[str, ...],
 
 
 def _node_differs(kind: NodeKind, props: tuple[str, ...], dates: tuple[str, ...]) -> list[str]:
-    """Conditions on node ``n`` and row ``r`` (as node_update_statement's): any one true, the row
-    would change the node (node_check_statement asks the same)."""
+    """Conditions on node ``n`` and row ``r`` (as node_check_statement's): any one true, the row
+    would change the node (it is then merged by :func:`intelgraph.loaders.plan.merge_with_graph`)."""
     n = len(props) + len(dates)
     differs = [f"NOT n:{quote_name(kind.name)}"]
     for i, p in enumerate(props, 2):
