@@ -28,7 +28,7 @@ from typing import Any
 from intelgraph.graph.ids import normalise
 from intelgraph.graph.schema import Schema
 
-__all__ = ["Grade", "statement", "parse", "expand", "settle", "rank", "Contradictions"]
+__all__ = ["Grade", "statement", "parse", "expand", "settle", "rank", "values_of", "Contradictions"]
 
 #: What the rule knows of a source: its reliability grade and its (report) date, ISO text.
 Grade = tuple[str | None, str | None]
@@ -103,6 +103,24 @@ def settle(schema: Schema, kind: str, statements: Iterable[str], sources: Iterab
     sources = set(sources)
     implicit = {statement(p, s, v) for p, v in chosen.items() for s in sources}
     return chosen, (None if implicit == held else order)
+
+
+def values_of(schema: Schema, kind: str, node: Mapping[str, Any]) -> list[tuple[str, Any, bool, list[str]]]:
+    """Every value a node (its properties, as the graph holds them) was given: ``(property,
+    value, chosen, source ids)``, by property, the chosen value first and then the others in the
+    rule's order (every part of a list is in the union: all chosen)."""
+    spec = schema.kind(kind).properties
+    explicit = node.get(schema.statement_property)
+    texts = list(explicit) if explicit else sorted(expand(schema, kind, node, node.get("sources") or ()))
+    out: dict[tuple[str, str], tuple[str, Any, bool, list[str]]] = {}
+    for text in texts:  # explicit statements are stored in the rule's order, property by property
+        prop, source, value = parse(text)
+        listed = prop in spec and spec[prop].type.endswith("[]")
+        key = (prop, _JSON(value))
+        if key not in out:
+            out[key] = (prop, value, listed or _JSON(value) == _JSON(_iso(node.get(prop))), [])
+        out[key][3].append(source)
+    return sorted(out.values(), key=lambda v: (v[0], not v[2]))
 
 
 class Contradictions:

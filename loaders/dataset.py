@@ -503,8 +503,8 @@ class _Reader:
     def record_sources(self, sec: str, rec: dict[str, Any], nid: str) -> list[str]:
         """The sources a node record's evidence names (and a source whose text we hold: itself)."""
         items = rec.get("evidence") if isinstance(rec.get("evidence"), list) else []
-        out = [self.refs.get(i.get("source"), i.get("source")) for i in items if isinstance(i, dict)]
-        return [s for s in out if isinstance(s, str)] + ([nid] if sec == "sources" and nid in self.texts else [])
+        refs = [i.get("source") for i in items if isinstance(i, dict) and isinstance(i.get("source"), str)]
+        return [self.refs.get(r, r) for r in refs] + ([nid] if sec == "sources" and nid in self.texts else [])
 
     def rel(self, where: str, rtype: str, start: str, end: str, sources, evidence, claims=(),
             reliability=None, credibility=None, props: dict[str, Any] | None = None,
