@@ -8,6 +8,7 @@ best-graded source, then of the latest report, then the smallest. Runs on every 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -167,3 +168,49 @@ def test_one_source_contradicting_itself_is_refused(engine_store, tmp_path):
         load_paths(engine_store, [csv], source="Wire report")
     assert [(p.record, p.field) for p in exc.value.problems] == [("row 4", "lat")]
     assert engine_store.counts() == (0, 0)
+
+
+SHOW = ("property", "value", "chosen", "source", "reliability", "date", "quotes")
+
+
+def test_show_lists_every_value_with_its_sources(engine_store):
+    load_paths(engine_store, [STORY])
+    rows = [tuple(r[c] for c in SHOW) for r in Graph(engine_store).show("Port Vell")]
+    atlas = ("A", None, ["Port Vell lies at 41.37 N, 2.18 E."])
+    gazette = ("B", "2023-05-01", ["Port Vell (41.35 N, 2.17 E)"])
+    assert rows == [
+        ("lat", 41.37, True, ATLAS, *atlas),
+        ("lat", 41.35, False, GAZETTE, *gazette),
+        ("lon", 2.18, True, ATLAS, *atlas),
+        ("lon", 2.17, False, GAZETTE, *gazette),
+        ("name", "Port Vell", True, ATLAS, *atlas),
+        ("name", "Port Vell", True, GAZETTE, *gazette),
+    ]
+    # a node all of whose sources agree holds no statements of its own: its values, its sources
+    assert engine_store.read("MATCH (n:Materiel) RETURN n.statements").scalar() is None
+    assert [tuple(r[c] for c in SHOW[:4]) for r in Graph(engine_store).show("Rifles")] == [
+        ("materiel_type", "small arms", True, GAZETTE), ("name", "Rifles", True, GAZETTE)]
+
+
+def test_show_on_the_command_line(server, tmp_path):
+    from click.testing import CliRunner
+
+    from intelgraph.cli import cli
+
+    base = ["--db", str(server.dir), "--graph", f"show_{tmp_path.name}"]
+    runner = CliRunner()
+    try:
+        assert runner.invoke(cli, [*base, "load", "-q", str(STORY)]).exit_code == 0
+        table = runner.invoke(cli, [*base, "show", "port vell"])
+        assert table.exit_code == 0, table.output
+        lines = table.output.splitlines()
+        assert lines[0].split() == ["entity", "kind", *SHOW]
+        assert lines[2].split()[:5] == ["Port", "Vell", "Port", "lat", "41.37"] and "True" in lines[2]
+        assert lines[-1] == "(6 rows)"
+        as_json = runner.invoke(cli, [*base, "show", "Port Vell", "--format", "json"])
+        assert [(r["property"], r["value"], r["chosen"]) for r in json.loads(as_json.output)][:2] == [
+            ("lat", 41.37, True), ("lat", 41.35, False)]
+        missing = runner.invoke(cli, [*base, "show", "Atlantis"])
+        assert missing.exit_code != 0 and "no entity named 'Atlantis'" in missing.output
+    finally:
+        runner.invoke(cli, [*base, "db", "reset", "--yes"])
