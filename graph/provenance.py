@@ -28,7 +28,8 @@ from typing import Any
 from intelgraph.graph.ids import normalise
 from intelgraph.graph.schema import Schema
 
-__all__ = ["Grade", "statement", "parse", "expand", "settle", "rank", "values_of", "Contradictions"]
+__all__ = ["Grade", "statement", "parse", "expand", "settle", "rank", "values_of", "statement_problem",
+           "Contradictions"]
 
 #: What the rule knows of a source: its reliability grade and its (report) date, ISO text.
 Grade = tuple[str | None, str | None]
@@ -123,6 +124,24 @@ def values_of(schema: Schema, kind: str, node: Mapping[str, Any]) -> list[tuple[
     return sorted(out.values(), key=lambda v: (v[0], not v[2]))
 
 
+def statement_problem(schema: Schema, kind: str, texts: Iterable[str], sources: Iterable[str]) -> str | None:
+    """What is wrong with statements read back (a neo4j-admin export's ``statements`` column),
+    else None: each must be ``["<property>","<source id>",<value>]``, a property of ``kind``,
+    from one of the record's ``sources``."""
+    spec = schema.kind(kind).properties
+    sources = set(sources)
+    for text in texts:
+        try:
+            prop, source, _ = parse(text)
+        except (ValueError, TypeError):
+            return f"{text[:60]!r} is not a statement [\"<property>\",\"<source id>\",<value as JSON>]"
+        if prop not in spec:
+            return f"{text[:60]!r}: a {kind} has no property {prop!r}"
+        if source not in sources:
+            return f"{text[:60]!r}: {source!r} is not one of the record's sources"
+    return None
+
+
 class Contradictions:
     """What each source said of each node's single-valued properties, and where: a source that
     gives one node's property two values (one file, or one load of CSV files) contradicts itself
@@ -132,19 +151,19 @@ class Contradictions:
         self.schema = schema
         self.seen: dict[tuple[str, str, str], tuple[Any, str]] = {}
 
-    def check(self, kind: str, nid: str, values: Mapping[str, Any], sources: Iterable[str],
-              where: str) -> tuple[str, str, Any, str] | None:
-        """``(property, source, earlier value, where it was given)`` of the first contradiction of
-        this record with an earlier one, else None (and the record's values are remembered)."""
+    def check(self, kind: str, nid: str, values: Mapping[str, Any], sources: Iterable[str], where: str,
+              statements: Iterable[str] | None = None) -> tuple[str, str, Any, str, Any] | None:
+        """``(property, source, earlier value, where it was given, value here)`` of the first
+        contradiction of this record (its values given by each of its sources, or its explicit
+        ``statements``) with an earlier one, else None (and the record's statements are remembered)."""
         kspec = self.schema.kind(kind)
         found = None
-        for source in sorted(set(sources)):
-            for prop in sorted(values):
-                value = values[prop]
-                if value is None or prop not in kspec.properties or kspec.properties[prop].type.endswith("[]"):
-                    continue
-                before = self.seen.setdefault((nid, prop, source), (value, where))
-                if before[0] == value or (prop in kspec.key and normalise(before[0]) == normalise(value)):
-                    continue
-                found = found or (prop, source, before[0], before[1])
+        for text in sorted(expand(self.schema, kind, values, sources, statements)):
+            prop, source, value = parse(text)
+            if kspec.properties[prop].type.endswith("[]"):
+                continue
+            before = self.seen.setdefault((nid, prop, source), (value, where))
+            if before[0] == value or (prop in kspec.key and normalise(before[0]) == normalise(value)):
+                continue
+            found = found or (prop, source, before[0], before[1], value)
         return found

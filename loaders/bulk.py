@@ -428,6 +428,8 @@ class _FastReader:
                 cols.append((col.index, col.name, role, self.converter(col, None)))
             elif col.name in _DERIVED_COLS:
                 cols.append((col.index, col.name, "derived", self.converter(col, None)))
+            elif col.name not in spec:  # the statements an export writes: the thorough reader's
+                raise _Fallback
             else:
                 cols.append((col.index, col.name, "prop", self.converter(col, spec[col.name])))
         idc = group.header.role("id")

@@ -452,9 +452,9 @@ class _Reader:
         for sec, where, rec, kind, props, nid in node_recs:
             hit = said.check(kind, nid, props, self.record_sources(sec, rec, nid), where)
             if hit is not None:
-                k, src, value, seen_at = hit
+                k, src, value, seen_at, here = hit
                 self.bad(where, k, f"the same {kind} as {seen_at}, from the same source {src!r}, but with {k} "
-                         f"{props[k]!r} instead of {value!r}",
+                         f"{here!r} instead of {value!r}",
                          "one source gives one value: make the two records agree, or merge them")
         if self.problems:
             return

@@ -85,8 +85,7 @@ def test_load_order_never_changes_the_graph(engine_store, tmp_path):
     a, b = stories(tmp_path)
     _load(engine_store, a, b)
     ab = engine_store.checksum(provenance_as_sets=True)
-    engine_store.clear() if hasattr(engine_store, "clear") else None
-    engine_store.write("MATCH (n) DETACH DELETE n")
+    engine_store.clear()
     _load(engine_store, b, a)
     assert engine_store.checksum(provenance_as_sets=True) == ab
     # the later report wins among equal grades: the Daily report (2023) over the wire (2022)
@@ -122,6 +121,121 @@ def test_story_conflicting_coordinate(engine_store):
     assert engine_store.read("MATCH (n:Port {name: 'Port Vell'}) RETURN n.lat, n.lon").rows[0] == [41.37, 2.18]
 
 
+# -- the sample story and a second story that describes three of its entities otherwise --------
+CASPIAN = Path(__file__).resolve().parent / "data" / "story-caspian" / "caspian.yaml"
+COURIER = "Caspian Courier on shells for Astrakhan"
+MEMO = "Middle East Monitor — Iraqi militias smuggle weapons to Russia via Iran"
+AJ = "Al Jazeera Net — Baghdad report on Iraqi reactions to the Guardian report on weapons smuggled to Russia"
+# the second story as neo4j-admin CSV, with one --source for the whole file (ungraded, undated)
+CASPIAN_CSV = """name:ID(Entity),:LABEL,aliases:string[],lat:float,lon:float,description,body_type
+United States,Country,U.S.,,,,
+Astrakhan,Port,,46.34,48.03,Russian Volga port where Iranian artillery shells were landed.,
+Joint Operations Command,StateBody,,,,,armed_forces
+"""
+
+
+def _orders(store, first: list, second: list, **csv) -> tuple[set[str], list[str]]:
+    """The graph's checksums after loading ``first`` then ``second``, and after the other order;
+    and how each load was written (:attr:`LoadResult.path`)."""
+    sums, paths = set(), []
+    for a, b in ((first, second), (second, first)):
+        store.clear()
+        for part in (a, b):
+            paths.append(load_paths(store, [p for p in part if p != "sample"], sample="sample" in part,
+                                    **(csv if any(str(p).endswith(".csv") for p in part) else {})).path)
+        sums.add(store.checksum(provenance_as_sets=True))
+    return sums, paths
+
+
+def test_sample_and_a_second_story_in_either_order(engine_store):
+    """Issue 12's finding: a later source silently replaced the sample's aliases of the United
+    States, Astrakhan's coordinates and description and a body's type. Now both are kept, and the
+    graph is the same whichever story is loaded first, or both at once."""
+    sums, _ = _orders(engine_store, ["sample"], [CASPIAN])
+    assert len(sums) == 1
+    engine_store.clear()
+    load_paths(engine_store, [CASPIAN], sample=True)
+    assert {engine_store.checksum(provenance_as_sets=True)} == sums
+    read = engine_store.read
+    # a union, best-ranked source first: the Courier (B, 2023) over the articles (C)
+    assert read("MATCH (n:Country {name: 'United States'}) RETURN n.aliases").scalar() == ["U.S.", "America", "US"]
+    assert read("MATCH (n:Port {name: 'Astrakhan'}) RETURN n.lat, n.lon").rows == [[46.34, 48.03]]
+    assert read("MATCH (n:StateBody {name: 'Joint Operations Command'}) RETURN n.body_type").scalar() == "armed_forces"
+    # the same fact from both stories: one relationship, its sources added up
+    assert sorted(read("MATCH (:Port {name: 'Astrakhan'})-[r:LOCATED_IN]->(:Country {name: 'Russia'}) "
+                       "UNWIND r.sources AS s MATCH (d:Entity {id: s}) RETURN d.name").rows) == [[COURIER], [MEMO]]
+    assert q(engine_store, "conflicts", "entity", "property", "value", "chosen", "sources") == [
+        ("Astrakhan", "description", "Russian Volga port where Iranian artillery shells were landed.", True,
+         [COURIER]),
+        ("Astrakhan", "description", "Russian port on the Volga delta, reached across the Caspian Sea.", False,
+         [MEMO]),
+        ("Astrakhan", "lat", "46.34", True, [COURIER]),
+        ("Astrakhan", "lat", "46.35", False, [MEMO]),
+        ("Astrakhan", "lon", "48.03", True, [COURIER]),
+        ("Astrakhan", "lon", "48.04", False, [MEMO]),
+        ("Joint Operations Command", "body_type", "armed_forces", True, [COURIER]),
+        ("Joint Operations Command", "body_type", "command", False, [AJ]),
+    ]
+    # only Astrakhan, by any of its names
+    assert len(q(engine_store, "conflicts", "property", entity="astrakhan")) == 6
+    # Russia: the Courier gives its name, not its ISO code; nothing conflicts
+    assert [(r["property"], r["value"], r["source"]) for r in Graph(engine_store).show("Russia")
+            if r["property"] == "iso2"] == [("iso2", "RU", AJ), ("iso2", "RU", MEMO)]
+
+
+def test_sample_and_a_second_story_as_csv_in_either_order(engine_store, tmp_path):
+    """The same, the second story a CSV file under one ungraded, undated --source: the sample's
+    graded articles win every single value, whichever came first. On FalkorDB the CSV takes the
+    fast path into the empty graph and merges into the sample's nodes by the one rule."""
+    csv = write(tmp_path / "caspian.csv", CASPIAN_CSV)
+    sums, paths = _orders(engine_store, ["sample"], [csv], source=COURIER)
+    assert len(sums) == 1
+    fast = engine_store.engine == "falkordb"
+    assert paths == ["dataset", "merge" if fast else "classic", "fresh" if fast else "classic", "dataset"]
+    read = engine_store.read
+    assert read("MATCH (n:Country {name: 'United States'}) RETURN n.aliases").scalar() == ["America", "US", "U.S."]
+    assert read("MATCH (n:Port {name: 'Astrakhan'}) RETURN n.lat, n.lon").rows == [[46.35, 48.04]]
+    assert [r[:4] for r in q(engine_store, "conflicts", "entity", "property", "value", "chosen", "sources")] == [
+        ("Astrakhan", "description", "Russian port on the Volga delta, reached across the Caspian Sea.", True),
+        ("Astrakhan", "description", "Russian Volga port where Iranian artillery shells were landed.", False),
+        ("Astrakhan", "lat", "46.35", True), ("Astrakhan", "lat", "46.34", False),
+        ("Astrakhan", "lon", "48.04", True), ("Astrakhan", "lon", "48.03", False),
+        ("Joint Operations Command", "body_type", "command", True),
+        ("Joint Operations Command", "body_type", "armed_forces", False),
+    ]
+
+
+def test_export_keeps_every_value(engine_store, tmp_path):
+    """`intelgraph export neo4j-admin` writes every source's values (``statements:string[]``);
+    loading the files back gives the same graph, conflicts and all."""
+    from intelgraph.loaders.export_admin import export_neo4j_admin
+
+    load_paths(engine_store, [CASPIAN], sample=True)
+    digest, conflicts = engine_store.checksum(provenance_as_sets=True), q(engine_store, "conflicts", "entity", "value")
+    info = export_neo4j_admin(engine_store, tmp_path / "out")
+    assert info["skipped_properties"] == {}
+    assert "statements:string[]" in (tmp_path / "out" / "Port_header.csv").read_text(encoding="utf-8")
+    files = sorted((tmp_path / "out").glob("*.csv"))
+    engine_store.clear()
+    load_paths(engine_store, files, array_delimiter=info["array_delimiter"])
+    assert engine_store.checksum(provenance_as_sets=True) == digest
+    assert q(engine_store, "conflicts", "entity", "value") == conflicts and len(conflicts) == 8
+    # a statement naming a source the row does not give is refused, and nothing is written
+    port = tmp_path / "out" / "Port.csv"
+    port.write_text(port.read_text(encoding="utf-8").replace('""lat"",""document:', '""lat"",""informant:'),
+                    encoding="utf-8")
+    engine_store.clear()
+    with pytest.raises(InputErrors) as exc:
+        load_paths(engine_store, files, array_delimiter=info["array_delimiter"])
+    assert [(Path(p.file).name, p.field) for p in exc.value.problems] == [("Port.csv", "statements")]
+    assert "is not one of the record's sources" in exc.value.problems[0].reason
+    assert engine_store.counts() == (0, 0)
+
+
+def test_the_sample_alone_has_no_conflicts(engine_sample_store):
+    assert q(engine_sample_store, "conflicts", "entity") == []
+
+
 # the same two accounts as neo4j-admin CSV, each file with its own --source document
 CSV_A = """name:ID(Entity),:LABEL,aliases:string[],lat:float,lon:float,description
 United States,Country,America;US,,,
@@ -143,7 +257,7 @@ def test_csv_load_order_never_changes_the_graph(engine_store, tmp_path):
         assert (first.path, second.path) == ("fresh", "merge")
     ab = engine_store.checksum(provenance_as_sets=True)
     assert engine_store.read("MATCH (n:Country) RETURN n.aliases").scalar() == ["America", "US", "U.S."]
-    engine_store.write("MATCH (n) DETACH DELETE n")
+    engine_store.clear()
     load_paths(engine_store, [b], source="Daily report")
     load_paths(engine_store, [a], source="Wire report")
     assert engine_store.checksum(provenance_as_sets=True) == ab
