@@ -7,7 +7,7 @@
 //   report, then the smallest value — never load order). Lists such as aliases are unions and
 //   never conflict. `intelgraph show ENTITY` lists every value of one entity with its quotes.
 // params:
-//   entity: {type: entity, example: Port Vell, description: "Only this entity; every one when omitted"}
+//   entity: {type: entity, example: Astrakhan, description: "Only this entity; every one when omitted"}
 // tags: [provenance, sources]
 MATCH (n:Entity)
 WHERE n.statements IS NOT NULL AND ($entity IS NULL OR n.id = $entity)

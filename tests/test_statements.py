@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import SECOND_STORY as CASPIAN
+from test_queries import AJ, MEMO
 from intelgraph.api import Graph, load_paths
 from intelgraph.errors import InputErrors
 from intelgraph.queries.runner import run_saved
@@ -122,10 +124,7 @@ def test_story_conflicting_coordinate(engine_store):
 
 
 # -- the sample story and a second story that describes three of its entities otherwise --------
-CASPIAN = Path(__file__).resolve().parent / "data" / "story-caspian" / "caspian.yaml"
 COURIER = "Caspian Courier on shells for Astrakhan"
-MEMO = "Middle East Monitor — Iraqi militias smuggle weapons to Russia via Iran"
-AJ = "Al Jazeera Net — Baghdad report on Iraqi reactions to the Guardian report on weapons smuggled to Russia"
 # the second story as neo4j-admin CSV, with one --source for the whole file (ungraded, undated)
 CASPIAN_CSV = """name:ID(Entity),:LABEL,aliases:string[],lat:float,lon:float,description,body_type
 United States,Country,U.S.,,,,
@@ -164,20 +163,8 @@ def test_sample_and_a_second_story_in_either_order(engine_store):
     # the same fact from both stories: one relationship, its sources added up
     assert sorted(read("MATCH (:Port {name: 'Astrakhan'})-[r:LOCATED_IN]->(:Country {name: 'Russia'}) "
                        "UNWIND r.sources AS s MATCH (d:Entity {id: s}) RETURN d.name").rows) == [[COURIER], [MEMO]]
-    assert q(engine_store, "conflicts", "entity", "property", "value", "chosen", "sources") == [
-        ("Astrakhan", "description", "Russian Volga port where Iranian artillery shells were landed.", True,
-         [COURIER]),
-        ("Astrakhan", "description", "Russian port on the Volga delta, reached across the Caspian Sea.", False,
-         [MEMO]),
-        ("Astrakhan", "lat", "46.34", True, [COURIER]),
-        ("Astrakhan", "lat", "46.35", False, [MEMO]),
-        ("Astrakhan", "lon", "48.03", True, [COURIER]),
-        ("Astrakhan", "lon", "48.04", False, [MEMO]),
-        ("Joint Operations Command", "body_type", "armed_forces", True, [COURIER]),
-        ("Joint Operations Command", "body_type", "command", False, [AJ]),
-    ]
-    # only Astrakhan, by any of its names
-    assert len(q(engine_store, "conflicts", "property", entity="astrakhan")) == 6
+    # the conflicts query's exact rows on these two stories: tests/test_queries.py::test_conflicts
+    assert len(q(engine_store, "conflicts", "entity")) == 8
     # Russia: the Courier gives its name, not its ISO code; nothing conflicts
     assert [(r["property"], r["value"], r["source"]) for r in Graph(engine_store).show("Russia")
             if r["property"] == "iso2"] == [("iso2", "RU", AJ), ("iso2", "RU", MEMO)]
