@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from intelgraph.cypher.statements import (
-    node_create_statement, node_merge_statement, relationship_create_statement, relationship_merge_statement)
+    quote_name, node_create_statement, node_merge_statement, relationship_create_statement, relationship_merge_statement)
 from intelgraph.cypher.store import Store
 from intelgraph.errors import StoreError
 from intelgraph.graph.ids import normalise
@@ -171,13 +171,16 @@ def merge_with_graph(store: Store, plan: Plan, kind: str, rows: Iterable[dict[st
     rows = list(rows)
     pending: list[tuple[dict[str, Any], set[str], list[str]]] = []
     found: dict[str, list[Any]] = {}
+    prop = schema.statement_property
     if in_graph:
         ids = [r["id"] for r in rows]
+        # what the rule needs of each node (its values, sources and statements; not its evidence)
+        wanted = ", ".join(f".{quote_name(p)}" for p in (*schema.kind(kind).properties, "sources", prop))
+        read = (f"UNWIND $ids AS i MATCH (n:{quote_name(schema.root_label)} {{{quote_name(schema.id_property)}: i}}) "
+                f"RETURN n.{quote_name(schema.id_property)}, n {{{wanted}}}")
         for a in range(0, len(ids), chunk):
-            for nid, props in store.read("UNWIND $ids AS i MATCH (n:Entity {id: i}) RETURN n.id, properties(n)",
-                                         {"ids": ids[a:a + chunk]}).rows:
-                found[nid] = props
-    prop = schema.statement_property
+            for nid, props in store.read(read, {"ids": ids[a:a + chunk]}).rows:
+                found[nid] = {k: v for k, v in props.items() if v is not None}
     for row in rows:
         mine = expand(schema, kind, _values(row), row["sources"], row.get("statements"))
         old = found.get(row["id"])
