@@ -126,19 +126,25 @@ def values_of(schema: Schema, kind: str, node: Mapping[str, Any]) -> list[tuple[
 
 def statement_problem(schema: Schema, kind: str, texts: Iterable[str], sources: Iterable[str]) -> str | None:
     """What is wrong with statements read back (a neo4j-admin export's ``statements`` column),
-    else None: each must be ``["<property>","<source id>",<value>]``, a property of ``kind``,
-    from one of the record's ``sources``."""
+    else None: each must be ``["<property>","<source id>",<value>]``, a property of ``kind``
+    with a value of its type, from one of the record's ``sources``."""
     spec = schema.kind(kind).properties
     sources = set(sources)
     for text in texts:
         try:
-            prop, source, _ = parse(text)
+            prop, source, value = parse(text)
         except (ValueError, TypeError):
             return f"{text[:60]!r} is not a statement [\"<property>\",\"<source id>\",<value as JSON>]"
-        if prop not in spec:
+        if not isinstance(prop, str) or prop not in spec:
             return f"{text[:60]!r}: a {kind} has no property {prop!r}"
-        if source not in sources:
+        if not isinstance(source, str) or source not in sources:
             return f"{text[:60]!r}: {source!r} is not one of the record's sources"
+        try:
+            if value is None:
+                raise ValueError("no value")
+            spec[prop].coerce(value)
+        except ValueError as exc:
+            return f"{text[:60]!r}: {prop}: {exc}"
     return None
 
 

@@ -207,16 +207,19 @@ def test_export_keeps_every_value(engine_store, tmp_path):
     load_paths(engine_store, files, array_delimiter=info["array_delimiter"])
     assert engine_store.checksum(provenance_as_sets=True) == digest
     assert q(engine_store, "conflicts", "entity", "value") == conflicts and len(conflicts) == 8
-    # a statement naming a source the row does not give is refused, and nothing is written
+    # a statement naming a source the row does not give, or a value not of the property's type,
+    # is refused, and nothing is written
     port = tmp_path / "out" / "Port.csv"
-    port.write_text(port.read_text(encoding="utf-8").replace('""lat"",""document:', '""lat"",""informant:'),
-                    encoding="utf-8")
+    exported = port.read_text(encoding="utf-8")
     engine_store.clear()
-    with pytest.raises(InputErrors) as exc:
-        load_paths(engine_store, files, array_delimiter=info["array_delimiter"])
-    assert [(Path(p.file).name, p.field) for p in exc.value.problems] == [("Port.csv", "statements")]
-    assert "is not one of the record's sources" in exc.value.problems[0].reason
-    assert engine_store.counts() == (0, 0)
+    for bad, reason in ((('""lat"",""document:', '""lat"",""informant:'), "is not one of the record's sources"),
+                        (("46.35]", '""north""]'), "lat: expected a number, got 'north'")):
+        port.write_text(exported.replace(*bad), encoding="utf-8")
+        with pytest.raises(InputErrors) as exc:
+            load_paths(engine_store, files, array_delimiter=info["array_delimiter"])
+        assert [(Path(p.file).name, p.field) for p in exc.value.problems] == [("Port.csv", "statements")]
+        assert reason in exc.value.problems[0].reason
+        assert engine_store.counts() == (0, 0)
 
 
 def test_the_sample_alone_has_no_conflicts(engine_sample_store):
