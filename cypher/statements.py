@@ -13,7 +13,7 @@ from intelgraph.graph.schema import GRADING, IDENT_RE, PROVENANCE, NodeKind, Rel
 __all__ = [
     "quote_name", "neo4j_schema_statements", "falkordb_index_statements",
     "node_merge_statement", "relationship_merge_statement", "node_create_statement",
-    "relationship_create_statement", "node_rows_statement", "node_lookup_statement", "node_update_statement",
+    "relationship_create_statement", "node_rows_statement", "node_lookup_statement",
     "node_replace_statement", "node_check_statement", "relationship_rows_statement",
 ]
 
@@ -80,13 +80,15 @@ def _grading_sets(target: str) -> str:
 
 
 def node_merge_statement(schema: Schema, kind: NodeKind) -> str:
-    """Idempotent upsert of nodes of one kind; rows: {id, props, dates, sources, evidence, claims}."""
+    """Idempotent upsert of nodes of one kind; rows: {id, props, dates, sources, evidence, claims,
+    statements}. The values and statements are the rule's (:func:`intelgraph.loaders.plan.merge_with_graph`
+    merged them with the graph's before): they replace the node's; provenance adds up."""
     labels = ":".join(quote_name(label) for label in kind.labels[1:])
     date_props = [p for p, s in kind.properties.items() if s.type == "date"]
     return (f"UNWIND $rows AS row\n"
             f"MERGE (n:{quote_name(schema.root_label)} {{{quote_name(schema.id_property)}: row.id}})\n"
             f"SET n:{labels}\n"
-            f"SET n += row.props\n"
+            f"SET n += row.props, n.{quote_name(schema.statement_property)} = row.statements\n"
             f"SET {_provenance_sets('n')}"
             f"{_date_sets('n', date_props)}")
 
@@ -97,7 +99,8 @@ def node_create_statement(schema: Schema, kind: NodeKind) -> str:
     date_props = [p for p, s in kind.properties.items() if s.type == "date"]
     return (f"UNWIND $rows AS row\n"
             f"CREATE (n:{labels} {{{quote_name(schema.id_property)}: row.id}})\n"
-            f"SET n += row.props, n.sources = row.sources, n.evidence = row.evidence, n.claims = row.claims"
+            f"SET n += row.props, n.sources = row.sources, n.evidence = row.evidence, n.claims = row.claims, "
+            f"n.{quote_name(schema.statement_property)} = row.statements"
             f"{_date_sets('n', date_props)}")
 
 
@@ -188,21 +191,6 @@ def node_lookup_statement(schema: Schema) -> str:
             "RETURN toJSON(collect([r[1], id(n)]))")
 
 
-def node_update_statement(schema: Schema, kind: NodeKind, props: tuple[str, ...], dates: tuple[str, ...]) -> str:
-    """Merge list rows ``[internal id, id, *props, *dates, sources, evidence, claims, tag]`` into
-    nodes the graph holds, as :func:`node_merge_statement` does (values given replace, missing
-    ones keep what is there, provenance adds up) — but only where something would change: FalkorDB
-    spends as long setting an unchanged property of an indexed node as a changed one, and a
-    reload that changes nothing then writes (and logs) nothing."""
-    key = quote_name(schema.id_property)
-    n = len(props) + len(dates)
-    labels = ":".join(quote_name(label) for label in kind.labels[1:])
-    sets = _row_sets("n", props, dates, 2, True) + _row_provenance("n", 2 + n, True)
-    return ("UNWIND $rows AS r\nWITH r[0] AS x, r\nMATCH (n) WHERE id(n) = x\n"
-            f"WITH n, r WHERE n.{key} = r[1] AND (" + "\n    OR ".join(_node_differs(kind, props, dates)) + ")\n"
-            f"SET n:{labels}\nSET " + ",\n    ".join(sets) + "\nRETURN count(n)")
-
-
 def node_replace_statement(schema: Schema, kind: NodeKind, props: tuple[str, ...], dates: tuple[str, ...]) -> str:
     """Set nodes this load created to list rows ``[internal id, id, *props, *dates, sources,
     evidence, claims, tag]`` — the rows they were made from, merged with later rows of the same
@@ -214,8 +202,8 @@ def node_replace_statement(schema: Schema, kind: NodeKind, props: tuple[str, ...
 
 
 def node_check_statement(schema: Schema, kind: NodeKind, props: tuple[str, ...], dates: tuple[str, ...]) -> str:
-    """Read-only (FalkorDB): the rows :func:`node_update_statement` takes, the internal id not yet
-    known (any number in its place), looked up by id: ``[tag, internal id, unchanged]`` for
+    """Read-only (FalkorDB): rows ``[internal id, id, *props, *dates, sources, evidence, claims,
+    tag]``, the internal id not yet known (any number in its place), looked up by id: ``[tag, internal id, unchanged]`` for
     each node the graph holds — ``unchanged``: the row would change nothing — as one JSON list."""
     return (f"UNWIND $rows AS r MATCH (n:{quote_name(schema.root_label)} {{{quote_name(schema.id_property)}: r[1]}})\n"
             "RETURN toJSON(collect([r[size(r) - 1], id(n), NOT (" + "\n    OR ".join(_node_differs(kind, props, dates))
@@ -223,8 +211,8 @@ def node_check_statement(schema: Schema, kind: NodeKind, props: tuple[str, ...],
 
 
 def _node_differs(kind: NodeKind, props: tuple[str, ...], dates: tuple[str, ...]) -> list[str]:
-    """Conditions on node ``n`` and row ``r`` (as node_update_statement's): any one true, the row
-    would change the node (node_check_statement asks the same)."""
+    """Conditions on node ``n`` and row ``r`` (as node_check_statement's): any one true, the row
+    would change the node (it is then merged by :func:`intelgraph.loaders.plan.merge_with_graph`)."""
     n = len(props) + len(dates)
     differs = [f"NOT n:{quote_name(kind.name)}"]
     for i, p in enumerate(props, 2):

@@ -160,6 +160,10 @@ COMMON_REL_PROPERTIES = {
     "weight": PropertySpec("weight", "float"),
 }
 
+#: What ``statements.choose`` may name (the rule itself: :mod:`intelgraph.graph.provenance`).
+VALUE_RULE_CRITERIA = ("source_reliability", "report_date", "value")
+
+
 @dataclass(frozen=True)
 class DerivedProperty:
     """A lookup property the loaders add to a node, derived from ``source`` (another property;
@@ -189,6 +193,16 @@ class Schema:
             if ptype not in SCALAR_TYPES:
                 raise SchemaError(origin, f"provenance_properties.{pname}", f"unknown type {ptype!r}")
             self.provenance_properties[pname] = ptype
+        stmts = data.get("statements") or {}
+        #: The node property holding a node's statements where its sources differ.
+        self.statement_property: str = str(stmts.get("property", "statements"))
+        self._check_ident(self.statement_property, "statement property")
+        #: The criteria, in order, that choose one value among differing statements.
+        self.value_rule: tuple[str, ...] = tuple(stmts.get("choose") or ("value",))
+        for criterion in self.value_rule:
+            if criterion not in VALUE_RULE_CRITERIA:
+                raise SchemaError(origin, "statements.choose", f"unknown criterion {criterion!r}; "
+                                  f"use {', '.join(VALUE_RULE_CRITERIA)}")
         #: Lookup properties the loaders derive on every node, in the order they are written.
         self.derived_properties: dict[str, DerivedProperty] = {}
         for pname, dspec in (data.get("derived_properties") or {}).items():

@@ -350,6 +350,37 @@ class Graph:
         values.update(kwargs)
         return run_saved(self.store, name, values)
 
+    def show(self, entity: str) -> list[dict[str, Any]]:
+        """Every property value of one entity (a name, alias or id) with each source that gives
+        it — its grade, its date and its quotes — the value queries use marked ``chosen``
+        (:mod:`intelgraph.graph.provenance` states the rule)."""
+        return self.show_result(entity).records()
+
+    def show_result(self, entity: str) -> Result:
+        """:meth:`show`, as a :class:`~intelgraph.cypher.store.Result` (columns in order)."""
+        from intelgraph.graph.provenance import values_of
+        from intelgraph.graph.schema import load_schema
+        from intelgraph.queries.runner import resolve_entity
+
+        store, schema = self.store, load_schema()
+        nid = resolve_entity(store, entity, param="ENTITY")
+        kind, node = store.read("MATCH (n:Entity {id: $id}) RETURN n.kind, properties(n)", {"id": nid}).rows[0]
+        values = values_of(schema, kind, node)
+        ids = sorted({s for *_, sources in values for s in sources})
+        about = {sid: (name, reliability, date) for sid, name, reliability, date in store.read(
+            "UNWIND $ids AS i MATCH (s:Entity {id: i}) RETURN s.id, s.name, s.reliability, toString(s.date)",
+            {"ids": ids}).rows}
+        quotes: dict[str, list[str]] = {}
+        for e in node.get("evidence") or ():
+            sid, _, quote = e.partition(" | ")
+            quotes.setdefault(sid, []).append(quote)
+        rows = []
+        for prop, value, chosen, sources in values:
+            for sid in sorted(sources, key=lambda x: (about.get(x, (x,))[0], x)):
+                name, reliability, date = about.get(sid, (sid, None, None))
+                rows.append([node.get("name"), kind, prop, value, chosen, name, reliability, date, quotes.get(sid, [])])
+        return Result(["entity", "kind", "property", "value", "chosen", "source", "reliability", "date", "quotes"], rows)
+
     def cypher(self, text: str, params: Mapping[str, Any] | None = None, *, write: bool = False,
                allow_external: bool = False) -> list[dict[str, Any]]:
         """Run ad-hoc Cypher; its rows as dicts. Read-only unless ``write=True`` (the engine

@@ -356,6 +356,18 @@ def query_run(obj: Context, name: str, params: tuple[tuple[str, str], ...], fmt:
     click.echo(render(obj.graph().query_result(q, _params(params)), fmt, csv_raw=csv_raw))
 
 
+# -- show -------------------------------------------------------------------------------
+@cli.command("show")
+@click.argument("entity")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table")
+@_csv_raw
+@click.pass_obj
+def show(obj: Context, entity: str, fmt: str, csv_raw: bool) -> None:
+    """Every value of one entity (a name, alias or id) with the sources and quotes that give it;
+    `chosen` marks the value queries use (docs/model.md, "Statements")."""
+    click.echo(render(obj.graph().show_result(entity), fmt, csv_raw=csv_raw))
+
+
 # -- cypher -----------------------------------------------------------------------------
 @cli.command("cypher")
 @click.argument("text")

@@ -64,17 +64,19 @@ from typing import Any
 import numpy as np
 
 from intelgraph.cypher.statements import (
-    quote_name, node_lookup_statement, node_replace_statement, node_rows_statement, node_update_statement,
+    quote_name, node_lookup_statement, node_merge_statement, node_replace_statement, node_rows_statement,
     relationship_rows_statement)
 from intelgraph.errors import CommandRefused, InputErrors, NotEmpty, StoreError
 from intelgraph.graph.ids import node_id, normalise, relationship_id
+from intelgraph.graph.provenance import expand, settle
 from intelgraph.graph.schema import GRADING, PROVENANCE, Schema, load_schema
 from intelgraph.graph.text import refused_re2, text_problem
 from intelgraph.loaders.csv_admin import (
     _DERIVED_COLS, _PROVENANCE_COLS, _REFERENCE_PROPS, _REL_EXTRA_COLS, _REL_ID_RE,
     ARRAY_DELIMITER, CONTENT_ID_RE, MAX_FIELD_CHARS, CsvInput, _Group, _Reader, group_inputs, parse_header)
 from intelgraph.loaders import columnar
-from intelgraph.loaders.plan import COMPACT_AFTER_ROWS, LoadStats, changed_under_load, evidence_text, node_row
+from intelgraph.loaders.plan import (
+    COMPACT_AFTER_ROWS, LoadStats, Plan, changed_under_load, evidence_text, merge_with_graph, node_row)
 
 __all__ = ["StagedLoad", "stage_csv", "write_staged", "graph_is_empty", "NotEmpty"]
 
@@ -426,6 +428,8 @@ class _FastReader:
                 cols.append((col.index, col.name, role, self.converter(col, None)))
             elif col.name in _DERIVED_COLS:
                 cols.append((col.index, col.name, "derived", self.converter(col, None)))
+            elif col.name not in spec:  # the statements an export writes: the thorough reader's
+                raise _Fallback
             else:
                 cols.append((col.index, col.name, "prop", self.converter(col, spec[col.name])))
         idc = group.header.role("id")
@@ -570,23 +574,24 @@ class _FastReader:
             raise _Fallback from None
 
     def merge_node(self, i: int, code: int, values: list[Any], props: dict[str, Any], key: tuple[str, ...]) -> None:
-        """The same node again (as Plan.add_node): values must agree, provenance adds up."""
+        """The same node again (as Plan.add_node): provenance adds up; a merge whose sources give
+        every value alike (:func:`~intelgraph.graph.provenance.settle`: implicit) is made here,
+        any other (two sources that differ, one that contradicts itself) by the thorough reader."""
         st = self.st
         loc = st.node_loc[i]
         ocode, pos = loc >> 24, loc & 0xFFFFFF
         if ocode != code:
             raise _Fallback
         old = json.loads(st.node_rows[code][pos])
-        _, lprops, ldates = st.node_layouts[code]
+        kind, lprops, ldates = st.node_layouts[code]
         names = [*lprops, *ldates]
-        for j, name in enumerate(names, 1):
-            a, b = old[j], values[j]
-            if name in _DERIVED or a is None or b is None or name not in props:
-                continue
-            if name in key and normalise(a) == normalise(b):
-                continue
-            if a != b:
-                raise _Fallback
+        n = len(names)
+        held = set()
+        for row in (old, values):
+            given = {name: row[j] for j, name in enumerate(names, 1) if name not in _DERIVED}
+            held |= expand(self.schema, kind, given, row[n + 1])
+        if settle(self.schema, kind, held, {*old[n + 1], *values[n + 1]}, {})[1] is not None:
+            raise _Fallback
         for j in range(1, len(names) + 1):
             if old[j] is None and values[j] is not None:
                 old[j] = values[j]
@@ -1831,6 +1836,7 @@ def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
 
     sender = _Sender(store)
     try:
+        known: dict[int, list[str]] = {}  # layout -> rows of nodes the graph holds, that would change them
         in_load = [i for i in range(len(st.node_ids)) if st.in_load[i]]
         if not create and pre is None:
             # which nodes the graph holds already (read-only: an id-index seek each)
@@ -1852,7 +1858,6 @@ def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
             kind, props, dates = st.node_layouts[code]
             kspec = schema.kind(kind)
             make = " " + node_rows_statement(schema, kspec, props, dates)
-            update = " " + node_update_statement(schema, kspec, props, dates)
 
             def made(res: Any, n: int) -> None:
                 pairs = json.loads(_scalar(res))
@@ -1864,12 +1869,7 @@ def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
                 if progress is not None:
                     progress(n)
 
-            def updated(res: Any, n: int) -> None:
-                if progress is not None:
-                    progress(n)
-
             new: list[str] = []
-            known: list[str] = []
             for row in rows:
                 if row is None:  # found unchanged while the load was read (and released)
                     continue
@@ -1878,9 +1878,9 @@ def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
                 if x < 0:
                     new.append(_cypher_text(row) if dates else row)
                 elif pre is None or not pre.unchanged_nodes[d]:
-                    known.append(known_row(x, row))
-            if progress is not None and len(rows) > len(new) + len(known):
-                progress(len(rows) - len(new) - len(known))  # found unchanged, read-only
+                    known.setdefault(code, []).append(row)
+            if progress is not None and len(rows) > len(new) + len(known.get(code, ())):
+                progress(len(rows) - len(new) - len(known.get(code, ())))  # found unchanged, read-only
             if not dates:
                 # new nodes are appended by GRAPH.BULK (no other intelgraph writer can make them
                 # meanwhile: they wait on our lock); their internal ids are looked up after
@@ -1890,14 +1890,14 @@ def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
                                           lambda res, n=n: bulk_made(res, n))
                     appended.extend(tags)
                 new = []
-            for batch, stmt, done in ((new, make, made), (known, update, updated)):
-                for a in range(0, len(batch), node_batch):
-                    chunk = batch[a:a + node_batch]
-                    sender.submit("CYPHER rows=[" + ",".join(chunk) + "]" + stmt,
-                                  lambda res, n=len(chunk), done=done: done(res, n))
+            for a in range(0, len(new), node_batch):
+                chunk = new[a:a + node_batch]
+                sender.submit("CYPHER rows=[" + ",".join(chunk) + "]" + make, lambda res, n=len(chunk), done=made: done(res, n))
             stats.by_kind[kind] = stats.by_kind.get(kind, 0) + len(rows)
             stats.nodes += len(rows)
         sender.close()  # every node id known before relationships need them
+        if known:  # nodes of the graph this load would change: merged by the one rule, as datasets are
+            _merge_known(store, st, known, node_batch, progress)
         if appended:
             sender = _Sender(store)
             lookup = " " + node_lookup_statement(schema)
@@ -2033,6 +2033,27 @@ BULK_TOKEN_BYTES = 32 << 20
 
 
 _bin = columnar.bulk_value
+
+
+def _merge_known(store: Any, st: StagedLoad, known: dict[int, list[str]], batch: int,
+                 progress: Callable[[int], None] | None) -> None:
+    """Merge staged rows (per layout) into the nodes of the graph they name, as a dataset's are:
+    :func:`~intelgraph.loaders.plan.merge_with_graph` adds the graph's statements and chooses
+    the values, :func:`node_merge_statement` writes them (on ids; the internal ids stay)."""
+    schema = st.schema
+    plan = Plan(schema)
+    for code, rows in known.items():
+        kind, props, dates = st.node_layouts[code]
+        names = [*props, *dates]
+        n = len(names)
+        for text in rows:
+            r = json.loads(text)
+            given = {k: r[j] for j, k in enumerate(names, 1) if k not in _DERIVED and r[j] is not None}
+            plan.add_node(kind, node_row(schema, kind, r[0], given, *r[n + 1:n + 4]))
+    for kind, by_id in plan.nodes.items():
+        merge_with_graph(store, plan, kind, by_id.values())
+        store.write_batches(node_merge_statement(schema, schema.kind(kind)), list(by_id.values()), batch, progress,
+                            idempotent=True)
 
 
 class _BinCache:

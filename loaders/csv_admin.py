@@ -44,6 +44,7 @@ from typing import Any
 
 from intelgraph.errors import InputError, InputErrors, Problem
 from intelgraph.graph.ids import node_id, normalise, relationship_id
+from intelgraph.graph.provenance import Contradictions, statement_problem
 from intelgraph.graph.schema import COMMON_REL_PROPERTIES, GRADING, IDENT_RE, PropertySpec, Schema, load_schema
 from intelgraph.graph.text import TEXT_FIX, text_problem
 from intelgraph.loaders.plan import Plan, evidence_text, node_row
@@ -88,6 +89,8 @@ _PROVENANCE_COLS = {**load_schema().provenance_properties, "source": "string", "
 _REL_EXTRA_COLS = {"id": ("string",), "reliability": ("string",), "credibility": ("int", "long")}
 #: Lookup properties the node statements derive (see plan.node_row); accepted when they agree.
 _DERIVED_COLS = {name: d.type for name, d in load_schema().derived_properties.items()}
+#: A node's statements where its sources differ (graph/provenance.py), as an export writes them.
+_STATEMENT_COL = load_schema().statement_property
 #: String properties that hold the id of another node (resolved by id or by name).
 _REFERENCE_PROPS = load_schema().reference_properties()
 
@@ -407,7 +410,7 @@ class _Reader:
         self.file_source_id: str | None = None
         self.nodes: list[_NodeRec] = []
         self.idmap: dict[tuple[str | None, str], tuple[str, str]] = {}  # handle -> (node id, where)
-        self.node_seen: dict[str, tuple[str, dict[str, Any]]] = {}
+        self.said = Contradictions(schema)  # what each source gave each node (a source contradicting itself is refused)
         self.rel_seen: dict[str, tuple[str, dict[str, Any]]] = {}
         self.by_name: dict[str, dict[str, set[str]]] = {}  # family -> normalised name -> node ids
         self.external: list[tuple[str, str, str, str]] = []  # (file, where, field, id) not in this load
@@ -651,6 +654,8 @@ class _Reader:
             expected = (_PROVENANCE_COLS[col.name],)
         elif col.name in _DERIVED_COLS:
             expected = (_DERIVED_COLS[col.name],)
+        elif col.name == _STATEMENT_COL:
+            expected = ("string[]",)
         elif col.name == self.schema.id_property:
             self.bad(name, where, col.text, f"{col.name!r} is the intelgraph id, derived from content",
                      f"make it the :ID column ({col.name}:ID(...)) or drop it")
@@ -715,7 +720,7 @@ class _Reader:
                 self.bad(name, where, col.text, f"{_short(text)}: {exc}")
                 ok = False
                 continue
-            if col.name in _PROVENANCE_COLS:
+            if col.name in _PROVENANCE_COLS or col.name == _STATEMENT_COL:
                 prov[col.name] = value
                 if kind == "Claim" and col.name in ("source", "quote"):
                     props[col.name] = value
@@ -912,11 +917,21 @@ class _Reader:
             sources, evidence, claims = prov
             if rec.kind == "Claim" and rec.nid not in claims:
                 claims.append(rec.nid)
-            if self.conflict(self.node_seen, rec.nid, rec.file, rec.where, rec.props, rec.kind,
-                             self.schema.kind(rec.kind).key):
+            stmts = rec.prov.get(_STATEMENT_COL) or None
+            problem = stmts and statement_problem(self.schema, rec.kind, stmts, sources)
+            if problem:
+                self.bad(rec.file, rec.where, _STATEMENT_COL, problem, "export the graph again, or drop the column")
                 continue
-            self.plan.add_node(rec.kind, node_row(self.schema, rec.kind, rec.nid, rec.props, sources, evidence,
-                                                  claims))
+            hit = self.said.check(rec.kind, rec.nid, rec.props, sources, f"{rec.file} {rec.where}", stmts)
+            if hit is not None:  # two sources may differ (both kept); one must not contradict itself
+                k, src, before, first, here = hit
+                self.bad(rec.file, rec.where, k, f"the same {rec.kind} as {first}, from the same source {src!r}, "
+                         f"where {k} is {_short(str(before))}; here it is {_short(str(here))}",
+                         "one source gives one value: make the rows agree, or drop one")
+                continue
+            row = node_row(self.schema, rec.kind, rec.nid, rec.props, sources, evidence, claims)
+            row["statements"] = stmts  # the rule chooses the values from them (plan.merge_with_graph)
+            self.plan.add_node(rec.kind, row)
         self.nodes = []
 
     # -- relationship files ------------------------------------------------------------------

@@ -18,7 +18,8 @@ from typing import Any
 import yaml
 
 from intelgraph.errors import InputErrors, Problem
-from intelgraph.graph.ids import node_id, normalise, relationship_id
+from intelgraph.graph.ids import node_id, relationship_id
+from intelgraph.graph.provenance import Contradictions
 from intelgraph.graph.schema import Schema, load_schema
 from intelgraph.graph.text import TEXT_FIX, text_problem
 from intelgraph.loaders.plan import Plan, evidence_text, node_row
@@ -449,22 +450,16 @@ class _Reader:
         self.claim_sources = {nid: (props["source"], evidence_text(props["source"], props["quote"]))
                               for _, _, props, nid in claim_recs}
 
-        # the same entity described twice must not disagree with itself
-        first_seen: dict[str, tuple[str, dict[str, tuple[Any, str]]]] = {}
+        # the same entity described twice: two sources may differ (both values are kept), one
+        # source must not contradict itself
+        said = Contradictions(self.schema)
         for sec, where, rec, kind, props, nid in node_recs:
-            if nid in first_seen:
-                other_where, other = first_seen[nid]
-                for k in sorted(props):
-                    if k not in other:
-                        other[k] = (props[k], where)
-                        continue
-                    value, seen_at = other[k]
-                    if props[k] != value and not (k in self.schema.kind(kind).key
-                                                  and normalise(props[k]) == normalise(value)):
-                        self.bad(where, k, f"the same {kind} as {seen_at} but with {k} {props[k]!r} "
-                                 f"instead of {value!r}", "make the two records agree, or merge them")
-            else:
-                first_seen[nid] = (where, {k: (v, where) for k, v in props.items()})
+            hit = said.check(kind, nid, props, self.record_sources(sec, rec, nid), where)
+            if hit is not None:
+                k, src, value, seen_at, here = hit
+                self.bad(where, k, f"the same {kind} as {seen_at}, from the same source {src!r}, but with {k} "
+                         f"{here!r} instead of {value!r}",
+                         "one source gives one value: make the two records agree, or merge them")
         if self.problems:
             return
 
@@ -509,6 +504,12 @@ class _Reader:
             where = self.where("stances", i, rec)
             if self.record_ok("stances", i, rec):
                 self.stance(where, rec)
+
+    def record_sources(self, sec: str, rec: dict[str, Any], nid: str) -> list[str]:
+        """The sources a node record's evidence names (and a source whose text we hold: itself)."""
+        items = rec.get("evidence") if isinstance(rec.get("evidence"), list) else []
+        refs = [i.get("source") for i in items if isinstance(i, dict) and isinstance(i.get("source"), str)]
+        return [self.refs.get(r, r) for r in refs] + ([nid] if sec == "sources" and nid in self.texts else [])
 
     def rel(self, where: str, rtype: str, start: str, end: str, sources, evidence, claims=(),
             props: dict[str, Any] | None = None, discriminator: tuple[Any, ...] = ()) -> None:

@@ -5,7 +5,8 @@ rows); for each relationship type, ``<TYPE>_header.csv`` and ``<TYPE>.csv``. Nod
 ``id:ID(Entity)`` (our content id), ``:LABEL`` (all labels, ``;``-joined), the kind's schema
 properties as typed columns (dates ``:date``, lists ``:string[]``), the derived lookup
 properties (``kind``, ``name_lc``, ...: so a Neo4j loaded by neo4j-admin alone answers the same
-queries) and provenance (``sources:string[]``, ``evidence:string[]``, ``claims:string[]``).
+queries), provenance (``sources:string[]``, ``evidence:string[]``, ``claims:string[]``) and,
+where sources differ, every source's values (``statements:string[]``, graph/provenance.py).
 Relationships carry ``:START_ID(Entity)``, ``:END_ID(Entity)``, ``:TYPE``, ``id``, their
 properties, provenance, ``reliability`` and ``credibility:int``.
 
@@ -70,6 +71,8 @@ def _node_columns(schema: Schema, kind: NodeKind) -> list[_Col]:
         t = EXPORT_TYPES[schema.derived_properties[name].type]
         cols.append(_Col(_typed(name, t), name, t))
     cols += [_Col(f"{p}:string[]", p, "string[]") for p in PROVENANCE]
+    # every source's values where they differ (graph/provenance.py): kept, so the rule can choose again
+    cols.append(_Col(f"{schema.statement_property}:string[]", schema.statement_property, "string[]"))
     return cols
 
 

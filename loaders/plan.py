@@ -14,14 +14,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from intelgraph.cypher.statements import (
-    node_create_statement, node_merge_statement, relationship_create_statement, relationship_merge_statement)
+    quote_name, node_create_statement, node_merge_statement, relationship_create_statement, relationship_merge_statement)
 from intelgraph.cypher.store import Store
 from intelgraph.errors import StoreError
 from intelgraph.graph.ids import normalise
+from intelgraph.graph.provenance import Grade, expand, parse, settle
 from intelgraph.graph.schema import GRADING, PROVENANCE, Schema
 
 __all__ = ["Plan", "LoadStats", "write_plan", "node_row", "evidence_text", "ids_in_graph",
-           "changed_under_load"]
+           "changed_under_load", "merge_with_graph", "merge_statements"]
 
 COMPACT_AFTER_ROWS = 20_000  # after a load this big, let the engine compact its storage
 
@@ -34,7 +35,17 @@ def evidence_text(source_id: str, quote: str) -> str:
 def node_row(schema: Schema, kind: str, node_id: str, props: dict[str, Any], sources=(), evidence=(),
              claims=()) -> dict[str, Any]:
     """The row the node statements expect. Adds the derived lookup properties (``name_lc``,
-    ``aliases_lc``, ``aliases_text``) and splits out dates, which the engine converts."""
+    ``aliases_lc``, ``aliases_text``) and splits out dates, which the engine converts. A row
+    is implicit: each of its sources gives each of its values (``statements`` None until a merge
+    with another source's values makes them explicit: :mod:`intelgraph.graph.provenance`)."""
+    row: dict[str, Any] = {"id": node_id, "props": {}, "dates": {}, "sources": sorted(set(sources)),
+                           "evidence": sorted(set(evidence)), "claims": sorted(set(claims)), "statements": None}
+    _set_values(schema, kind, row, props)
+    return row
+
+
+def _set_values(schema: Schema, kind: str, row: dict[str, Any], props: dict[str, Any]) -> None:
+    """Set a row's values (and the lookup properties derived from them), dates apart."""
     spec = schema.kind(kind).properties
     plain: dict[str, Any] = {}
     dates: dict[str, Any] = {}
@@ -48,8 +59,19 @@ def node_row(schema: Schema, kind: str, node_id: str, props: dict[str, Any], sou
     if plain.get("aliases"):
         plain["aliases_lc"] = sorted({normalise(a) for a in plain["aliases"]})
         plain["aliases_text"] = " ; ".join(plain["aliases"])
-    return {"id": node_id, "props": plain, "dates": dates, "sources": sorted(set(sources)),
-            "evidence": sorted(set(evidence)), "claims": sorted(set(claims))}
+    row["props"], row["dates"] = plain, dates
+
+
+def _values(row: dict[str, Any]) -> dict[str, Any]:
+    return {**row["props"], **row["dates"]}
+
+
+def merge_statements(schema: Schema, kind: str, row: dict[str, Any], statements: set[str],
+                     sources: Iterable[str], grades: dict[str, Grade]) -> None:
+    """Give ``row`` the values the rule chooses from ``statements`` (and store them explicitly
+    unless every one of ``sources`` gives every chosen value)."""
+    chosen, row["statements"] = settle(schema, kind, statements, sources, grades)
+    _set_values(schema, kind, row, chosen)
 
 
 @dataclass
@@ -71,16 +93,37 @@ class Plan:
     node_kind: dict[str, str] = field(default_factory=dict)
 
     def add_node(self, kind: str, row: dict[str, Any]) -> None:
+        """Add a node row; the same node again adds its statements beside the first row's (the
+        values are chosen again when the plan is written, when every source's grade is known)."""
         self.node_kind[row["id"]] = kind
         existing = self.nodes[kind].get(row["id"])
         if existing is None:
+            row.setdefault("statements", None)
             self.nodes[kind][row["id"]] = row
         else:
+            held = (expand(self.schema, kind, _values(existing), existing["sources"], existing["statements"])
+                    | expand(self.schema, kind, _values(row), row["sources"], row.get("statements")))
             _merge_provenance(existing, row)
-            for k, v in row["props"].items():
-                existing["props"].setdefault(k, v)
-            for k, v in row["dates"].items():
-                existing["dates"].setdefault(k, v)
+            merge_statements(self.schema, kind, existing, held, existing["sources"], self.grades(held))
+            existing["merged"] = True
+
+    def grades(self, statements: Iterable[str], store: Store | None = None) -> dict[str, Grade]:
+        """The grade and date of every source the statements name: from the plan's rows, else
+        from the graph (``store``)."""
+        wanted = {parse(t)[1] for t in statements}
+        out: dict[str, Grade] = {}
+        for sid in wanted:
+            kind = self.node_kind.get(sid)
+            if kind is not None:
+                row = self.nodes[kind][sid]
+                out[sid] = (row["props"].get("reliability"), row["dates"].get("date"))
+        missing = sorted(wanted - out.keys())
+        if missing and store is not None:
+            for sid, reliability, date in store.read(
+                    "UNWIND $ids AS i MATCH (n:Entity {id: i}) RETURN n.id, n.reliability, toString(n.date)",
+                    {"ids": missing}).rows:
+                out[sid] = (reliability, date)
+        return out
 
     def add_rel(self, rel_type: str, row: dict[str, Any]) -> None:
         existing = self.rels[rel_type].get(row["id"])
@@ -117,6 +160,45 @@ def ids_in_graph(store: Store, ids: Iterable[str], chunk: int = 5000) -> set[str
         res = store.read("UNWIND $ids AS i MATCH (n:Entity {id: i}) RETURN n.id", {"ids": wanted[a:a + chunk]})
         found.update(r[0] for r in res.rows)
     return found
+
+
+def merge_with_graph(store: Store, plan: Plan, kind: str, rows: Iterable[dict[str, Any]], in_graph: bool = True,
+                     chunk: int = 5000) -> None:
+    """Before node rows of ``kind`` are written: add to each the statements the graph's node of
+    that id holds (``in_graph``: look), and choose its values by the rule from all of them. A row
+    whose statements the graph adds nothing to, and that no merge in the plan made explicit, is
+    written as it is. Every load path writes merged nodes through here (the FalkorDB fast path too,
+    for the nodes it finds in the graph and would change)."""
+    schema = plan.schema
+    rows = list(rows)
+    pending: list[tuple[dict[str, Any], set[str], list[str]]] = []
+    found: dict[str, list[Any]] = {}
+    prop = schema.statement_property
+    if in_graph:
+        ids = [r["id"] for r in rows]
+        # what the rule needs of each node (its values, sources and statements; not its evidence)
+        wanted = ", ".join(f".{quote_name(p)}" for p in (*schema.kind(kind).properties, "sources", prop))
+        read = (f"UNWIND $ids AS i MATCH (n:{quote_name(schema.root_label)} {{{quote_name(schema.id_property)}: i}}) "
+                f"RETURN n.{quote_name(schema.id_property)}, n {{{wanted}}}")
+        for a in range(0, len(ids), chunk):
+            for nid, props in store.read(read, {"ids": ids[a:a + chunk]}).rows:
+                found[nid] = {k: v for k, v in props.items() if v is not None}
+    for row in rows:
+        mine = expand(schema, kind, _values(row), row["sources"], row.get("statements"))
+        old = found.get(row["id"])
+        held = mine
+        sources = set(row["sources"])
+        if old is not None:
+            sources |= set(old.get("sources") or ())
+            held = mine | expand(schema, kind, old, old.get("sources") or (), old.get(prop))
+        if held != mine or row.get("statements") is not None or row.get("merged"):
+            pending.append((row, held, sorted(sources)))
+    if not pending:
+        return
+    grades = plan.grades(set().union(*(h for _, h, _ in pending)), store)
+    for row, held, sources in pending:
+        merge_statements(schema, kind, row, held, sources, grades)
+        row.pop("merged", None)
 
 
 def _merge_provenance(into: dict[str, Any], row: dict[str, Any]) -> None:
@@ -156,6 +238,7 @@ def write_plan(store: Store, plan: Plan, batch_size: int = 1000, fresh: bool = F
         if gone:
             raise changed_under_load(store, gone)
         for kind, rows in plan.nodes.items():
+            merge_with_graph(store, plan, kind, rows.values(), in_graph=not fresh)
             stmt = (node_create_statement if fresh else node_merge_statement)(schema, schema.kind(kind))
             store.write_batches(stmt, list(rows.values()), batch_size, progress, idempotent=not fresh)
             stats.by_kind[kind] = len(rows)

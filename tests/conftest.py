@@ -25,6 +25,10 @@ from intelgraph.cypher.falkor import EmbeddedServer, FalkorStore
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
+#: A second story that describes three of the sample's entities otherwise (its aliases of the
+#: United States, Astrakhan's coordinates, a body's type): the sample's two articles never
+#: disagree on a value, so the `conflicts` query's example needs both.
+SECOND_STORY = DATA / "story-caspian" / "caspian.yaml"
 _counter = itertools.count()
 
 

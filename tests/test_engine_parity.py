@@ -1,5 +1,5 @@
 """Every saved query gives the same rows on Neo4j as on the embedded FalkorDB: on the sample
-story with each query's examples, and on a small generated graph with parameters picked from
+story (and a second story whose values conflict with it) with each query's examples, and on a small generated graph with parameters picked from
 that graph. Rows are compared as sorted JSON, so a query that cuts its rows with LIMIT must
 order them totally first, or the engines may keep different rows.
 
@@ -16,7 +16,7 @@ import json
 
 import pytest
 
-from conftest import open_neo4j, wipe_neo4j
+from conftest import SECOND_STORY, open_neo4j, wipe_neo4j
 from intelgraph.cypher.falkor import FalkorStore
 from intelgraph.cypher.store import to_jsonable
 from intelgraph.api import load_paths
@@ -54,7 +54,7 @@ def stores(request, server, tmp_path_factory):
     falkor_generated = FalkorStore(server, graph="parity_generated")
     for st in (falkor_sample, falkor_generated):
         st.clear()
-    load_paths(falkor_sample, [], sample=True)
+    load_paths(falkor_sample, [SECOND_STORY], sample=True)
     write_plan(falkor_generated, read_csv_files(list(iter_files(folder))))
     neo = open_neo4j(request)
     state = {"loaded": None}
@@ -63,7 +63,7 @@ def stores(request, server, tmp_path_factory):
         if state["loaded"] != which:
             wipe_neo4j(neo)
             if which == "sample":
-                load_paths(neo, [], sample=True)
+                load_paths(neo, [SECOND_STORY], sample=True)
             else:
                 write_plan(neo, read_csv_files(list(iter_files(folder))))
             state["loaded"] = which

@@ -44,6 +44,7 @@ COMMANDS = {
     "query show": (lambda out, inp: ["query", "show", "stances"], set()),
     "query run": (lambda out, inp: ["query", "run", "stances"], {"db"}),
     "cypher": (lambda out, inp: ["cypher", "RETURN 1"], {"db"}),
+    "show": (lambda out, inp: ["show", "Iran"], {"db"}),
     "report centrality": (lambda out, inp: ["report", "centrality", "--out", out], {"db", "out"}),
     "export neo4j-admin": (lambda out, inp: ["export", "neo4j-admin", out], {"db", "out"}),
     "export browser-favorites": (lambda out, inp: ["export", "browser-favorites", out + ".zip"], {"out"}),

@@ -91,7 +91,9 @@ NODES = (
     f'{ADA},Person,Ada Lovelace,Ada;Countess,,,{DOC},"{DOC} | said ""Ada"", line one\nline two"\n'
     f"{BO},Person,Bo Diddley,,,,{DOC};{DOC2},{DOC} | Bo;{DOC2} | Bo again\n"
     f"{CY},Person,Cy Young,,,,{DOC},\"{DOC} | a tab\there\"\n"  # (other control characters are refused)
-    f"{ADA},Person,Ada Lovelace,,,,{DOC2},{DOC2} | Ada once more\n"  # the same node again: provenance adds up
+    # the same node again, its values alike: provenance adds up (a source giving other values
+    # makes the node's statements explicit: the thorough reader's, tests/test_statements.py)
+    f"{ADA},Person,Ada Lovelace,Ada;Countess,,,{DOC2},{DOC2} | Ada once more\n"
 )
 RELS = (
     ":START_ID(Entity),:END_ID(Entity),:TYPE,role,date:date,weight:float,quantity:long,sources:string[],"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from intelgraph.cypher.neo4j_store import Neo4jStore
-from conftest import read_local_env
+from conftest import SECOND_STORY, read_local_env
 
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = REPO / "tools" / "neo4j-local.sh"
@@ -57,17 +57,18 @@ def test_neo4j_admin_import_gives_the_driver_loads_graph(request, neo4j_settings
     _run([INTELGRAPH, "generate", str(gen), "-n", "600", "--seed", "3"], _env())
     gen_files = sorted(str(p) for p in gen.glob("*.csv"))
 
-    # the driver path, into the live Neo4j: the generated data, then the sample story
+    # the driver path, into the live Neo4j: the generated data, then the sample story with a second
+    # story whose values conflict with it (so nodes carry every source's values: `statements`)
     live = _env(INTELGRAPH_ENGINE="neo4j", NEO4J_URI=uri, NEO4J_USER=user, NEO4J_PASSWORD=password)
     _run([INTELGRAPH, "load", "-q", *gen_files], live)
     only_gen = tmp_path / "export-generated"  # no multi-line field: no --multiline-fields after the files
     _run([INTELGRAPH, "export", "neo4j-admin", str(only_gen), "--import-dir", str(only_gen)], live)
-    _run([INTELGRAPH, "load", "-q", "--sample"], live)
+    _run([INTELGRAPH, "load", "-q", "--sample", str(SECOND_STORY)], live)
     counts, digest = neo4j_store.counts(), neo4j_store.checksum()
 
     # the same data through the embedded engine, exported for neo4j-admin
     falkor = _env(INTELGRAPH_DB=str(tmp_path / "falkordb"))
-    _run([INTELGRAPH, "load", "-q", "--sample"], falkor)
+    _run([INTELGRAPH, "load", "-q", "--sample", str(SECOND_STORY)], falkor)
     _run([INTELGRAPH, "load", "-q", *gen_files], falkor)
     both = tmp_path / "export-all"
     _run([INTELGRAPH, "export", "neo4j-admin", str(both), "--import-dir", str(both)], falkor)
@@ -97,6 +98,7 @@ def test_neo4j_admin_import_gives_the_driver_loads_graph(request, neo4j_settings
                   NEO4J_PASSWORD=env2["NEO4J_PASSWORD"]))
         assert imported.counts() == counts
         assert imported.checksum() == digest
+        assert imported.read("MATCH (n:Port {name: 'Astrakhan'}) RETURN size(n.statements)").scalar() == 8
         constraints = imported.read("SHOW CONSTRAINTS YIELD name RETURN count(*)").scalar()
         assert constraints == neo4j_store.read("SHOW CONSTRAINTS YIELD name RETURN count(*)").scalar() > 0
     finally:

@@ -407,6 +407,37 @@ def test_stances(sample_store):
     assert all(r["date"] is None for r in everyone)
 
 
+def test_conflicts(engine_store):
+    """The sample's two articles never disagree on a value; a second story does (graded B, 2023):
+    each value once, with its sources, the one the rule chooses first."""
+    from conftest import SECOND_STORY
+    from intelgraph.api import load_paths
+
+    load_paths(engine_store, [], sample=True)
+    assert rows(engine_store, "conflicts") == []
+    load_paths(engine_store, [SECOND_STORY])
+    courier = "Caspian Courier on shells for Astrakhan"
+    memo_says = "Russian port on the Volga delta, reached across the Caspian Sea."
+    found = [(r["entity"], r["kind"], r["property"], r["value"], r["chosen"], r["sources"])
+             for r in rows(engine_store, "conflicts")]
+    assert found == [
+        ("Astrakhan", "Port", "description", "Russian Volga port where Iranian artillery shells were landed.", True,
+         [courier]),
+        ("Astrakhan", "Port", "description", memo_says, False, [MEMO]),
+        ("Astrakhan", "Port", "lat", "46.34", True, [courier]),
+        ("Astrakhan", "Port", "lat", "46.35", False, [MEMO]),
+        ("Astrakhan", "Port", "lon", "48.03", True, [courier]),
+        ("Astrakhan", "Port", "lon", "48.04", False, [MEMO]),
+        ("Joint Operations Command", "StateBody", "body_type", "armed_forces", True, [courier]),
+        ("Joint Operations Command", "StateBody", "body_type", "command", False, [AJ]),
+    ]
+    # one entity, by any of its names or its id; aliases (a union) never conflict
+    astrakhan = rows(engine_store, "conflicts", entity="astrakhan")
+    assert [(r["property"], r["value"]) for r in astrakhan] == [(f[2], f[3]) for f in found[:6]]
+    assert rows(engine_store, "conflicts", entity=astrakhan[0]["id"]) == astrakhan
+    assert rows(engine_store, "conflicts", entity="United States") == []
+
+
 def test_materiel(sample_store):
     # one row per shipment; a quantity only where the articles give a number ("two Brazilian
     # rocket launchers", "an Iranian-made Bavar 373", "a Russian-made S-300", "74 tanks"),
@@ -525,11 +556,19 @@ def test_header_errors_name_the_line(tmp_path):
 
 
 @pytest.mark.parametrize("name", sorted(load_queries()))
-def test_every_example_runs_and_answers(sample_store, name):
+def test_every_example_runs_and_answers(sample_store, name, request):
     """The examples in each header (shown by `query show`, the Browser guide and the docs)
-    are real: they run on the sample story and return rows."""
+    are real: they run on the sample story and return rows (`conflicts`: with a second story
+    loaded beside it, since the sample's articles never disagree on a value)."""
     q = load_queries()[name]
-    assert run_saved(sample_store, q, q.example_params()).rows, f"{name} with {q.example_params()} found nothing"
+    store = sample_store
+    if name == "conflicts":
+        from conftest import SECOND_STORY
+        from intelgraph.api import load_paths
+
+        store = request.getfixturevalue("store")
+        load_paths(store, [SECOND_STORY], sample=True)
+    assert run_saved(store, q, q.example_params()).rows, f"{name} with {q.example_params()} found nothing"
 
 
 def test_fragments_state_a_rule_once(tmp_path):
