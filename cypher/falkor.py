@@ -57,7 +57,7 @@ from pathlib import Path
 from typing import Any
 
 from intelgraph.cypher.statements import falkordb_index_statements
-from intelgraph.cypher.store import DEFAULT_TIMEOUT_S, Result, Store
+from intelgraph.cypher.store import DEFAULT_TIMEOUT_S, BulkAppend, Result
 from intelgraph.errors import (CommandRefused, QueryMemoryExceeded, QueryTimeout, ReadOnlyViolation, ServerError,
                                StoreError)
 from intelgraph.graph.schema import Schema, load_schema
@@ -99,6 +99,10 @@ def query_memory_mb() -> int:
 
 #: The end of a staging graph's name (:mod:`intelgraph.loaders.early`).
 STAGING_SUFFIX = ".intelgraph-staging"
+
+
+def staging_name(graph: str) -> str:
+    return graph + STAGING_SUFFIX  # a reserved name (see is_staging_name)
 
 
 def is_staging_name(name: str) -> bool:
@@ -941,7 +945,7 @@ class EmbeddedServer:
             self._reap(int(st["pid"]))
 
 
-class FalkorStore(Store):
+class FalkorStore(BulkAppend):
     """A graph in the embedded FalkorDB server (or any FalkorDB reachable by its client)."""
 
     engine = "falkordb"
@@ -1317,9 +1321,81 @@ class FalkorStore(Store):
                 pass  # no such graph yet
             self.graph = self.db.select_graph(self.name)
             self._ensure_graph()
-            from intelgraph.loaders.early import drop_staging
+            self.drop_staging()  # what a killed load into the empty graph left
 
-            drop_staging(self)  # what a killed load into the empty graph left
+    # -- the fast load path (BulkAppend) ------------------------------------------------
+    def big_write(self) -> "contextlib.AbstractContextManager[None]":
+        """The append-only file's automatic rewrite off (:meth:`EmbeddedServer.no_aof_rewrite`)."""
+        return self.server.no_aof_rewrite(self.command)
+
+    def load_query(self, text: str, *, read_only: bool = False, limited: bool = True) -> Any:
+        """As :meth:`BulkAppend.load_query`: one ``GRAPH.QUERY`` (``GRAPH.RO_QUERY``) with a
+        compact reply."""
+        args = ["GRAPH.RO_QUERY" if read_only else "GRAPH.QUERY", self.name, text, "--compact"]
+        if limited:
+            ms = int(1000 * max(self.timeout, self.load_limit_s))
+            res = self._load_command([*args, "timeout", ms], "the load query")
+        else:
+            res = self.command(*args)
+        # compact reply: [header, [[ [type, value], ... ], ...], stats]; a statement that returns
+        # nothing: [stats]
+        return res[1][0][0][1] if len(res) > 2 and res[1] else None
+
+    def bulk_append(self, token: bytes, nodes: int, edges: int) -> None:
+        """As :meth:`BulkAppend.bulk_append`: one ``GRAPH.BULK`` (the protocol of the
+        falkordb-bulk-loader package, appending to the graph; the fault point ``bulk-append``
+        before it is sent)."""
+        self.fault_point("bulk-append", nodes=nodes, edges=edges)
+        args = ["GRAPH.BULK", self.name, nodes, edges, 1 if nodes else 0, 0 if nodes else 1, token]
+        res = self._load_command(args, "GRAPH.BULK")
+        text = res.decode() if isinstance(res, bytes) else str(res)
+        if [int(x.split()[0]) for x in text.split(",")] != [nodes, edges]:
+            raise StoreError(f"GRAPH.BULK made {text}; expected {nodes} nodes and {edges} relationships")
+
+    def _load_command(self, args: list[Any], what: str) -> Any:
+        """A command of a load, under its time limit; the server's refusal and a lost connection
+        as the load's errors."""
+        import redis
+
+        try:
+            return self.command(*args, limit_s=max(self.timeout, self.load_limit_s))
+        except CommandRefused as exc:
+            raise StoreError(f"FalkorDB refused {what}: {exc.reply}") from None
+        except redis.exceptions.ConnectionError as exc:
+            raise self.lost_connection(
+                exc, hint="run `intelgraph db status`; loading the same files again completes the load") from None
+
+    def drop_staging(self) -> None:
+        """Delete the staging graph a killed load of this graph left behind, if any."""
+        with contextlib.suppress(CommandRefused):
+            self.command("GRAPH.DELETE", staging_name(self.name))
+
+    def open_staging(self) -> "FalkorStore | None":
+        """As :meth:`BulkAppend.open_staging`: ``<graph>.intelgraph-staging`` (a reserved name)."""
+        self.drop_staging()
+        staging = FalkorStore(self.server, graph=staging_name(self.name), schema=self.schema,
+                              timeout=self.timeout, autostart=False, staging=True)
+        staging.faults = self.faults
+        try:
+            staging.apply_schema()
+            if _schema_objects(self, self.name) <= _schema_objects(self, staging.name):
+                return staging
+        except BaseException:
+            self.discard_staging(staging)
+            raise
+        self.discard_staging(staging)  # indexes or constraints the user made on the empty graph: kept
+        return None
+
+    def replace_with(self, staging: BulkAppend) -> None:
+        self.command("RENAME", staging.name, self.name)
+
+    def discard_staging(self, staging: BulkAppend | None) -> None:
+        if staging is None:
+            return
+        with contextlib.suppress(Exception):
+            self.drop_staging()
+        with contextlib.suppress(Exception):
+            staging.close()
 
     def close(self) -> None:
         """Close the connection. A server started on demand (by a store, not by ``intelgraph db
@@ -1341,6 +1417,28 @@ class FalkorStore(Store):
                 if (self.server.state() or {}).get("on_demand") and self.server._unused():
                     self.server._stop(60.0)
         self.started_here = False
+
+
+def _index_set(store: FalkorStore, graph: str) -> set[tuple[str, str, str]]:
+    res = store.command("GRAPH.RO_QUERY", graph, "CALL db.indexes() YIELD label, properties, types, entitytype "
+                               "RETURN label, properties, types, entitytype")
+    out = set()
+    for label, props, types, entity in res[1]:
+        for p in props:
+            kinds = types.get(p, []) if isinstance(types, dict) else []
+            out.add((str(entity), str(label), f"{p}:{sorted(map(str, kinds))}"))
+    return out
+
+
+def _constraint_set(store: FalkorStore, graph: str) -> set[tuple[str, str, str, tuple[str, ...]]]:
+    res = store.command("GRAPH.RO_QUERY", graph, "CALL db.constraints() YIELD type, label, properties, "
+                               "entitytype RETURN type, label, properties, entitytype")
+    return {(str(t), str(label), str(entity), tuple(map(str, props))) for t, label, props, entity in res[1]}
+
+
+def _schema_objects(store: FalkorStore, graph: str) -> set[tuple[Any, ...]]:
+    """The indexes and constraints of ``graph``, asked through ``store``'s connection."""
+    return {("index", *i) for i in _index_set(store, graph)} | {("constraint", *c) for c in _constraint_set(store, graph)}
 
 
 _SCALARS = (str, int, float, bool, type(None))

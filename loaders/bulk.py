@@ -20,13 +20,13 @@ writers queue on it). Queries are sent by a second thread while the next batch i
 
 * ``fresh=False`` — idempotent. Into an empty graph, everything is appended as on the fresh path
   (the result is the same). Otherwise node ids are looked up read-only; new nodes are appended
-  by ``GRAPH.BULK`` (with dates: created in ``UNWIND`` batches) and their internal ids looked up;
+  in bulk (with dates: created in ``UNWIND`` batches) and their internal ids looked up;
   known ones are merged only where something would change. Relationships are ``MERGE``d
   between nodes sought by internal id (an id seek, not the id index) — except those between two
-  nodes this load created, which cannot exist yet and are appended by ``GRAPH.BULK``. Loading the same files again changes nothing,
-  and FalkorDB does not even log a query that changed nothing.
+  nodes this load created, which cannot exist yet and are appended in bulk. Loading the same
+  files again changes nothing, and FalkorDB does not even log a query that changed nothing.
 * ``fresh=True`` — only into a graph that is empty when the write starts (checked under the lock;
-  refused with :class:`NotEmpty` otherwise): nodes and relationships appended by ``GRAPH.BULK``
+  refused with :class:`NotEmpty` otherwise): nodes and relationships appended in bulk
   (the server keeps the indexes and unique constraint), node ids read back in one scan, dates
   converted after. ``fresh=None`` chooses it when the graph is empty.
 
@@ -59,14 +59,15 @@ from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from intelgraph.cypher.store import BulkAppend, Store
 from intelgraph.cypher.statements import (
     quote_name, node_lookup_statement, node_replace_statement, node_rows_statement, node_update_statement,
     relationship_rows_statement)
-from intelgraph.errors import CommandRefused, InputErrors, NotEmpty, StoreError
+from intelgraph.errors import InputErrors, NotEmpty, StoreError
 from intelgraph.graph.ids import node_id, normalise, relationship_id
 from intelgraph.graph.schema import GRADING, PROVENANCE, Schema, load_schema
 from intelgraph.graph.text import refused_re2, text_problem
@@ -76,12 +77,15 @@ from intelgraph.loaders.csv_admin import (
 from intelgraph.loaders import columnar
 from intelgraph.loaders.plan import COMPACT_AFTER_ROWS, LoadStats, changed_under_load, evidence_text, node_row
 
+if TYPE_CHECKING:
+    from intelgraph.loaders.early import EarlyCheck, EarlyWrite
+
 __all__ = ["StagedLoad", "stage_csv", "write_staged", "graph_is_empty", "NotEmpty"]
 
 NODE_BATCH = 5000
 READBACK_PAGE = 50_000  # internal ids read back per query after appending nodes
 NODE_BLOCK_BYTES = 4 << 20  # node files read in blocks of this size while the graph is worked on
-NODE_PAYLOAD = 20_000  # nodes per GRAPH.BULK token (fewer if their bytes reach BULK_TOKEN_BYTES)
+NODE_PAYLOAD = 20_000  # nodes per bulk-append token (fewer if their bytes reach BULK_TOKEN_BYTES)
 REL_BATCH = 5000
 _DERIVED = frozenset(_DERIVED_COLS)
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False, allow_nan=False).encode
@@ -138,9 +142,9 @@ class StagedLoad:
     sources, evidence, claims, dense]`` (``None`` once a row is sent, or found unchanged, while
     the load was still being read: :mod:`intelgraph.loaders.early`). Relationships: lines
     ``layout<TAB>start<TAB>end<TAB>[id, *props, *dates, sources, evidence, claims, reliability,
-    credibility]`` in a spill file, and column-wise blocks. For a load written by ``GRAPH.BULK``
+    credibility]`` in a spill file, and column-wise blocks. For a load written in bulk
     while it is read (``early.bulk_bins``), blocks of node rows read column-wise are also kept as
-    their ``GRAPH.BULK`` records (:attr:`node_bins`), unless merged into later (:attr:`rows_merged`)."""
+    their bulk-append records (:attr:`node_bins`), unless merged into later (:attr:`rows_merged`)."""
 
     schema: Schema
     node_ids: list[str] = field(default_factory=list)
@@ -164,7 +168,7 @@ class StagedLoad:
     rel_blocks: list[columnar.RelBlock] = field(default_factory=list)  # relationships read column-wise
     values: columnar.ValueTable = field(default_factory=lambda: columnar.ValueTable(_cypher_text))
     mode: str = ""  # how it was written: "fresh" (CREATE into an empty graph) or "merge"
-    early: Any = None  # an EarlyWrite or EarlyCheck (loaders.early): graph work begun while it was read
+    early: EarlyWrite | EarlyCheck | None = None  # (loaders.early): graph work begun while it was read
 
     def counts(self) -> tuple[int, int]:
         return sum(len(r) for r in self.node_rows), self.rel_count
@@ -214,7 +218,7 @@ class StagedLoad:
 
 # -- reading ----------------------------------------------------------------------------------
 class _FastReader:
-    def __init__(self, schema: Schema, source: str | None, store: Any, delim: str):
+    def __init__(self, schema: Schema, source: str | None, store: Store | None, delim: str):
         self.schema = schema
         self.store = store
         self.delim = delim
@@ -234,7 +238,7 @@ class _FastReader:
         self._kind_code_list: list[int] = []
         self._kind_code_arr = np.zeros(0, dtype=np.int64)
         self._node_id_arr: Any = None
-        self.early: Any = None  # told when every node file is read (loaders.early)
+        self.early: EarlyWrite | EarlyCheck | None = None  # told when every node file is read (loaders.early)
 
     # -- helpers ------------------------------------------------------------------------
     def id_kind(self, value: str) -> str | None:
@@ -1613,7 +1617,7 @@ class _FastReader:
             st.external_iids[i] = hit[1]
 
 
-def _graph_nodes(store: Any, schema: Schema, ids: Sequence[str]) -> dict[str, tuple[list[str], int]]:
+def _graph_nodes(store: Store, schema: Schema, ids: Sequence[str]) -> dict[str, tuple[list[str], int]]:
     """Labels and internal id of each of ``ids`` the graph holds."""
     root, key = schema.root_label, schema.id_property
     found: dict[str, tuple[list[str], int]] = {}
@@ -1624,7 +1628,7 @@ def _graph_nodes(store: Any, schema: Schema, ids: Sequence[str]) -> dict[str, tu
     return found
 
 
-def _check_external_again(store: Any, st: StagedLoad) -> None:
+def _check_external_again(store: Store, st: StagedLoad) -> None:
     """Under the write lock: the graph's nodes this load's relationships end on (looked up when the
     input was read, without the lock) are still there, with the internal ids found then. A ``db
     reset`` or a delete in between would otherwise drop relationships silently, or — FalkorDB
@@ -1638,8 +1642,8 @@ def _check_external_again(store: Any, st: StagedLoad) -> None:
 
 
 def stage_csv(paths: Iterable[str | Path | Sequence[str | Path] | CsvInput], source: str | None = None, *,
-              schema: Schema | None = None, store: Any = None, array_delimiter: str = ARRAY_DELIMITER,
-              spill_dir: str | None = None, early: Any = None) -> StagedLoad | None:
+              schema: Schema | None = None, store: Store | None = None, array_delimiter: str = ARRAY_DELIMITER,
+              spill_dir: str | None = None, early: EarlyWrite | EarlyCheck | None = None) -> StagedLoad | None:
     """Read and validate CSV inputs into a :class:`StagedLoad`; ``None`` if the fast reader leaves
     them to the thorough one (:func:`read_csv_files`, which then reports any problem).
     ``early``: the :func:`~intelgraph.loaders.early.begin` work to tell as the node files are
@@ -1676,66 +1680,47 @@ def known_row(x: int, row: str) -> str:
     return f"[{x},{_cypher_text(row)[1:]}"
 
 
-def graph_is_empty(store: Any) -> bool:
+def graph_is_empty(store: Store) -> bool:
     return store.read("MATCH (n) RETURN count(n)").scalar() == 0 and \
         store.read("MATCH ()-[r]->() RETURN count(r)").scalar() == 0
 
 
 class _Sender:
-    """Runs queries on the store's connection in a second thread, so the next batch is prepared
-    while the server works on this one. At most ``depth`` queries wait."""
+    """Runs load queries and bulk appends on the store's connection in a second thread, so the
+    next batch is prepared while the server works on this one. At most ``depth`` wait."""
 
-    def __init__(self, store: Any, depth: int = 2):
-        import redis
-
-        self._redis = redis
+    def __init__(self, store: BulkAppend, depth: int = 2):
         self.store = store
-        self.graph = store.name
-        self.timeout_ms = int(1000 * max(store.timeout, store.load_limit_s))
         self.q: queue.Queue = queue.Queue(maxsize=depth)
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._loop, name="intelgraph-load-sender", daemon=True)
         self.thread.start()
-
-    def query(self, text: str, read_only: bool = False) -> Any:
-        return self._call(["GRAPH.RO_QUERY" if read_only else "GRAPH.QUERY", self.graph, text, "--compact",
-                           "timeout", self.timeout_ms], "the load query")
-
-    def _call(self, args: list[Any], what: str) -> Any:
-        """One command on the store's connection, watched like the store's own (a hung server
-        ends the load in an error, not an endless wait)."""
-        redis = self._redis
-        try:
-            return self.store.command(*args, limit_s=self.timeout_ms / 1000)
-        except CommandRefused as exc:
-            raise StoreError(f"FalkorDB refused {what}: {exc.reply}") from None
-        except redis.exceptions.ConnectionError as exc:
-            raise self.store.lost_connection(
-                exc, hint="run `intelgraph db status`; loading the same files again completes the load") from None
 
     def _loop(self) -> None:
         while True:
             item = self.q.get()
             if item is None:
                 return
-            text, done, read_only = item
+            work, done = item
             if self.error is not None:
                 continue
             try:
-                done(self.command(text) if isinstance(text, list) else self.query(text, read_only))
+                done(work())
             except BaseException as exc:  # noqa: BLE001 - handed to the main thread
                 self.error = exc
 
-    def command(self, args: list[Any]) -> Any:
-        return self._call(args, args[0])
-
-    def submit_command(self, args: list[Any], done: Callable[[Any], None]) -> None:
-        self.submit(args, done)  # type: ignore[arg-type]
+    def submit_bulk(self, token: bytes, nodes: int, edges: int, done: Callable[[Any], None]) -> None:
+        """Append ``token`` (:meth:`BulkAppend.bulk_append`), then call ``done(None)``."""
+        self._put(lambda: self.store.bulk_append(token, nodes, edges), done)
 
     def submit(self, text: str, done: Callable[[Any], None], read_only: bool = False) -> None:
+        """Run the load query ``text``, then call ``done`` with its value (:meth:`BulkAppend.load_query`)."""
+        self._put(lambda: self.store.load_query(text, read_only=read_only), done)
+
+    def _put(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
         if self.error is not None:
             self.close()
-        self.q.put((text, done, read_only))
+        self.q.put((work, done))
 
     def close(self) -> None:
         if self.thread.is_alive():
@@ -1754,12 +1739,7 @@ def _close_quietly(sender: _Sender) -> None:
         pass
 
 
-def _scalar(res: Any) -> Any:
-    # compact reply: [header, [[ [type, value], ... ], ...], stats]
-    return res[1][0][0][1]
-
-
-def write_staged(store: Any, st: StagedLoad, fresh: bool | None = None, node_batch: int = NODE_BATCH,
+def write_staged(store: BulkAppend, st: StagedLoad, fresh: bool | None = None, node_batch: int = NODE_BATCH,
                  rel_batch: int = REL_BATCH, progress: Callable[[int], None] | None = None) -> LoadStats:
     """Write a staged load into a FalkorDB store. ``fresh``: ``True`` CREATE (refused with
     :class:`NotEmpty` unless the graph is empty), ``False`` MERGE, ``None`` CREATE when empty.
@@ -1773,9 +1753,9 @@ def write_staged(store: Any, st: StagedLoad, fresh: bool | None = None, node_bat
     return _write_staged(store, st, fresh, node_batch, rel_batch, progress)
 
 
-def _write_staged(store: Any, st: StagedLoad, fresh: bool | None, node_batch: int = NODE_BATCH,
+def _write_staged(store: BulkAppend, st: StagedLoad, fresh: bool | None, node_batch: int = NODE_BATCH,
                   rel_batch: int = REL_BATCH, progress: Callable[[int], None] | None = None,
-                  pre: Any = None) -> LoadStats:
+                  pre: EarlyCheck | None = None) -> LoadStats:
     """:func:`write_staged`'s own way. ``pre``: what an
     :class:`~intelgraph.loaders.early.EarlyCheck` found while the load was read (under the write
     lock, held since, after it applied the schema): the nodes' internal ids, and which node and
@@ -1783,20 +1763,18 @@ def _write_staged(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
     already)."""
     if pre is None:
         store.apply_schema()
-    # Hold the graph's write lock (when the store has one: concurrent intelgraph writers queue
-    # on it) for the whole write, so that "the graph is empty" still holds while we CREATE.
-    lock = getattr(store, "_writing", None)
+    # Hold the graph's write lock (concurrent intelgraph writers queue on it) for the whole
+    # write, so that "the graph is empty" still holds while we CREATE.
     big = sum(st.counts()) >= COMPACT_AFTER_ROWS
-    with (lock() if lock is not None else contextlib.nullcontext()), \
-            (store.server.no_aof_rewrite(store.command) if big else contextlib.nullcontext()):
+    with store.writing(), (store.big_write() if big else contextlib.nullcontext()):
         stats = _write_locked(store, st, fresh, node_batch, rel_batch, progress, pre)
     if stats.nodes + stats.relationships >= COMPACT_AFTER_ROWS:
         store.compact()
     return stats
 
 
-def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: int, rel_batch: int,
-                  progress: Callable[[int], None] | None, pre: Any = None) -> LoadStats:
+def _write_locked(store: BulkAppend, st: StagedLoad, fresh: bool | None, node_batch: int, rel_batch: int,
+                  progress: Callable[[int], None] | None, pre: EarlyCheck | None = None) -> LoadStats:
     schema = st.schema
     if st.external_iids and pre is None:  # (an EarlyCheck looked them up under the lock, held since)
         _check_external_again(store, st)
@@ -1819,13 +1797,10 @@ def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
     for i, x in st.external_iids.items():
         iid[i] = x
     created = bytearray(len(st.node_ids))  # nodes this load created: no relationship can be there yet
-    appended: list[int] = []  # nodes this load appends by GRAPH.BULK (their internal ids: looked up after)
+    appended: list[int] = []  # nodes this load appends in bulk (their internal ids: looked up after)
     binc = _BinCache()
 
-    def bulk_made(res: Any, n: int) -> None:
-        text = res.decode() if isinstance(res, bytes) else str(res)
-        if [int(x.split()[0]) for x in text.split(",")] != [n, 0]:
-            raise StoreError(f"GRAPH.BULK made {text}; expected {n} nodes")
+    def bulk_made(n: int) -> None:
         if progress is not None:
             progress(n)
 
@@ -1837,7 +1812,7 @@ def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
             lookup = " " + node_lookup_statement(schema)
 
             def found(res: Any) -> None:
-                for d, x in json.loads(_scalar(res)):
+                for d, x in json.loads(res):
                     iid[d] = x
 
             for a in range(0, len(in_load), node_batch):
@@ -1855,7 +1830,7 @@ def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
             update = " " + node_update_statement(schema, kspec, props, dates)
 
             def made(res: Any, n: int) -> None:
-                pairs = json.loads(_scalar(res))
+                pairs = json.loads(res)
                 for d, x in pairs:
                     iid[d] = x
                     created[d] = 1
@@ -1882,12 +1857,11 @@ def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
             if progress is not None and len(rows) > len(new) + len(known):
                 progress(len(rows) - len(new) - len(known))  # found unchanged, read-only
             if not dates:
-                # new nodes are appended by GRAPH.BULK (no other intelgraph writer can make them
+                # new nodes are appended in bulk (no other intelgraph writer can make them
                 # meanwhile: they wait on our lock); their internal ids are looked up after
                 head = _bin_header(":".join(kspec.labels), ["id", *props, *PROVENANCE])
                 for payload, n, tags in _node_payloads(new, binc):
-                    sender.submit_command(["GRAPH.BULK", store.name, n, 0, 1, 0, head + payload],
-                                          lambda res, n=n: bulk_made(res, n))
+                    sender.submit_bulk(head + payload, n, 0, lambda _, n=n: bulk_made(n))
                     appended.extend(tags)
                 new = []
             for batch, stmt, done in ((new, make, made), (known, update, updated)):
@@ -1903,7 +1877,7 @@ def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
             lookup = " " + node_lookup_statement(schema)
 
             def appended_ids(res: Any) -> None:
-                for d, x in json.loads(_scalar(res)):
+                for d, x in json.loads(res):
                     iid[d] = x
                     created[d] = 1
 
@@ -1923,8 +1897,8 @@ def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
             n = len(rows)
 
             def done(res: Any, n: int = n) -> None:
-                if create and _scalar(res) != n:
-                    raise StoreError(f"{n - _scalar(res)} relationship(s) of a batch found no end node: was the "
+                if create and res != n:
+                    raise StoreError(f"{n - res} relationship(s) of a batch found no end node: was the "
                                      "graph changed while loading?")
                 if progress is not None:
                     progress(n)
@@ -1934,7 +1908,7 @@ def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
             stats.relationships += n
 
         # A relationship between two nodes this load created cannot be in the graph yet (other
-        # intelgraph writers wait on our lock): it is appended by GRAPH.BULK, as on the fresh
+        # intelgraph writers wait on our lock): it is appended in bulk, as on the fresh
         # path, instead of merged. (Not for dates, which that protocol cannot carry.)
         bulk: dict[int, list[bytes]] = {}
 
@@ -1942,14 +1916,11 @@ def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
             rtype, props, dates = st.rel_layouts[code]
             head = _bin_header(rtype, ["id", *props, *PROVENANCE, *GRADING])
 
-            def done(res: Any, n: int = n) -> None:
-                text = res.decode() if isinstance(res, bytes) else str(res)
-                if [int(x.split()[0]) for x in text.split(",")] != [0, n]:
-                    raise StoreError(f"GRAPH.BULK made {text}; expected {n} relationships")
+            def done(_: Any, n: int = n) -> None:
                 if progress is not None:
                     progress(n)
 
-            sender.submit_command(["GRAPH.BULK", store.name, 0, n, 0, 1, head + payload], done)
+            sender.submit_bulk(head + payload, 0, n, done)
             stats.by_type[rtype] = stats.by_type.get(rtype, 0) + n
             stats.relationships += n
 
@@ -2023,11 +1994,12 @@ def _write_locked(store: Any, st: StagedLoad, fresh: bool | None, node_batch: in
     return stats
 
 
-# -- the fresh path: GRAPH.BULK ------------------------------------------------------------------
-# FalkorDB's bulk-insert command (the protocol of the falkordb-bulk-loader package, spoken here
-# directly, appending to the graph): a token per label or type — its name(s), property keys, then
-# per entity its property values as typed binary (null: not set); edges carry their ends as
-# internal node ids. The server keeps the graph's indexes and unique constraint up to date.
+# -- the fresh path: bulk append ------------------------------------------------------------------
+# The tokens of the store's bulk append (:meth:`BulkAppend.bulk_append`; on FalkorDB the protocol
+# of the falkordb-bulk-loader package, appending to the graph): a token per label or type — its
+# name(s), property keys, then per entity its property values as typed binary (null: not set);
+# edges carry their ends as internal node ids. The engine keeps the graph's indexes and unique
+# constraint up to date.
 _QQ = struct.Struct("=QQ").pack
 BULK_TOKEN_BYTES = 32 << 20
 
@@ -2054,7 +2026,7 @@ class _BinCache:
 
 
 def _node_payloads(rows: Iterable[str], binc: _BinCache, most: int = NODE_PAYLOAD) -> Iterable[tuple[bytes, int, list[int]]]:
-    """Staged node rows (JSON ``[id, *values, sources, evidence, claims, dense]``) as GRAPH.BULK
+    """Staged node rows (JSON ``[id, *values, sources, evidence, claims, dense]``) as bulk-append
     node records, in payloads of at most ``most`` nodes (or BULK_TOKEN_BYTES): (payload, count,
     dense numbers)."""
     parts: list[bytes] = []
@@ -2076,7 +2048,7 @@ def _node_payloads(rows: Iterable[str], binc: _BinCache, most: int = NODE_PAYLOA
 def _node_segments(st: StagedLoad, code: int, first: int, total: int) -> Iterable[tuple[int, int, Any]]:
     """The staged node rows ``first``..``total`` of layout ``code`` in runs of at most
     NODE_PAYLOAD: (first, end, the block of :attr:`StagedLoad.node_bins` that holds their
-    GRAPH.BULK records, or None where only the JSON rows hold them — rows staged row by row, or
+    bulk-append records, or None where only the JSON rows hold them — rows staged row by row, or
     merged into after their block's records were made)."""
     stale = sorted(loc & 0xFFFFFF for loc in st.rows_merged if loc >> 24 == code)
     pos = first
@@ -2103,8 +2075,8 @@ def _bin_header(name: str, keys: Sequence[str]) -> bytes:
     return name.encode() + b"\x00" + struct.pack("=I", len(keys)) + b"".join(k.encode() + b"\x00" for k in keys)
 
 
-def _write_bulk(store: Any, st: StagedLoad, stats: LoadStats, progress: Callable[[int], None] | None) -> LoadStats:
-    """CREATE a whole load into an empty graph with GRAPH.BULK, appended to the graph as it is
+def _write_bulk(store: BulkAppend, st: StagedLoad, stats: LoadStats, progress: Callable[[int], None] | None) -> LoadStats:
+    """CREATE a whole load into an empty graph in bulk, appended to the graph as it is
     (its indexes and unique constraint, made before, are kept up to date by the server): nodes,
     then their internal ids read back, then relationships between them. Called under the graph's
     write lock, with the graph seen empty."""
@@ -2113,29 +2085,22 @@ def _write_bulk(store: Any, st: StagedLoad, stats: LoadStats, progress: Callable
     return stats
 
 
-def _bulk_sender(store: Any, progress: Callable[[int], None] | None) -> tuple[_Sender, Callable[..., None]]:
-    """A sender for GRAPH.BULK tokens into ``store``'s graph, and its send(token, nodes, edges),
-    which checks what the server says it made."""
+def _bulk_sender(store: BulkAppend, progress: Callable[[int], None] | None) -> tuple[_Sender, Callable[..., None]]:
+    """A sender for bulk-append tokens into ``store``'s graph, and its send(token, nodes, edges)
+    (the store checks what the engine says it made)."""
     sender = _Sender(store)
-    name = store.name
 
     def send(token: bytes, nodes: int, edges: int) -> None:
-        args = ["GRAPH.BULK", name, nodes, edges, 1 if nodes else 0, 0 if nodes else 1, token]
-
-        def done(res: Any, n: int = nodes + edges) -> None:
-            text = res.decode() if isinstance(res, bytes) else str(res)
-            got = [int(x.split()[0]) for x in text.split(",")]
-            if got != [nodes, edges]:
-                raise StoreError(f"GRAPH.BULK made {text}; expected {nodes} nodes and {edges} relationships")
+        def done(_: Any, n: int = nodes + edges) -> None:
             if progress is not None:
                 progress(n)
 
-        sender.submit_command(args, done)
+        sender.submit_bulk(token, nodes, edges, done)
 
     return sender, send
 
 
-def _bulk_nodes(store: Any, st: StagedLoad, stats: LoadStats, progress: Callable[[int], None] | None) -> array:
+def _bulk_nodes(store: BulkAppend, st: StagedLoad, stats: LoadStats, progress: Callable[[int], None] | None) -> array:
     """The nodes of :func:`_write_bulk`, all staged: appended, their internal ids read back."""
     nodes = BulkNodes(store, st, stats, progress)
     nodes.send()
@@ -2143,7 +2108,7 @@ def _bulk_nodes(store: Any, st: StagedLoad, stats: LoadStats, progress: Callable
 
 
 class BulkNodes:
-    """The nodes of a staged load appended to an empty graph by GRAPH.BULK, as they are staged:
+    """The nodes of a staged load appended to an empty graph in bulk, as they are staged:
     :meth:`send` appends what has been staged since it was last called (it may be called after
     each node file is read, from a second thread); :meth:`finish`, once everything is staged and
     sent, reads the nodes' internal ids back (by dense number; -1 for nodes only named), converts
@@ -2153,7 +2118,7 @@ class BulkNodes:
     dropped (``None``) once their nodes are sent and no later row can merge into them (the last
     :meth:`send`), their memory given back while the relationship files are still being read."""
 
-    def __init__(self, store: Any, st: StagedLoad, stats: LoadStats, progress: Callable[[int], None] | None,
+    def __init__(self, store: BulkAppend, st: StagedLoad, stats: LoadStats, progress: Callable[[int], None] | None,
                  cancelled: Callable[[], bool] = lambda: False, release: bool = False):
         self.store, self.st, self.stats = store, st, stats
         self.cancelled = cancelled
@@ -2229,29 +2194,30 @@ class BulkNodes:
             _close_quietly(self.sender)
         schema = st.schema
         name = self.store.name
+        load_query = self.store.load_query
         root, key = quote_name(schema.root_label), quote_name(schema.id_property)
         iid = array("q", [-1]) * len(st.node_ids)
         # the new nodes' internal ids (the graph held nothing else), a range of ids at a time:
         # one reply for all of them held ~60 MB of Python lists at 350k nodes
         index = st.node_index
         seen = 0
-        top = _scalar(self.store.command("GRAPH.RO_QUERY", name, f"MATCH (n:{root}) RETURN max(id(n))", "--compact"))
+        top = load_query(f"MATCH (n:{root}) RETURN max(id(n))", read_only=True, limited=False)
         for lo in range(0, (top if top is not None else -1) + 1, READBACK_PAGE):
             if self.cancelled():
                 return iid
-            res = self.store.command(
-                "GRAPH.RO_QUERY", name, f"CYPHER lo={lo} hi={lo + READBACK_PAGE} MATCH (n:{root}) "
-                f"WHERE id(n) >= $lo AND id(n) < $hi RETURN toJSON(collect([n.{key}, id(n)]))", "--compact")
-            for nid, x in json.loads(_scalar(res)):
+            res = load_query(f"CYPHER lo={lo} hi={lo + READBACK_PAGE} MATCH (n:{root}) "
+                             f"WHERE id(n) >= $lo AND id(n) < $hi RETURN toJSON(collect([n.{key}, id(n)]))",
+                             read_only=True, limited=False)
+            for nid, x in json.loads(res):
                 d = index.get(nid)
                 if d is None:
                     raise NotEmpty(f"graph {name!r} holds a node this load did not make ({nid}): it was not empty")
                 iid[d] = x
                 seen += 1
         if seen != self.stats.nodes:
-            raise StoreError(f"GRAPH.BULK made {seen} of {self.stats.nodes} nodes")
+            raise StoreError(f"the bulk append made {seen} of {self.stats.nodes} nodes")
         for q in self.date_fixes:
-            self.store.command("GRAPH.QUERY", name, q)
+            load_query(q, limited=False)
         self._resend(iid)
         if self.release:
             st.node_resend.clear()
@@ -2285,16 +2251,14 @@ class BulkNodes:
             stmt = " " + node_replace_statement(st.schema, st.schema.kind(kind), props, dates)
             for a in range(0, len(rows), NODE_BATCH):
                 chunk = rows[a:a + NODE_BATCH]
-                res = self.store.command(
-                    "GRAPH.QUERY", self.store.name, "CYPHER rows=[" + ",".join(chunk) + "]" + stmt, "--compact")
-                if _scalar(res) != len(chunk):
-                    raise StoreError(f"{len(chunk) - _scalar(res)} node(s) merged into late were not rewritten")
+                res = self.store.load_query("CYPHER rows=[" + ",".join(chunk) + "]" + stmt, limited=False)
+                if res != len(chunk):
+                    raise StoreError(f"{len(chunk) - res} node(s) merged into late were not rewritten")
 
 
-def _bulk_rels(store: Any, st: StagedLoad, iid: array, stats: LoadStats,
+def _bulk_rels(store: BulkAppend, st: StagedLoad, iid: array, stats: LoadStats,
                progress: Callable[[int], None] | None) -> None:
     """The relationships of :func:`_write_bulk`, between nodes whose internal ids ``iid`` holds."""
-    name = store.name
     if len(iid) < len(st.node_ids):  # ids only named by relationships: never written (checked before)
         iid.extend(array("q", [-1]) * (len(st.node_ids) - len(iid)))
     binc = _BinCache()
@@ -2343,6 +2307,6 @@ def _bulk_rels(store: Any, st: StagedLoad, iid: array, stats: LoadStats,
             stats.relationships += len(rows)
         sender.close()
         for q in rel_fixes:
-            store.command("GRAPH.QUERY", name, q)
+            store.load_query(q, limited=False)
     finally:
         _close_quietly(sender)

@@ -197,7 +197,8 @@ def test_sigkilled_csv_loads_converge_to_one_clean_load(server, csv_files, early
     ``early``: every load into the empty graph goes through a staging graph while its files are
     read (loaders.early, used for big inputs): a kill then leaves the graph empty or whole,
     never partial, and the staging graph it leaves is dropped by the next load."""
-    from intelgraph.loaders.early import EARLY_MIN_BYTES_ENV, staging_name
+    from intelgraph.cypher.falkor import staging_name
+    from intelgraph.loaders.early import EARLY_MIN_BYTES_ENV
 
     monkeypatch.setenv(EARLY_MIN_BYTES_ENV, "0" if early else str(1 << 40))
     ref = FalkorStore(server, graph=f"crashcsvref_{os.getpid()}")

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from intelgraph.api import load_paths
-from intelgraph.cypher.falkor import FalkorStore
+from intelgraph.cypher.falkor import FalkorStore, staging_name
 from intelgraph.errors import InputErrors
 from intelgraph.loaders import early as early_mod
 from intelgraph.loaders.bulk import NotEmpty
@@ -100,7 +100,7 @@ def index_set(store) -> set[tuple[str, str, str]]:
 
 def assert_left_alone(store, before) -> None:
     assert (store.counts(), store.checksum()) == before
-    assert early_mod.staging_name(store.name) not in graphs(store)
+    assert staging_name(store.name) not in graphs(store)
     # the write lock is free: another store (another process would be the same) can write
     other = FalkorStore(store.server, graph=store.name)
     try:
@@ -116,7 +116,7 @@ def test_same_graph_as_the_usual_path(store, generated, expected, spy, fresh):
     assert (spy["started"], spy["finished"]) == (1, 1)
     assert (store.counts(), store.checksum()) == expected
     assert (stats.nodes, stats.relationships) == expected[0]
-    assert early_mod.staging_name(store.name) not in graphs(store)
+    assert staging_name(store.name) not in graphs(store)
     # its indexes and unique constraint are the schema's, as on the usual path
     plain = FalkorStore(store.server, graph=f"{store.name}_schema")
     try:
@@ -203,7 +203,7 @@ def test_a_fallback_to_the_thorough_reader_leaves_no_staging_graph(store, genera
     load_paths(store, files)
     assert spy["started"] == 1 and spy["finished"] == 0
     assert (store.counts(), store.checksum()) == expected
-    assert early_mod.staging_name(store.name) not in graphs(store)
+    assert staging_name(store.name) not in graphs(store)
 
 
 def _changed_copy(generated: list[Path], into: Path) -> list[Path]:
@@ -309,15 +309,15 @@ def test_constraints_the_user_made_on_the_empty_graph_are_kept(store, generated,
 
 def test_a_staging_graph_left_by_a_killed_load_is_dropped(store, generated, spy, expected):
     conn = store.db.connection
-    conn.execute_command("GRAPH.QUERY", early_mod.staging_name(store.name), "CREATE (:Leftover)")
+    conn.execute_command("GRAPH.QUERY", staging_name(store.name), "CREATE (:Leftover)")
     load_paths(store, generated)
     assert spy["finished"] == 1
     assert (store.counts(), store.checksum()) == expected
-    assert early_mod.staging_name(store.name) not in graphs(store)
+    assert staging_name(store.name) not in graphs(store)
     # and `db reset` (store.clear) drops one too
-    conn.execute_command("GRAPH.QUERY", early_mod.staging_name(store.name), "CREATE (:Leftover)")
+    conn.execute_command("GRAPH.QUERY", staging_name(store.name), "CREATE (:Leftover)")
     store.clear()
-    assert early_mod.staging_name(store.name) not in graphs(store)
+    assert staging_name(store.name) not in graphs(store)
 
 
 @pytest.mark.slow
@@ -342,14 +342,14 @@ def test_server_start_drops_staging_graphs_no_load_holds(tmp_path):
         other = FalkorStore(srv, graph="busy")
         conn = st.db.connection
         for name in ("g", "busy"):
-            conn.execute_command("GRAPH.QUERY", early_mod.staging_name(name), "CREATE (:Leftover)")
+            conn.execute_command("GRAPH.QUERY", staging_name(name), "CREATE (:Leftover)")
         with other._writing():  # a load of "busy" is running in another process
             srv.stop()
             srv.start()
             st2 = FalkorStore(srv, graph="g")
             left = graphs(st2)
-            assert early_mod.staging_name("g") not in left
-            assert early_mod.staging_name("busy") in left
+            assert staging_name("g") not in left
+            assert staging_name("busy") in left
             assert st2.read("MATCH (n:Entity) RETURN n.id").rows == [["kept"]]
             st2.close()
         st.close()
