@@ -2218,6 +2218,7 @@ class BulkNodes:
             raise StoreError(f"the bulk append made {seen} of {self.stats.nodes} nodes")
         for q in self.date_fixes:
             load_query(q, limited=False)
+        self.store.fault_point("nodes-resend", load=st)
         self._resend(iid)
         if self.release:
             st.node_resend.clear()

@@ -206,6 +206,8 @@ class EarlyWrite(_Early):
                 return  # only relationships so far (or at all: they need the graph's nodes, the usual path)
             self._start(lambda: self._nodes(st), "intelgraph-early-nodes")
         self._wake.set()
+        # the reader goes on once this returns: a test may hold it until the rows posted are sent
+        self.store.fault_point("early-nodes-posted", early=self, load=st, upto=what[0])
 
     def _nodes(self, st: StagedLoad) -> None:
         from intelgraph.loaders.bulk import BulkNodes

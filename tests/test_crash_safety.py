@@ -505,23 +505,20 @@ def test_a_load_ends_in_an_error_when_its_server_hangs(own_server, tmp_path, mon
     monkeypatch.setattr(FalkorStore, "load_limit_s", 0.3)
     monkeypatch.setattr(FalkorStore, "stall_grace_s", 0.2)
     monkeypatch.setattr(EmbeddedServer, "answer_wait_s", 0.5)
-    command = FalkorStore.command
     sent = []
 
-    def stop_at_first_bulk(self, *args, **kwargs):
-        if args[0] == "GRAPH.BULK" and not sent:
-            sent.append(args[0])
+    def stop_at_first_bulk(point, **at):  # the fault hook (docs/reliability.md#fault-injection)
+        if point == "bulk-append" and not sent:
+            sent.append(point)
             os.kill(pid, signal.SIGSTOP)
-        return command(self, *args, **kwargs)
 
-    monkeypatch.setattr(FalkorStore, "command", stop_at_first_bulk)
     st = FalkorStore(own_server, graph="g", timeout=0.3, autostart=False)
+    st.faults = stop_at_first_bulk  # (and the staging graph's store, made from it)
     t0 = time.monotonic()
     with pytest.raises(ServerError, match="stopped answering"):
         load_paths(st, csvs)
     assert sent and time.monotonic() - t0 < 30
     st.close()
-    monkeypatch.setattr(FalkorStore, "command", command)
     assert own_server.stop() is True and not _pid_alive(pid)
     own_server.start()
     again = FalkorStore(own_server, graph="g", autostart=False)

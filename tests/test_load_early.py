@@ -380,37 +380,30 @@ def merged_later(server, generated, tmp_path_factory):
     return files, usual_path(server, files, "again_ref")
 
 
-def sent_before_next(monkeypatch) -> None:
-    """Make the reader wait, after each block of node rows, until the second thread has sent it
-    to the staging graph (otherwise a matter of timing)."""
-    post = early_mod.EarlyWrite._post
-
-    def caught_up(self, what, st):
-        post(self, what, st)
-        upto = what[0]
-        deadline = time.monotonic() + 60
-        while upto and self.started and any(st.node_sent.get(c, 0) < n for c, n in enumerate(upto)):
-            assert time.monotonic() < deadline
-            time.sleep(0.005)
-
-    monkeypatch.setattr(early_mod.EarlyWrite, "_post", caught_up)
+def sent_before_next(point: str, early=None, load=None, upto=None, **_) -> None:
+    """A fault hook (docs/reliability.md#fault-injection): make the reader wait, after each block
+    of node rows, until the second thread has sent it to the staging graph (otherwise a matter
+    of timing)."""
+    if point != "early-nodes-posted":
+        return
+    deadline = time.monotonic() + 60
+    while upto and early.started and any(load.node_sent.get(c, 0) < n for c, n in enumerate(upto)):
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
 
 
-def test_nodes_merged_into_after_they_were_sent_are_rewritten(store, merged_later, spy, monkeypatch):
+def test_nodes_merged_into_after_they_were_sent_are_rewritten(store, merged_later, spy):
     """Each node file's nodes go to the staging graph while the next file is read; a later row
     of a node already sent is merged into it afterwards, giving the usual path's graph."""
-    from intelgraph.loaders import bulk
-
     files, expected = merged_later
-    sent_before_next(monkeypatch)  # the case to test
     resent = []
-    resend = bulk.BulkNodes._resend
 
-    def watched(self, iid):
-        resent.append(len(self.st.node_resend))
-        return resend(self, iid)
+    def faults(point, **at):
+        sent_before_next(point, **at)  # the case to test
+        if point == "nodes-resend":  # (on the staging graph's store, which has the hook too)
+            resent.append(len(at["load"].node_resend))
 
-    monkeypatch.setattr(bulk.BulkNodes, "_resend", watched)
+    store.faults = faults
     load_paths(store, files)
     assert spy["finished"] == 1 and resent == [40]
     assert (store.counts(), store.checksum()) == expected
@@ -486,7 +479,7 @@ def test_a_problem_in_a_later_node_file_leaves_the_graph_empty(store, generated,
         return abort(self)
 
     monkeypatch.setattr(early_mod.EarlyWrite, "abort", counted)
-    sent_before_next(monkeypatch)
+    store.faults = sent_before_next
     before = (store.counts(), store.checksum())
     with pytest.raises(InputErrors) as err:
         load_paths(store, files)
