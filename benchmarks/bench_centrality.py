@@ -109,7 +109,8 @@ class _ServerClock:
 
 def bench_projection(sizes: list[tuple[int, int]], page: int) -> list[dict]:
     """Print the projection table; return its rows as numbers (one per size and graph kind)."""
-    from intelgraph.cypher.falkor import EmbeddedServer, FalkorStore
+    from intelgraph.cypher.falkordb.server import EmbeddedServer
+    from intelgraph.cypher.falkordb.store import FalkorStore
 
     rows, results = [], []
     with tempfile.TemporaryDirectory(prefix="intelgraph-bench-") as tmp:
@@ -356,7 +357,8 @@ def bench_engines(n: int, m: int) -> None:
 
 
 def _falkordb_algo(n: int, m: int) -> str:
-    from intelgraph.cypher.falkor import EmbeddedServer, FalkorStore
+    from intelgraph.cypher.falkordb.server import EmbeddedServer
+    from intelgraph.cypher.falkordb.store import FalkorStore
 
     G = nx.barabasi_albert_graph(n, m, seed=42)
     with tempfile.TemporaryDirectory(prefix="intelgraph-bench-") as tmp:

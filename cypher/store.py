@@ -1,6 +1,6 @@
 """The store protocol: the few operations intelgraph needs from a graph database.
 
-Two implementations live beside this module — :mod:`intelgraph.cypher.falkor` (the
+Two implementations live beside this module — :mod:`intelgraph.cypher.falkordb` (the
 embedded default) and :mod:`intelgraph.cypher.neo4j_store`. Results come back as
 :class:`Result` holding plain Python values (nodes and relationships become dicts,
 dates ``datetime.date``), so callers never see a driver's types.

@@ -277,7 +277,7 @@ class Graph:
     def start_server(settings: Settings | None = None) -> tuple[bool, Path]:
         """Start the embedded server for the settings' data folder and leave it running (later
         commands and graphs reuse it). Returns (whether this call started it, its folder)."""
-        from intelgraph.cypher.falkor import EmbeddedServer
+        from intelgraph.cypher.falkordb.server import EmbeddedServer
 
         srv = EmbeddedServer((settings or Settings.from_env()).data_dir)
         return srv.start(), srv.dir
@@ -286,7 +286,7 @@ class Graph:
     def stop_server(settings: Settings | None = None) -> bool:
         """Stop the embedded server for the settings' data folder (its data is saved). Returns
         whether one was running."""
-        from intelgraph.cypher.falkor import EmbeddedServer
+        from intelgraph.cypher.falkordb.server import EmbeddedServer
 
         return EmbeddedServer((settings or Settings.from_env()).data_dir).stop()
 
@@ -294,7 +294,7 @@ class Graph:
     def repair_server(settings: Settings | None = None) -> tuple[Path, str]:
         """Repair the embedded server's damaged append-only file (the server must be stopped; a
         copy of the files as they were is kept). Returns (where the copy is, what the checker said)."""
-        from intelgraph.cypher.falkor import EmbeddedServer
+        from intelgraph.cypher.falkordb.server import EmbeddedServer
 
         backup, said = EmbeddedServer((settings or Settings.from_env()).data_dir).repair_aof()
         return Path(backup), said

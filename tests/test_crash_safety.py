@@ -25,7 +25,9 @@ import pytest
 
 from helpers_synthetic import write_dataset
 from intelgraph.api import load_paths
-from intelgraph.cypher.falkor import EmbeddedServer, FalkorStore, _pid_alive
+from intelgraph.cypher.falkordb.files import _pid_alive
+from intelgraph.cypher.falkordb.server import EmbeddedServer
+from intelgraph.cypher.falkordb.store import FalkorStore
 from intelgraph.errors import ServerError, StoreError
 
 pytestmark = pytest.mark.slow  # dozens of killed loads and servers: minutes
@@ -197,7 +199,7 @@ def test_sigkilled_csv_loads_converge_to_one_clean_load(server, csv_files, early
     ``early``: every load into the empty graph goes through a staging graph while its files are
     read (loaders.early, used for big inputs): a kill then leaves the graph empty or whole,
     never partial, and the staging graph it leaves is dropped by the next load."""
-    from intelgraph.cypher.falkor import staging_name
+    from intelgraph.cypher.falkordb.staging import staging_name
     from intelgraph.loaders.early import EARLY_MIN_BYTES_ENV
 
     monkeypatch.setenv(EARLY_MIN_BYTES_ENV, "0" if early else str(1 << 40))
@@ -313,7 +315,7 @@ def test_persistence_settings_are_the_documented_ones(own_server):
     and the module docstring says so."""
     import redis
 
-    from intelgraph.cypher import falkor
+    from intelgraph.cypher.falkordb import server as falkor
 
     own_server.start()
     r = redis.Redis(**own_server.connection_kwargs())

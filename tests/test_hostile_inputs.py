@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from intelgraph.api import load_paths
 from intelgraph.cli import cli
-from intelgraph.cypher.falkor import FalkorStore
+from intelgraph.cypher.falkordb.store import FalkorStore
 from intelgraph.errors import InputErrors
 from intelgraph.loaders import early as early_mod
 from intelgraph.loaders.bulk import stage_csv

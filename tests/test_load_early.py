@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from intelgraph.api import load_paths
-from intelgraph.cypher.falkor import FalkorStore, staging_name
+from intelgraph.cypher.falkordb.staging import staging_name
+from intelgraph.cypher.falkordb.store import FalkorStore
 from intelgraph.errors import InputErrors
 from intelgraph.loaders import early as early_mod
 from intelgraph.loaders.bulk import NotEmpty
@@ -148,7 +149,7 @@ def test_merge_takes_it_too_and_says_which_path(store, generated, expected, spy)
 @pytest.mark.slow
 def test_the_graph_survives_a_server_restart(tmp_path, generated, expected, spy):
     """The rename is in the append-only file with the bulk writes before it."""
-    from intelgraph.cypher.falkor import EmbeddedServer
+    from intelgraph.cypher.falkordb.server import EmbeddedServer
 
     srv = EmbeddedServer(tmp_path / "db")
     srv.start()
@@ -332,7 +333,7 @@ def test_the_environment_can_turn_it_off(store, generated, spy, monkeypatch, exp
 def test_server_start_drops_staging_graphs_no_load_holds(tmp_path):
     """A staging graph a killed load left is deleted when the server next starts, unless a
     load of its graph holds the graph's write lock (then the staging graph is that load's)."""
-    from intelgraph.cypher.falkor import EmbeddedServer
+    from intelgraph.cypher.falkordb.server import EmbeddedServer
 
     srv = EmbeddedServer(tmp_path / "db")
     srv.start()

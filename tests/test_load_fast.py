@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from intelgraph.api import load_paths
-from intelgraph.cypher.falkor import FalkorStore
+from intelgraph.cypher.falkordb.store import FalkorStore
 from intelgraph.errors import InputErrors
 from intelgraph.graph.ids import node_id
 from intelgraph.loaders.bulk import NotEmpty, stage_csv, write_staged
