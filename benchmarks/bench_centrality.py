@@ -41,8 +41,8 @@ import networkx as nx
 import numpy as np
 
 from intelgraph.reports import fast, louvain
-from intelgraph.reports.centrality import (
-    EIGENVECTOR_MAX_ITER, EIGENVECTOR_TOL, compute_measures, report_from_projection)
+from intelgraph.reports.centrality import report_from_projection
+from intelgraph.reports.measures import EIGENVECTOR_MAX_ITER, EIGENVECTOR_TOL, compute_measures
 from intelgraph.reports.projection import Projection, project, projection_spec
 
 SIZES = [(2_500, 10_000), (22_000, 100_000), (100_000, 450_000)]
