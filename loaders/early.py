@@ -107,7 +107,7 @@ class _Early:
     thread, and the end — :meth:`finish` (in the subclasses), or :meth:`abort`."""
 
     #: whether the reader should keep blocks of node rows as bulk-append records too
-    #: (:attr:`~intelgraph.loaders.bulk.StagedLoad.node_bins`)
+    #: (:attr:`~intelgraph.loaders.bulk.staged.StagedLoad.node_bins`)
     bulk_bins = False
 
     def __init__(self, store: BulkAppend, fresh: bool | None, hold: contextlib.ExitStack):
@@ -210,7 +210,7 @@ class EarlyWrite(_Early):
         self.store.fault_point("early-nodes-posted", early=self, load=st, upto=what[0])
 
     def _nodes(self, st: StagedLoad) -> None:
-        from intelgraph.loaders.bulk import BulkNodes
+        from intelgraph.loaders.bulk.append import BulkNodes
 
         def count(n: int) -> None:
             self.nodes_written += n
@@ -235,7 +235,8 @@ class EarlyWrite(_Early):
     def finish(self, st: StagedLoad, progress: Callable[[int], None] | None = None) -> LoadStats:
         """Relationships, then the staging graph becomes the graph. ``st`` must be the load whose
         nodes :meth:`nodes_staged` saw, validated whole."""
-        from intelgraph.loaders.bulk import NotEmpty, _bulk_rels, graph_is_empty
+        from intelgraph.loaders.bulk import NotEmpty, graph_is_empty
+        from intelgraph.loaders.bulk.append import _bulk_rels
 
         try:
             self._join()
@@ -306,7 +307,8 @@ class EarlyCheck(_Early):
 
         from intelgraph.cypher.statements import (
             node_check_statement, node_lookup_statement, relationship_unchanged_statement)
-        from intelgraph.loaders.bulk import _cypher_text, known_row, lookup_query
+        from intelgraph.loaders.bulk.common import _cypher_text
+        from intelgraph.loaders.bulk.send import known_row, lookup_query
 
         schema, batch = st.schema, self.BATCH
         iid = array("q")
@@ -421,7 +423,7 @@ class EarlyCheck(_Early):
 
     def finish(self, st: StagedLoad, progress: Callable[[int], None] | None = None) -> LoadStats:
         """Write what would change (see the class), then release the lock."""
-        from intelgraph.loaders.bulk import _write_staged
+        from intelgraph.loaders.bulk.write import _write_staged
 
         try:
             self._join()

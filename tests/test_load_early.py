@@ -413,10 +413,10 @@ def test_nodes_merged_into_after_they_were_sent_are_rewritten(store, merged_late
 def test_nodes_merged_into_before_they_were_sent_go_as_merged(store, merged_later, spy, monkeypatch):
     """The same, when nothing is sent before the last node file is read: the merged rows' records
     made while reading are stale, and their merged JSON rows are sent instead."""
-    from intelgraph.loaders import bulk
+    from intelgraph.loaders.bulk import append
 
     files, expected = merged_later
-    send = bulk.BulkNodes.send
+    send = append.BulkNodes.send
     stale = []
 
     def at_the_end(self, upto=None):
@@ -425,7 +425,7 @@ def test_nodes_merged_into_before_they_were_sent_go_as_merged(store, merged_late
         stale.append((len(self.st.rows_merged), len(self.st.node_resend)))
         return send(self, upto)
 
-    monkeypatch.setattr(bulk.BulkNodes, "send", at_the_end)
+    monkeypatch.setattr(append.BulkNodes, "send", at_the_end)
     load_paths(store, files)
     assert spy["finished"] == 1 and stale == [(40, 0)]
     assert (store.counts(), store.checksum()) == expected
@@ -436,10 +436,10 @@ def test_node_files_in_many_small_blocks(store, merged_later, spy, monkeypatch):
     """Node files read in blocks of 8 KB (4 MB in use): each block is sent, or checked, while the
     next is read, and a node merged into across blocks comes out as the usual path makes it —
     loaded into the empty graph, then loaded again onto it (checked block by block)."""
-    from intelgraph.loaders import bulk
+    from intelgraph.loaders.bulk import read_nodes
 
     files, expected = merged_later
-    monkeypatch.setattr(bulk, "NODE_BLOCK_BYTES", 8192)
+    monkeypatch.setattr(read_nodes, "NODE_BLOCK_BYTES", 8192)
     posts = []
     for cls in (early_mod.EarlyWrite, early_mod.EarlyCheck):
         read = cls.node_rows_read
@@ -497,7 +497,7 @@ def test_node_segments_never_reach_past_the_rows_counted_in():
     "GRAPH.BULK made 369090 of 347311 nodes". Each row must go out exactly once."""
     from types import SimpleNamespace
 
-    from intelgraph.loaders.bulk import _node_segments
+    from intelgraph.loaders.bulk.append import _node_segments
 
     a, b, c = (0, list(range(10))), (10, list(range(10))), (25, list(range(5)))
     st = SimpleNamespace(rows_merged=set(), node_bins={0: [a, b, c]})
