@@ -41,8 +41,8 @@ import networkx as nx
 import numpy as np
 
 from intelgraph.reports import fast, louvain
-from intelgraph.reports.centrality import (
-    EIGENVECTOR_MAX_ITER, EIGENVECTOR_TOL, compute_measures, report_from_projection)
+from intelgraph.reports.centrality import report_from_projection
+from intelgraph.reports.measures import EIGENVECTOR_MAX_ITER, EIGENVECTOR_TOL, compute_measures
 from intelgraph.reports.projection import Projection, project, projection_spec
 
 SIZES = [(2_500, 10_000), (22_000, 100_000), (100_000, 450_000)]
@@ -109,7 +109,8 @@ class _ServerClock:
 
 def bench_projection(sizes: list[tuple[int, int]], page: int) -> list[dict]:
     """Print the projection table; return its rows as numbers (one per size and graph kind)."""
-    from intelgraph.cypher.falkor import EmbeddedServer, FalkorStore
+    from intelgraph.cypher.falkordb.server import EmbeddedServer
+    from intelgraph.cypher.falkordb.store import FalkorStore
 
     rows, results = [], []
     with tempfile.TemporaryDirectory(prefix="intelgraph-bench-") as tmp:
@@ -356,7 +357,8 @@ def bench_engines(n: int, m: int) -> None:
 
 
 def _falkordb_algo(n: int, m: int) -> str:
-    from intelgraph.cypher.falkor import EmbeddedServer, FalkorStore
+    from intelgraph.cypher.falkordb.server import EmbeddedServer
+    from intelgraph.cypher.falkordb.store import FalkorStore
 
     G = nx.barabasi_albert_graph(n, m, seed=42)
     with tempfile.TemporaryDirectory(prefix="intelgraph-bench-") as tmp:

@@ -75,7 +75,8 @@ def _child(spec: dict) -> dict:
     import resource
 
     from intelgraph.api import load_paths
-    from intelgraph.cypher.falkor import EmbeddedServer, FalkorStore
+    from intelgraph.cypher.falkordb.server import EmbeddedServer
+    from intelgraph.cypher.falkordb.store import FalkorStore
     from intelgraph.loaders.generate import iter_files
 
     files = list(iter_files(spec["files"]))
@@ -183,7 +184,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(_child(json.loads(args.child))))
         return 0
 
-    from intelgraph.cypher.falkor import EmbeddedServer, FalkorStore
+    from intelgraph.cypher.falkordb.server import EmbeddedServer
+    from intelgraph.cypher.falkordb.store import FalkorStore
 
     args.cache.mkdir(parents=True, exist_ok=True)
     rows_out = []

@@ -69,7 +69,8 @@ def measure(store, runs: int = 50, seed: int = 0) -> list[dict]:
 
 
 def run(sizes: list[int], runs: int = 50, workdir: str | None = None) -> list[dict]:
-    from intelgraph.cypher.falkor import EmbeddedServer, FalkorStore
+    from intelgraph.cypher.falkordb.server import EmbeddedServer
+    from intelgraph.cypher.falkordb.store import FalkorStore
     from intelgraph.loaders.csv_admin import read_csv_files
     from intelgraph.loaders.generate import generate, iter_files
     from intelgraph.loaders.plan import write_plan

@@ -1,9 +1,18 @@
 """The store protocol: the few operations intelgraph needs from a graph database.
 
-Two implementations live beside this module — :mod:`intelgraph.cypher.falkor` (the
+Two implementations live beside this module — :mod:`intelgraph.cypher.falkordb` (the
 embedded default) and :mod:`intelgraph.cypher.neo4j_store`. Results come back as
 :class:`Result` holding plain Python values (nodes and relationships become dicts,
 dates ``datetime.date``), so callers never see a driver's types.
+
+What an engine can do beyond :class:`Store` it declares as a capability, a second base class
+a loader asks for with ``isinstance``: :class:`BulkAppend` (the fast CSV path's appends and
+staging graph; the embedded FalkorDB has it, Neo4j has not). Loaders speak only to these
+interfaces, never to an engine's wire protocol or its private state; the import-linter
+contracts in ``pyproject.toml`` hold that layering.
+
+Faults are injected at named points through one hook, :attr:`Store.faults`
+(docs/reliability.md#fault-injection).
 """
 
 from __future__ import annotations
@@ -11,13 +20,17 @@ from __future__ import annotations
 import abc
 import contextlib
 import datetime as _dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from intelgraph.graph.schema import PROVENANCE
 
-__all__ = ["Store", "Result", "to_jsonable"]
+__all__ = ["Store", "BulkAppend", "Result", "to_jsonable", "FaultHook"]
+
+#: A fault hook: called with a fault point's name and what the code there has at hand
+#: (docs/reliability.md#fault-injection).
+FaultHook = Callable[..., None]
 
 DEFAULT_TIMEOUT_S = 30.0
 
@@ -58,9 +71,18 @@ class Store(abc.ABC):
 
     engine: str = "?"
     name: str = "?"
+    #: The fault-injection hook (docs/reliability.md#fault-injection): None in use; a test sets
+    #: it to a callable that :meth:`fault_point` calls with each named point reached (it may
+    #: raise, wait, stop the server or record what it is shown).
+    faults: FaultHook | None = None
 
     def __init__(self, timeout: float = DEFAULT_TIMEOUT_S):
         self.timeout = timeout
+
+    def fault_point(self, point: str, **at: Any) -> None:
+        """A named point where a test may inject a fault through :attr:`faults`; nothing else."""
+        if self.faults is not None:
+            self.faults(point, **at)
 
     @abc.abstractmethod
     def read(self, cypher: str, params: dict[str, Any] | None = None, timeout: float | None = None) -> Result: ...
@@ -86,6 +108,12 @@ class Store(abc.ABC):
         """Hold this graph's write lock, where the engine has one intelgraph writers queue on (the
         embedded FalkorDB: a file lock), for a load's whole check-then-write; re-entrant. Neo4j has
         none (its transactions isolate each batch): a no-op."""
+        return contextlib.nullcontext()
+
+    def big_write(self) -> "contextlib.AbstractContextManager[None]":
+        """Held around a big load's write: the engine may hold off its storage housekeeping
+        meanwhile (the embedded FalkorDB: the append-only file's automatic rewrite), to do it
+        once at the end (:meth:`compact`). A no-op by default."""
         return contextlib.nullcontext()
 
     # -- statements intelgraph did not write ------------------------------------------------
@@ -202,3 +230,51 @@ class Store(abc.ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class BulkAppend(Store):
+    """A store's capability: what the fast CSV load path (:mod:`intelgraph.loaders.bulk`,
+    :mod:`intelgraph.loaders.early`) needs beyond :class:`Store`. A store that has it derives
+    from this class instead of :class:`Store`; the load path is chosen by ``isinstance(store, BulkAppend)``, in one
+    place (:func:`intelgraph.api.load_paths`), and every other store gets the ``MERGE`` path.
+
+    Texts and payloads are the engine's own: load statements are Cypher (from
+    :mod:`intelgraph.cypher.statements`, a ``CYPHER name=value`` prefix for parameters) whose
+    one value comes back as JSON text or a number; ``bulk_append`` takes one token of the
+    engine's bulk-insert format (:mod:`intelgraph.loaders.columnar` makes its records). Every
+    refusal is a :class:`~intelgraph.errors.StoreError`."""
+
+    #: The time limit of a load's commands, in seconds.
+    load_limit_s: float
+
+    @abc.abstractmethod
+    def load_query(self, text: str, *, read_only: bool = False, limited: bool = True) -> Any:
+        """Run one load statement on this graph and return the first value of its first row
+        (None if it returns none). ``limited``: under the load's time limit, a refusal or a lost
+        connection raised as the load's error (it says that loading the same files again
+        completes the load); otherwise with no limit of its own (a query that finishes a load,
+        whose length grows with the graph), a refusal as
+        :class:`~intelgraph.errors.CommandRefused`."""
+
+    @abc.abstractmethod
+    def bulk_append(self, token: bytes, nodes: int, edges: int) -> None:
+        """Append ``nodes`` nodes (of one label set) or ``edges`` relationships (of one type,
+        their ends given as internal node ids) given as one token of the bulk-insert format;
+        an error unless the engine made exactly that many. The graph's indexes and constraints
+        are kept up to date by the engine."""
+
+    @abc.abstractmethod
+    def open_staging(self) -> "BulkAppend | None":
+        """A private, empty staging graph beside this one, with the schema's indexes and
+        constraint, to load into while the inputs are read (:meth:`replace_with` then makes it
+        this graph); a staging graph a killed load left is deleted first. None (and nothing made)
+        when this graph has indexes or constraints the schema does not make, which a load through
+        a staging graph would lose."""
+
+    @abc.abstractmethod
+    def replace_with(self, staging: "BulkAppend") -> None:
+        """Make the staging graph this graph, in one step (this graph must be empty)."""
+
+    @abc.abstractmethod
+    def discard_staging(self, staging: "BulkAppend | None") -> None:
+        """Delete the staging graph (if any) and close its store; never raises."""

@@ -21,7 +21,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Union
 
 from intelgraph.config import OPTION, Settings, open_store
-from intelgraph.cypher.store import Result, Store
+from intelgraph.cypher.store import BulkAppend, Result, Store
 from intelgraph.errors import InputErrors, Problem, QueryError
 from intelgraph.loaders.plan import LoadStats, Plan, write_plan
 
@@ -106,7 +106,7 @@ def _read_inputs(store: Store | None, paths: Sequence[Input], sample: bool, sour
         from intelgraph.loaders.csv_admin import read_csv_files
 
         staged = None
-        if fast and store is not None and store.engine == "falkordb" and not problems:
+        if fast and isinstance(store, BulkAppend) and not problems:
             from intelgraph.loaders.bulk import stage_csv
             from intelgraph.loaders.early import begin
 
@@ -145,7 +145,8 @@ def load_paths(store: Store, paths: Sequence[Input], sample: bool = False, sourc
     """Validate all inputs, then write them; returns what was written. The one place that
     chooses how a load is written (``intelgraph load`` and :meth:`Graph.load` come here).
 
-    CSV files on the embedded engine take the fast path (:mod:`intelgraph.loaders.bulk`): into
+    CSV files into a store with the :class:`~intelgraph.cypher.store.BulkAppend` capability (the
+    embedded engine) take the fast path (:mod:`intelgraph.loaders.bulk`): into
     an empty graph they are created (``fresh=None`` decides by looking; ``fresh=True`` insists and
     is refused, before anything is written, if the graph is not empty; ``fresh=False`` always
     merges), otherwise merged between nodes found by internal id. Datasets, and CSV inputs the
@@ -177,6 +178,7 @@ def load_paths(store: Store, paths: Sequence[Input], sample: bool = False, sourc
                     stats = write_plan(store, item, batch_size=batch_size, fresh=bool(fresh) and first,
                                        progress=tick)
                 else:
+                    assert isinstance(store, BulkAppend)  # a load is staged only for such a store (_read_inputs)
                     stats = write_staged(store, item, fresh=(fresh if first else False) if fresh is not None
                                          else (None if first else False), progress=tick)
                 total.paths.append(path if isinstance(item, Plan) else item.mode)
@@ -275,7 +277,7 @@ class Graph:
     def start_server(settings: Settings | None = None) -> tuple[bool, Path]:
         """Start the embedded server for the settings' data folder and leave it running (later
         commands and graphs reuse it). Returns (whether this call started it, its folder)."""
-        from intelgraph.cypher.falkor import EmbeddedServer
+        from intelgraph.cypher.falkordb.server import EmbeddedServer
 
         srv = EmbeddedServer((settings or Settings.from_env()).data_dir)
         return srv.start(), srv.dir
@@ -284,7 +286,7 @@ class Graph:
     def stop_server(settings: Settings | None = None) -> bool:
         """Stop the embedded server for the settings' data folder (its data is saved). Returns
         whether one was running."""
-        from intelgraph.cypher.falkor import EmbeddedServer
+        from intelgraph.cypher.falkordb.server import EmbeddedServer
 
         return EmbeddedServer((settings or Settings.from_env()).data_dir).stop()
 
@@ -292,7 +294,7 @@ class Graph:
     def repair_server(settings: Settings | None = None) -> tuple[Path, str]:
         """Repair the embedded server's damaged append-only file (the server must be stopped; a
         copy of the files as they were is kept). Returns (where the copy is, what the checker said)."""
-        from intelgraph.cypher.falkor import EmbeddedServer
+        from intelgraph.cypher.falkordb.server import EmbeddedServer
 
         backup, said = EmbeddedServer((settings or Settings.from_env()).data_dir).repair_aof()
         return Path(backup), said

@@ -308,7 +308,8 @@ def open_store(settings: Settings | None = None, password_prompt: Callable[[], s
 
     s = settings or Settings.from_env()
     if s.engine == "falkordb":
-        from intelgraph.cypher.falkor import EmbeddedServer, FalkorStore
+        from intelgraph.cypher.falkordb.server import EmbeddedServer
+        from intelgraph.cypher.falkordb.store import FalkorStore
 
         return FalkorStore(EmbeddedServer(s.data_dir), graph=s.graph, timeout=s.timeout)
     from intelgraph.cypher.neo4j_store import Neo4jStore

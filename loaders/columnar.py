@@ -7,7 +7,7 @@ parsed by Arrow's CSV reader (C++, in blocks), each column is dictionary-encoded
 *distinct* value is checked and encoded once, by the same rules as the row-wise reader; rows
 then become numbers — their ends as dense node numbers, their lists and gradings as indexes
 into a table of distinct values (:class:`ValueTable`). A :class:`RelBlock` keeps a batch of one
-relationship type that way, and is turned into ``GRAPH.BULK`` payload or Cypher list rows
+relationship type that way, and is turned into bulk-append payload or Cypher list rows
 column-wise, when it is written.
 
 Only *plain* files are read this way (:func:`plain_csv`): no quote character, NUL, byte-order
@@ -146,7 +146,7 @@ _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circul
 
 
 def bulk_value(v: Any) -> bytes:
-    """One property value in ``GRAPH.BULK``'s typed binary (null: not set)."""
+    """One property value in the bulk-append format's typed binary (null: not set)."""
     t = type(v)
     if t is str:
         return b"\x03" + v.encode() + b"\x00"
@@ -174,14 +174,14 @@ def bulk_scalar(v: Any) -> Any:
 
 
 def bulk_texts(column: Any, listed: bool = False) -> Any:
-    """A string column as ``GRAPH.BULK`` text values (``listed``: lists of that one text)."""
+    """A string column as bulk-append text values (``listed``: lists of that one text)."""
     head = _ONE_LIST_BIN if listed else b"\x03"
     return pc.binary_join_element_wise(pa.scalar(head), column.cast(pa.binary()), pa.scalar(b"\x00"), b"")
 
 
 def json_to_bulk(column: Any) -> Any:
     """A column of JSON texts (one value per row, as a staged node row holds them) as
-    ``GRAPH.BULK`` binary: ``bulk_value(json.loads(text))`` for every row. The common forms —
+    bulk-append binary: ``bulk_value(json.loads(text))`` for every row. The common forms —
     ``null``, a string, ``[]``, a list of one string, without escapes — are cut column-wise;
     any other distinct text is decoded once."""
     if not isinstance(column, (pa.Array, pa.ChunkedArray)):
@@ -208,7 +208,7 @@ def json_to_bulk(column: Any) -> Any:
 
 
 def bulk_rows(columns: list[Any]) -> Any:
-    """``GRAPH.BULK`` node records, one per row, from the JSON text columns of staged node rows
+    """Bulk-append node records, one per row, from the JSON text columns of staged node rows
     (without the dense number): a binary array."""
     return pc.binary_join_element_wise(*map(json_to_bulk, columns), b"")
 
@@ -229,7 +229,7 @@ def contiguous_slices(arr: Any, most: int, most_bytes: int) -> Iterator[tuple[by
 
 class ValueTable:
     """Distinct property values of a load (lists, gradings), each as JSON text, as a Cypher
-    literal and as ``GRAPH.BULK`` binary; rows refer to them by number."""
+    literal and as bulk-append binary; rows refer to them by number."""
 
     def __init__(self, cypher_text: Callable[[str], str]):
         self.values: list[Any] = []
@@ -294,7 +294,7 @@ class RelBlock:
         return f'["{self.ids[k].as_py()}",' + ",".join(table.json[v[k]] for v in self.values) + "]"
 
     def bulk_payload(self, rows: np.ndarray, a: np.ndarray, b: np.ndarray, table: ValueTable) -> bytes:
-        """``GRAPH.BULK`` edge records of ``rows`` (ends given as internal ids ``a``, ``b``):
+        """Bulk-append edge records of ``rows`` (ends given as internal ids ``a``, ``b``):
         the two ids, then id, sources, evidence, claims, reliability, credibility."""
         n = len(rows)
         ends = np.empty((n, 2), dtype="<u8")

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from intelgraph.cypher.store import Store
 from intelgraph.errors import InputError, InputErrors, Problem
 from intelgraph.graph.ids import node_id, normalise, relationship_id
 from intelgraph.graph.provenance import Contradictions, statement_problem
@@ -399,7 +400,7 @@ def _short(value: str, limit: int = 80) -> str:
 
 
 class _Reader:
-    def __init__(self, schema: Schema, source: str | None, store: Any, delimiter: str):
+    def __init__(self, schema: Schema, source: str | None, store: Store | None, delimiter: str):
         self.schema = schema
         self.store = store
         self.delim = delimiter
@@ -1093,7 +1094,7 @@ class _Reader:
 
 
 def read_csv_files(paths: Iterable[str | Path | Sequence[str | Path] | CsvInput], source: str | None = None,
-                   *, schema: Schema | None = None, store: Any = None,
+                   *, schema: Schema | None = None, store: Store | None = None,
                    array_delimiter: str = ARRAY_DELIMITER) -> Plan:
     """Read neo4j-admin CSV inputs into one validated :class:`Plan`.
 

@@ -5,16 +5,16 @@ graph changes. Reading is client work and writing mostly server work, so on two 
 overlap here instead of following each other: a second thread works on the graph while the main
 thread reads the files.
 
-* **An empty graph** (:class:`EarlyWrite`): each block of a node file (4 MB) is appended by
-  ``GRAPH.BULK`` while the next block is read — the server's work on them (five indexes, the
+* **An empty graph** (:class:`EarlyWrite`): each block of a node file (4 MB) is appended in
+  bulk while the next block is read — the server's work on them (five indexes, the
   full-text index, the unique constraint: most of a big load's server time) runs during the
   reading — and once the node files are all read their internal ids are read back. Their
-  ``GRAPH.BULK`` records are made column-wise as the files are read (``StagedLoad.node_bins``);
+  bulk-append records are made column-wise as the files are read (``StagedLoad.node_bins``);
   a node that a later file names again is merged as usual, then set to its merged row once its
   id is known (``BulkNodes``). They go into a private *staging graph*
-  (``<graph>.intelgraph-staging``, made with the schema's indexes and constraint); when every
-  file has been read and checked the relationships follow and the staging graph replaces the
-  empty graph with one ``RENAME``. A problem in a later file, a fallback to the thorough reader
+  (:meth:`~intelgraph.cypher.store.BulkAppend.open_staging`, made with the schema's indexes and
+  constraint); when every file has been read and checked the relationships follow and the
+  staging graph replaces the empty graph in one step. A problem in a later file, a fallback to the thorough reader
   or a crash leaves the graph as it was, empty; a staging graph left by a killed load is deleted
   by the next server start, the next load of that graph or ``db reset``.
 * **A graph that holds something** (:class:`EarlyCheck`): the thread looks the load's nodes up
@@ -23,7 +23,7 @@ thread reads the files.
 
 The graph's write lock is held from :func:`begin` (which looks at the graph) to the end, so no
 other intelgraph writer changes the graph in between: they queue, as for any load. Used for CSV
-inputs loaded alone (no datasets beside them) on the embedded engine, unless ``fresh=True`` meets
+inputs loaded alone (no datasets beside them) into a store that can append in bulk, unless ``fresh=True`` meets
 a graph that is not empty (refused later) or an empty graph has indexes or constraints the schema
 does not make (kept: the usual path).
 """
@@ -37,14 +37,16 @@ import threading
 from array import array
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from intelgraph.errors import CommandRefused
-from intelgraph.cypher.falkor import STAGING_SUFFIX, is_staging_name  # noqa: F401 - the naming rule's home
+from intelgraph.cypher.store import BulkAppend
 from intelgraph.loaders import columnar
 from intelgraph.loaders.plan import COMPACT_AFTER_ROWS, LoadStats
+
+if TYPE_CHECKING:
+    from intelgraph.loaders.bulk import StagedLoad
 
 # Measured, the early ways are never slower, even for a 136 KB input (0.053 s either way) and
 # faster from 1 MB on (10k relationships: 0.18 s instead of 0.29 s; a reload 0.18 s instead of
@@ -60,50 +62,18 @@ def early_min_bytes() -> int:
     except ValueError:
         return EARLY_MIN_BYTES
 
-def staging_name(graph: str) -> str:
-    return graph + STAGING_SUFFIX  # a reserved name (see is_staging_name)
 
-
-def drop_staging(store: Any) -> None:
-    """Delete the staging graph a killed load of ``store``'s graph left behind, if any."""
-    with contextlib.suppress(CommandRefused):
-        store.command("GRAPH.DELETE", staging_name(store.name))
-
-
-def _index_set(store: Any, graph: str) -> set[tuple[str, str, str]]:
-    res = store.command("GRAPH.RO_QUERY", graph, "CALL db.indexes() YIELD label, properties, types, entitytype "
-                               "RETURN label, properties, types, entitytype")
-    out = set()
-    for label, props, types, entity in res[1]:
-        for p in props:
-            kinds = types.get(p, []) if isinstance(types, dict) else []
-            out.add((str(entity), str(label), f"{p}:{sorted(map(str, kinds))}"))
-    return out
-
-
-def _constraint_set(store: Any, graph: str) -> set[tuple[str, str, str, tuple[str, ...]]]:
-    res = store.command("GRAPH.RO_QUERY", graph, "CALL db.constraints() YIELD type, label, properties, "
-                               "entitytype RETURN type, label, properties, entitytype")
-    return {(str(t), str(label), str(entity), tuple(map(str, props))) for t, label, props, entity in res[1]}
-
-
-def _schema_objects(store: Any, graph: str) -> set[tuple[Any, ...]]:
-    """The indexes and constraints of ``graph``, asked through ``store``'s connection."""
-    return {("index", *i) for i in _index_set(store, graph)} | {("constraint", *c) for c in _constraint_set(store, graph)}
-
-
-def begin(store: Any, inputs: Sequence[Any], fresh: bool | None) -> EarlyWrite | EarlyCheck | None:
+def begin(store: BulkAppend, inputs: Sequence[Any], fresh: bool | None) -> EarlyWrite | EarlyCheck | None:
     """Work to do while the CSV ``inputs`` (as :func:`~intelgraph.loaders.bulk.stage_csv` takes
     them) are read: an :class:`EarlyWrite` into an empty graph, an :class:`EarlyCheck` of a graph
-    that holds something; None (the usual path) on another engine, for little input, with
-    ``fresh=True`` on a graph that is not empty (refused later), or on an empty graph that has
-    indexes or constraints of its own. Either holds the graph's write lock until it finishes or is aborted."""
-    from intelgraph.cypher.falkor import FalkorStore
+    that holds something; None (the usual path) for little input, with ``fresh=True`` on a graph
+    that is not empty (refused later), or on an empty graph that has indexes or constraints of its
+    own. Either holds the graph's write lock until it finishes or is aborted. Only for a store with
+    the :class:`~intelgraph.cypher.store.BulkAppend` capability (:func:`intelgraph.api.load_paths`
+    chooses)."""
     from intelgraph.loaders.bulk import graph_is_empty
     from intelgraph.loaders.csv_admin import group_inputs
 
-    if not isinstance(store, FalkorStore):
-        return None
     try:
         size = sum(Path(f).stat().st_size for inp in group_inputs(list(inputs)) for f in inp.files)
     except OSError:
@@ -111,29 +81,23 @@ def begin(store: Any, inputs: Sequence[Any], fresh: bool | None) -> EarlyWrite |
     if size < early_min_bytes():
         return None
     hold = contextlib.ExitStack()
-    staging = None
+    staging: BulkAppend | None = None
     try:
-        hold.enter_context(store._writing())
+        hold.enter_context(store.writing())
         if not graph_is_empty(store):
             if fresh:
                 hold.close()
                 return None
             store.apply_schema()  # and wait for its indexes: the checks look nodes up by id
             return EarlyCheck(store, fresh, hold)
-        drop_staging(store)
-        staging = FalkorStore(store.server, graph=staging_name(store.name), schema=store.schema,
-                              timeout=store.timeout, autostart=False, staging=True)
-        staging.apply_schema()
-        if not _schema_objects(store, store.name) <= _schema_objects(store, staging.name):
-            raise _NotEligible  # indexes or constraints the user made on the empty graph: keep them (usual path)
-        hold.enter_context(store.server.no_aof_rewrite(store.command))  # compacted once at the end
+        staging = store.open_staging()
+        if staging is None:  # indexes or constraints the user made on the empty graph: keep them (usual path)
+            hold.close()
+            return None
+        hold.enter_context(store.big_write())  # compacted once at the end
         return EarlyWrite(store, staging, fresh, hold)
-    except _NotEligible:
-        _discard(store, staging)
-        hold.close()
-        return None
     except BaseException:
-        _discard(store, staging)
+        store.discard_staging(staging)
         hold.close()
         raise
 
@@ -142,11 +106,11 @@ class _Early:
     """What both ways share: the write lock (held in ``hold`` from :func:`begin`), the second
     thread, and the end — :meth:`finish` (in the subclasses), or :meth:`abort`."""
 
-    #: whether the reader should keep blocks of node rows as GRAPH.BULK records too
-    #: (:attr:`~intelgraph.loaders.bulk.StagedLoad.node_bins`)
+    #: whether the reader should keep blocks of node rows as bulk-append records too
+    #: (:attr:`~intelgraph.loaders.bulk.staged.StagedLoad.node_bins`)
     bulk_bins = False
 
-    def __init__(self, store: Any, fresh: bool | None, hold: contextlib.ExitStack):
+    def __init__(self, store: BulkAppend, fresh: bool | None, hold: contextlib.ExitStack):
         self.store = store
         self.fresh = fresh
         self._hold = hold
@@ -196,7 +160,7 @@ class _Early:
         finally:
             self._hold.close()
 
-    def node_rows_read(self, st: Any) -> None:
+    def node_rows_read(self, st: StagedLoad) -> None:
         """The reader has staged more node rows (of ``st``): a block, or a file."""
 
     def _stopping(self) -> None:
@@ -216,7 +180,7 @@ class EarlyWrite(_Early):
 
     bulk_bins = True
 
-    def __init__(self, store: Any, staging: Any, fresh: bool | None, hold: contextlib.ExitStack):
+    def __init__(self, store: BulkAppend, staging: BulkAppend, fresh: bool | None, hold: contextlib.ExitStack):
         super().__init__(store, fresh, hold)
         self.staging = staging
         self._iid: array | None = None
@@ -225,26 +189,28 @@ class EarlyWrite(_Early):
         self._upto: tuple[list[int] | None, bool] = ([], False)  # rows per layout read so far; the last?
         self._wake = threading.Event()
 
-    def node_rows_read(self, st: Any) -> None:
+    def node_rows_read(self, st: StagedLoad) -> None:
         """More node rows are staged (a block or a file): the second thread appends them to the
         staging graph (started with the first rows)."""
         self._post((([len(rows) for rows in st.node_rows]), False), st)
 
-    def nodes_staged(self, st: Any) -> None:
+    def nodes_staged(self, st: StagedLoad) -> None:
         """Every node file is read: the second thread appends what is left, then reads the
         nodes' internal ids back."""
         self._post((None, True), st)
 
-    def _post(self, what: tuple[list[int] | None, bool], st: Any) -> None:
+    def _post(self, what: tuple[list[int] | None, bool], st: StagedLoad) -> None:
         self._upto = what
         if self._thread is None:
             if not any(st.node_rows):
                 return  # only relationships so far (or at all: they need the graph's nodes, the usual path)
             self._start(lambda: self._nodes(st), "intelgraph-early-nodes")
         self._wake.set()
+        # the reader goes on once this returns: a test may hold it until the rows posted are sent
+        self.store.fault_point("early-nodes-posted", early=self, load=st, upto=what[0])
 
-    def _nodes(self, st: Any) -> None:
-        from intelgraph.loaders.bulk import BulkNodes
+    def _nodes(self, st: StagedLoad) -> None:
+        from intelgraph.loaders.bulk.append import BulkNodes
 
         def count(n: int) -> None:
             self.nodes_written += n
@@ -266,10 +232,11 @@ class EarlyWrite(_Early):
     def _stopping(self) -> None:
         self._wake.set()
 
-    def finish(self, st: Any, progress: Callable[[int], None] | None = None) -> LoadStats:
+    def finish(self, st: StagedLoad, progress: Callable[[int], None] | None = None) -> LoadStats:
         """Relationships, then the staging graph becomes the graph. ``st`` must be the load whose
         nodes :meth:`nodes_staged` saw, validated whole."""
-        from intelgraph.loaders.bulk import NotEmpty, _bulk_rels, graph_is_empty
+        from intelgraph.loaders.bulk import NotEmpty, graph_is_empty
+        from intelgraph.loaders.bulk.append import _bulk_rels
 
         try:
             self._join()
@@ -280,7 +247,7 @@ class EarlyWrite(_Early):
             _bulk_rels(self.staging, st, self._iid, self.stats, progress)
             if not graph_is_empty(self.store):  # cannot happen under our lock; but never clobber
                 raise NotEmpty(f"graph {self.store.name!r} changed while it was being loaded")
-            self.store.command("RENAME", self.staging.name, self.store.name)
+            self.store.replace_with(self.staging)
             self.done = True
         finally:
             self.close()
@@ -293,20 +260,7 @@ class EarlyWrite(_Early):
         if self.done:
             self.staging.close()
         else:
-            _discard(self.store, self.staging)
-
-
-class _NotEligible(Exception):
-    pass
-
-
-def _discard(store: Any, staging: Any) -> None:
-    if staging is None:
-        return
-    with contextlib.suppress(Exception):
-        drop_staging(store)
-    with contextlib.suppress(Exception):
-        staging.close()
+            self.store.discard_staging(self.staging)
 
 
 class EarlyCheck(_Early):
@@ -321,7 +275,7 @@ class EarlyCheck(_Early):
 
     BATCH = 5000
 
-    def __init__(self, store: Any, fresh: bool | None, hold: contextlib.ExitStack):
+    def __init__(self, store: BulkAppend, fresh: bool | None, hold: contextlib.ExitStack):
         super().__init__(store, fresh, hold)
         self._nodes_read = False
         self._reading = True
@@ -330,12 +284,12 @@ class EarlyCheck(_Early):
         self.unchanged_nodes = bytearray()  # by dense number
         self.unchanged_rels: dict[int, np.ndarray] = {}  # by position in st.rel_blocks: a mask of rows
 
-    def node_rows_read(self, st: Any) -> None:
+    def node_rows_read(self, st: StagedLoad) -> None:
         if self._thread is None:
             self._start(lambda: self._check(st), "intelgraph-early-check")
         self._wake.set()
 
-    def nodes_staged(self, st: Any) -> None:
+    def nodes_staged(self, st: StagedLoad) -> None:
         self._nodes_read = True
         self.node_rows_read(st)
 
@@ -344,19 +298,17 @@ class EarlyCheck(_Early):
         self._wake.set()
 
     def _ro(self, text: str) -> Any:
-        from intelgraph.loaders.bulk import _scalar
+        return json.loads(self.store.load_query(text, read_only=True, limited=False))
 
-        res = self.store.command("GRAPH.RO_QUERY", self.store.name, text, "--compact")
-        return json.loads(_scalar(res))
-
-    def _check(self, st: Any) -> None:
+    def _check(self, st: StagedLoad) -> None:
         """The read-only queries go out on two connections at once (FalkorDB runs read queries
         on THREAD_COUNT threads, two here), at most four batches in flight."""
         from concurrent.futures import ThreadPoolExecutor
 
         from intelgraph.cypher.statements import (
             node_check_statement, node_lookup_statement, relationship_unchanged_statement)
-        from intelgraph.loaders.bulk import _cypher_text, known_row, lookup_query
+        from intelgraph.loaders.bulk.common import _cypher_text
+        from intelgraph.loaders.bulk.send import known_row, lookup_query
 
         schema, batch = st.schema, self.BATCH
         iid = array("q")
@@ -469,9 +421,9 @@ class EarlyCheck(_Early):
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
-    def finish(self, st: Any, progress: Callable[[int], None] | None = None) -> LoadStats:
+    def finish(self, st: StagedLoad, progress: Callable[[int], None] | None = None) -> LoadStats:
         """Write what would change (see the class), then release the lock."""
-        from intelgraph.loaders.bulk import _write_staged
+        from intelgraph.loaders.bulk.write import _write_staged
 
         try:
             self._join()
@@ -496,7 +448,7 @@ class _ValueTexts:
     """Cypher literals of a :class:`~intelgraph.loaders.columnar.ValueTable`'s values, extended
     as the reader adds values (read from another thread: only what was there is converted)."""
 
-    def __init__(self, table: Any, cypher_text: Callable[[str], str]):
+    def __init__(self, table: columnar.ValueTable, cypher_text: Callable[[str], str]):
         self.table = table
         self.cypher_text = cypher_text
         self.array = columnar.pa.array([], columnar.pa.string())
@@ -511,7 +463,7 @@ class _ValueTexts:
             self.array = pa.concat_arrays([self.array, new])
         return self.array.take(pa.array(idx))
 
-    def rows(self, blk: Any, rows: np.ndarray, a: np.ndarray, b: np.ndarray) -> list[str]:
+    def rows(self, blk: columnar.RelBlock, rows: np.ndarray, a: np.ndarray, b: np.ndarray) -> list[str]:
         """``[a, b, "id", sources, evidence, claims, reliability, credibility, row]`` texts."""
         pa, pc = columnar.pa, columnar.pc
         parts: list[Any] = ["[", pa.array(a).cast(pa.string()), ",", pa.array(b).cast(pa.string()), ',"',

@@ -1,6 +1,6 @@
 """Fast paths for the heavy centrality measures, giving networkx's values.
 
-:func:`intelgraph.reports.centrality.compute_measures` takes these paths; networkx stays the
+:func:`intelgraph.reports.measures.compute_measures` takes these paths; networkx stays the
 reference (the tests compare every measure with it) and the fallback (a multigraph, a graph of
 fewer than three nodes, or igraph not installed).
 

@@ -1,7 +1,7 @@
 """The centrality measures computed in Neo4j Graph Data Science (GDS), in networkx's conventions.
 
 ``intelgraph report centrality --compute gds`` sends the work of :func:`compute_measures
-<intelgraph.reports.centrality.compute_measures>` to a Neo4j server with the GDS plugin: the
+<intelgraph.reports.measures.compute_measures>` to a Neo4j server with the GDS plugin: the
 named projection is projected into GDS's in-memory catalog, each measure is streamed back, the
 raw GDS scores are converted to what networkx would have returned, and the projected graph is
 dropped. Run against a live GDS 2.13 by ``tests/test_gds.py`` (see ``docs/gds.md``).
@@ -130,7 +130,7 @@ SINK_ID = 2 ** 62
 #: The procedures' namespace. Statements are composed with f-strings so that no plain string
 #: literal here starts with a Cypher keyword (see the module docstring).
 _GDS = "gds"
-#: Algorithm settings, chosen to match networkx's defaults in reports/centrality.py.
+#: Algorithm settings, chosen to match networkx's defaults in reports/measures.py.
 GDS_PARAMETERS: dict[str, dict[str, Any]] = {
     # tighter than networkx's defaults (EIGENVECTOR_TOL 1e-6, PageRank tol 1e-6, both summed over the
     # nodes): GDS stops when no score moves more than `tolerance`, and its values are to be within

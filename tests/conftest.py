@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from intelgraph.cypher.falkor import EmbeddedServer, FalkorStore
+from intelgraph.cypher.falkordb.server import EmbeddedServer
+from intelgraph.cypher.falkordb.store import FalkorStore
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"

@@ -17,8 +17,8 @@ import networkx as nx
 import pytest
 
 from intelgraph.api import load_paths
-from intelgraph.reports.centrality import (
-    EIGENVECTOR_MAX_ITER, EIGENVECTOR_TOL, centrality_report, compute_measures, measure_columns)
+from intelgraph.reports.centrality import centrality_report
+from intelgraph.reports.measures import EIGENVECTOR_MAX_ITER, EIGENVECTOR_TOL, compute_measures, measure_columns
 from intelgraph.reports.projection import UnknownProjection, graph_hash, project, projection_spec
 
 # -- datasets written as files and loaded through the dataset loader ---------------------------
@@ -151,7 +151,8 @@ def test_csv_same_bytes_across_processes(tmp_path):
     """String hashing differs between processes; the CSV must not."""
     script = textwrap.dedent("""
         import sys, networkx as nx
-        from intelgraph.reports.centrality import compute_measures, write_csv
+        from intelgraph.reports.measures import compute_measures
+        from intelgraph.reports.render import write_csv
         G = nx.relabel_nodes(nx.karate_club_graph(), lambda n: f"node:{n:02d}")
         for n in G: G.nodes[n].update(name=f"Member {n}", kind="Person")
         write_csv(G, compute_measures(G, seed=4), sys.argv[1])

@@ -15,8 +15,8 @@ import pytest
 
 from intelgraph.errors import ReportError
 from intelgraph.reports import _igraph_worker, fast
-from intelgraph.reports.centrality import (
-    EIGENVECTOR_MAX_ITER, EIGENVECTOR_TOL, compute_measures, report_from_projection)
+from intelgraph.reports.centrality import report_from_projection
+from intelgraph.reports.measures import EIGENVECTOR_MAX_ITER, EIGENVECTOR_TOL, compute_measures
 from intelgraph.reports.projection import Projection, graph_hash, project, projection_spec
 
 pytestmark = pytest.mark.slow  # every measure against networkx on many graphs: about a minute

@@ -31,7 +31,8 @@ import pytest
 
 from helpers_synthetic import write_overlapping
 from intelgraph.api import load_paths
-from intelgraph.cypher.falkor import EmbeddedServer, FalkorStore
+from intelgraph.cypher.falkordb.server import EmbeddedServer
+from intelgraph.cypher.falkordb.store import FalkorStore
 from intelgraph.errors import StoreError
 
 pytestmark = pytest.mark.slow  # concurrent loads of real processes: over a minute

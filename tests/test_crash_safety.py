@@ -25,7 +25,9 @@ import pytest
 
 from helpers_synthetic import write_dataset
 from intelgraph.api import load_paths
-from intelgraph.cypher.falkor import EmbeddedServer, FalkorStore, _pid_alive
+from intelgraph.cypher.falkordb.files import _pid_alive
+from intelgraph.cypher.falkordb.server import EmbeddedServer
+from intelgraph.cypher.falkordb.store import FalkorStore
 from intelgraph.errors import ServerError, StoreError
 
 pytestmark = pytest.mark.slow  # dozens of killed loads and servers: minutes
@@ -197,7 +199,8 @@ def test_sigkilled_csv_loads_converge_to_one_clean_load(server, csv_files, early
     ``early``: every load into the empty graph goes through a staging graph while its files are
     read (loaders.early, used for big inputs): a kill then leaves the graph empty or whole,
     never partial, and the staging graph it leaves is dropped by the next load."""
-    from intelgraph.loaders.early import EARLY_MIN_BYTES_ENV, staging_name
+    from intelgraph.cypher.falkordb.staging import staging_name
+    from intelgraph.loaders.early import EARLY_MIN_BYTES_ENV
 
     monkeypatch.setenv(EARLY_MIN_BYTES_ENV, "0" if early else str(1 << 40))
     ref = FalkorStore(server, graph=f"crashcsvref_{os.getpid()}")
@@ -312,7 +315,7 @@ def test_persistence_settings_are_the_documented_ones(own_server):
     and the module docstring says so."""
     import redis
 
-    from intelgraph.cypher import falkor
+    from intelgraph.cypher.falkordb import server as falkor
 
     own_server.start()
     r = redis.Redis(**own_server.connection_kwargs())
@@ -504,23 +507,20 @@ def test_a_load_ends_in_an_error_when_its_server_hangs(own_server, tmp_path, mon
     monkeypatch.setattr(FalkorStore, "load_limit_s", 0.3)
     monkeypatch.setattr(FalkorStore, "stall_grace_s", 0.2)
     monkeypatch.setattr(EmbeddedServer, "answer_wait_s", 0.5)
-    command = FalkorStore.command
     sent = []
 
-    def stop_at_first_bulk(self, *args, **kwargs):
-        if args[0] == "GRAPH.BULK" and not sent:
-            sent.append(args[0])
+    def stop_at_first_bulk(point, **at):  # the fault hook (docs/reliability.md#fault-injection)
+        if point == "bulk-append" and not sent:
+            sent.append(point)
             os.kill(pid, signal.SIGSTOP)
-        return command(self, *args, **kwargs)
 
-    monkeypatch.setattr(FalkorStore, "command", stop_at_first_bulk)
     st = FalkorStore(own_server, graph="g", timeout=0.3, autostart=False)
+    st.faults = stop_at_first_bulk  # (and the staging graph's store, made from it)
     t0 = time.monotonic()
     with pytest.raises(ServerError, match="stopped answering"):
         load_paths(st, csvs)
     assert sent and time.monotonic() - t0 < 30
     st.close()
-    monkeypatch.setattr(FalkorStore, "command", command)
     assert own_server.stop() is True and not _pid_alive(pid)
     own_server.start()
     again = FalkorStore(own_server, graph="g", autostart=False)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from intelgraph.cypher.falkor import FalkorStore
+from intelgraph.cypher.falkordb.store import FalkorStore
 from intelgraph.cypher.store import to_jsonable
 from intelgraph.errors import InputErrors
 from intelgraph.graph.ids import node_id, relationship_id

@@ -24,7 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from intelgraph.cypher.falkor import EmbeddedServer, _is_server
+from intelgraph.cypher.falkordb.files import _is_server
+from intelgraph.cypher.falkordb.server import EmbeddedServer
 
 PY = sys.executable
 CLI = "from intelgraph.cli import main; main()"
@@ -317,7 +318,7 @@ def test_a_loopback_port_taken_by_another_process_gets_no_password(tmp_path, mon
     """Where the socket path is too long, the server listens on a free loopback port; should
     another process take that port first, the client finds that the listener is not the server's
     (/proc) and sends no AUTH."""
-    import intelgraph.cypher.falkor as falkor
+    import intelgraph.cypher.falkordb.server as falkor
     from intelgraph.errors import ServerError
 
     taker = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

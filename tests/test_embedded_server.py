@@ -9,7 +9,8 @@ import stat
 
 import pytest
 
-from intelgraph.cypher.falkor import EmbeddedServer, FalkorStore
+from intelgraph.cypher.falkordb.server import EmbeddedServer
+from intelgraph.cypher.falkordb.store import FalkorStore
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import json
 import pytest
 
 from conftest import SECOND_STORY, open_neo4j, wipe_neo4j
-from intelgraph.cypher.falkor import FalkorStore
+from intelgraph.cypher.falkordb.store import FalkorStore
 from intelgraph.cypher.store import to_jsonable
 from intelgraph.api import load_paths
 from intelgraph.loaders.csv_admin import read_csv_files

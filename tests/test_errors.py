@@ -38,9 +38,7 @@ def test_a_refused_command_is_the_projects_error_not_the_clients(store):
     assert isinstance(exc, StoreError) and exc.hint
     assert exc.command == "GRAPH.QUERY" and exc.reply and exc.reply in str(exc)
     # what the store's own callers do with a refusal still works: a missing staging graph is no problem
-    from intelgraph.loaders.early import drop_staging
-
-    drop_staging(store)
+    store.drop_staging()
     assert store.counts() == (0, 0)
 
 

@@ -24,7 +24,7 @@ import pytest
 from intelgraph.cypher_lint import Statement, lint_statements, literal_statements, vocabulary
 from intelgraph.errors import IntelgraphError, ServerError, StoreError
 from intelgraph.graph.schema import load_schema
-from intelgraph.reports.centrality import EIGENVECTOR_MAX_ITER, EIGENVECTOR_TOL, community_ids, compute_measures
+from intelgraph.reports.measures import EIGENVECTOR_MAX_ITER, EIGENVECTOR_TOL, community_ids, compute_measures
 from intelgraph.reports.gds import (
     GdsUnavailable, betweenness_from_gds, closeness_from_gds, communities_from_gds, degree_from_gds,
     eigenvector_from_gds, gds_lint_statements, gds_measures, gds_statements, gds_version, nodes_query,

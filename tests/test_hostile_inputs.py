@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from intelgraph.api import load_paths
 from intelgraph.cli import cli
-from intelgraph.cypher.falkor import FalkorStore
+from intelgraph.cypher.falkordb.store import FalkorStore
 from intelgraph.errors import InputErrors
 from intelgraph.loaders import early as early_mod
 from intelgraph.loaders.bulk import stage_csv
@@ -295,7 +295,7 @@ def test_report_draws_names_as_plain_text_and_escapes_markup(store, tmp_path):
     assert _cli(store, "report", "centrality", "--out", str(raw), "--projection", "actors", "--csv-raw").exit_code == 0
     assert {r["name"] for r in csv.DictReader((raw / "centrality.csv").open(encoding="utf-8"))} == set(names)
     # the labels are drawn as the literal text: in an SVG (text kept as text) they read as given
-    from intelgraph.reports.centrality import draw_network
+    from intelgraph.reports.drawing import draw_network
     from intelgraph.reports.projection import project
 
     G = project(store, "actors").graph

@@ -45,6 +45,19 @@ def test_linter_and_type_checker_are_pinned_and_run_by_the_test_script():
     assert "==" in pins["ruff"] and "==" in pins["mypy"]
     script = (REPO / "tools" / "test.sh").read_text(encoding="utf-8")
     assert ".venv/bin/ruff check" in script and "tools/typecheck.py" in script
+    assert "==" in pins["import-linter"] and "tools/lint_imports.py" in script
+
+
+def test_the_layering_holds():
+    """import-linter's contracts (pyproject.toml): CLI -> API -> loaders/queries/reports -> the
+    cypher package; loaders, queries and reports never import an engine; the store interface
+    names no engine."""
+    contracts = _pyproject()["tool"]["importlinter"]["contracts"]
+    assert {c["type"] for c in contracts} == {"layers", "forbidden"} and len(contracts) == 3
+    out = subprocess.run([sys.executable, str(REPO / "tools" / "lint_imports.py")], capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "Contracts: 3 kept, 0 broken." in out.stdout, out.stdout
 
 
 @pytest.mark.slow  # a second pytest imports five test modules: seconds

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from intelgraph.api import load_paths, read_plans
-from intelgraph.cypher.falkor import FalkorStore
+from intelgraph.cypher.falkordb.store import FalkorStore
 from intelgraph.errors import StoreError
 from intelgraph.graph.ids import node_id
 from intelgraph.loaders.bulk import stage_csv, write_staged

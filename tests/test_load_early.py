@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from intelgraph.api import load_paths
-from intelgraph.cypher.falkor import FalkorStore
+from intelgraph.cypher.falkordb.staging import staging_name
+from intelgraph.cypher.falkordb.store import FalkorStore
 from intelgraph.errors import InputErrors
 from intelgraph.loaders import early as early_mod
 from intelgraph.loaders.bulk import NotEmpty
@@ -100,7 +101,7 @@ def index_set(store) -> set[tuple[str, str, str]]:
 
 def assert_left_alone(store, before) -> None:
     assert (store.counts(), store.checksum()) == before
-    assert early_mod.staging_name(store.name) not in graphs(store)
+    assert staging_name(store.name) not in graphs(store)
     # the write lock is free: another store (another process would be the same) can write
     other = FalkorStore(store.server, graph=store.name)
     try:
@@ -116,7 +117,7 @@ def test_same_graph_as_the_usual_path(store, generated, expected, spy, fresh):
     assert (spy["started"], spy["finished"]) == (1, 1)
     assert (store.counts(), store.checksum()) == expected
     assert (stats.nodes, stats.relationships) == expected[0]
-    assert early_mod.staging_name(store.name) not in graphs(store)
+    assert staging_name(store.name) not in graphs(store)
     # its indexes and unique constraint are the schema's, as on the usual path
     plain = FalkorStore(store.server, graph=f"{store.name}_schema")
     try:
@@ -148,7 +149,7 @@ def test_merge_takes_it_too_and_says_which_path(store, generated, expected, spy)
 @pytest.mark.slow
 def test_the_graph_survives_a_server_restart(tmp_path, generated, expected, spy):
     """The rename is in the append-only file with the bulk writes before it."""
-    from intelgraph.cypher.falkor import EmbeddedServer
+    from intelgraph.cypher.falkordb.server import EmbeddedServer
 
     srv = EmbeddedServer(tmp_path / "db")
     srv.start()
@@ -203,7 +204,7 @@ def test_a_fallback_to_the_thorough_reader_leaves_no_staging_graph(store, genera
     load_paths(store, files)
     assert spy["started"] == 1 and spy["finished"] == 0
     assert (store.counts(), store.checksum()) == expected
-    assert early_mod.staging_name(store.name) not in graphs(store)
+    assert staging_name(store.name) not in graphs(store)
 
 
 def _changed_copy(generated: list[Path], into: Path) -> list[Path]:
@@ -309,15 +310,15 @@ def test_constraints_the_user_made_on_the_empty_graph_are_kept(store, generated,
 
 def test_a_staging_graph_left_by_a_killed_load_is_dropped(store, generated, spy, expected):
     conn = store.db.connection
-    conn.execute_command("GRAPH.QUERY", early_mod.staging_name(store.name), "CREATE (:Leftover)")
+    conn.execute_command("GRAPH.QUERY", staging_name(store.name), "CREATE (:Leftover)")
     load_paths(store, generated)
     assert spy["finished"] == 1
     assert (store.counts(), store.checksum()) == expected
-    assert early_mod.staging_name(store.name) not in graphs(store)
+    assert staging_name(store.name) not in graphs(store)
     # and `db reset` (store.clear) drops one too
-    conn.execute_command("GRAPH.QUERY", early_mod.staging_name(store.name), "CREATE (:Leftover)")
+    conn.execute_command("GRAPH.QUERY", staging_name(store.name), "CREATE (:Leftover)")
     store.clear()
-    assert early_mod.staging_name(store.name) not in graphs(store)
+    assert staging_name(store.name) not in graphs(store)
 
 
 @pytest.mark.slow
@@ -332,7 +333,7 @@ def test_the_environment_can_turn_it_off(store, generated, spy, monkeypatch, exp
 def test_server_start_drops_staging_graphs_no_load_holds(tmp_path):
     """A staging graph a killed load left is deleted when the server next starts, unless a
     load of its graph holds the graph's write lock (then the staging graph is that load's)."""
-    from intelgraph.cypher.falkor import EmbeddedServer
+    from intelgraph.cypher.falkordb.server import EmbeddedServer
 
     srv = EmbeddedServer(tmp_path / "db")
     srv.start()
@@ -342,14 +343,14 @@ def test_server_start_drops_staging_graphs_no_load_holds(tmp_path):
         other = FalkorStore(srv, graph="busy")
         conn = st.db.connection
         for name in ("g", "busy"):
-            conn.execute_command("GRAPH.QUERY", early_mod.staging_name(name), "CREATE (:Leftover)")
+            conn.execute_command("GRAPH.QUERY", staging_name(name), "CREATE (:Leftover)")
         with other._writing():  # a load of "busy" is running in another process
             srv.stop()
             srv.start()
             st2 = FalkorStore(srv, graph="g")
             left = graphs(st2)
-            assert early_mod.staging_name("g") not in left
-            assert early_mod.staging_name("busy") in left
+            assert staging_name("g") not in left
+            assert staging_name("busy") in left
             assert st2.read("MATCH (n:Entity) RETURN n.id").rows == [["kept"]]
             st2.close()
         st.close()
@@ -380,37 +381,30 @@ def merged_later(server, generated, tmp_path_factory):
     return files, usual_path(server, files, "again_ref")
 
 
-def sent_before_next(monkeypatch) -> None:
-    """Make the reader wait, after each block of node rows, until the second thread has sent it
-    to the staging graph (otherwise a matter of timing)."""
-    post = early_mod.EarlyWrite._post
-
-    def caught_up(self, what, st):
-        post(self, what, st)
-        upto = what[0]
-        deadline = time.monotonic() + 60
-        while upto and self.started and any(st.node_sent.get(c, 0) < n for c, n in enumerate(upto)):
-            assert time.monotonic() < deadline
-            time.sleep(0.005)
-
-    monkeypatch.setattr(early_mod.EarlyWrite, "_post", caught_up)
+def sent_before_next(point: str, early=None, load=None, upto=None, **_) -> None:
+    """A fault hook (docs/reliability.md#fault-injection): make the reader wait, after each block
+    of node rows, until the second thread has sent it to the staging graph (otherwise a matter
+    of timing)."""
+    if point != "early-nodes-posted":
+        return
+    deadline = time.monotonic() + 60
+    while upto and early.started and any(load.node_sent.get(c, 0) < n for c, n in enumerate(upto)):
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
 
 
-def test_nodes_merged_into_after_they_were_sent_are_rewritten(store, merged_later, spy, monkeypatch):
+def test_nodes_merged_into_after_they_were_sent_are_rewritten(store, merged_later, spy):
     """Each node file's nodes go to the staging graph while the next file is read; a later row
     of a node already sent is merged into it afterwards, giving the usual path's graph."""
-    from intelgraph.loaders import bulk
-
     files, expected = merged_later
-    sent_before_next(monkeypatch)  # the case to test
     resent = []
-    resend = bulk.BulkNodes._resend
 
-    def watched(self, iid):
-        resent.append(len(self.st.node_resend))
-        return resend(self, iid)
+    def faults(point, **at):
+        sent_before_next(point, **at)  # the case to test
+        if point == "nodes-resend":  # (on the staging graph's store, which has the hook too)
+            resent.append(len(at["load"].node_resend))
 
-    monkeypatch.setattr(bulk.BulkNodes, "_resend", watched)
+    store.faults = faults
     load_paths(store, files)
     assert spy["finished"] == 1 and resent == [40]
     assert (store.counts(), store.checksum()) == expected
@@ -419,10 +413,10 @@ def test_nodes_merged_into_after_they_were_sent_are_rewritten(store, merged_late
 def test_nodes_merged_into_before_they_were_sent_go_as_merged(store, merged_later, spy, monkeypatch):
     """The same, when nothing is sent before the last node file is read: the merged rows' records
     made while reading are stale, and their merged JSON rows are sent instead."""
-    from intelgraph.loaders import bulk
+    from intelgraph.loaders.bulk import append
 
     files, expected = merged_later
-    send = bulk.BulkNodes.send
+    send = append.BulkNodes.send
     stale = []
 
     def at_the_end(self, upto=None):
@@ -431,7 +425,7 @@ def test_nodes_merged_into_before_they_were_sent_go_as_merged(store, merged_late
         stale.append((len(self.st.rows_merged), len(self.st.node_resend)))
         return send(self, upto)
 
-    monkeypatch.setattr(bulk.BulkNodes, "send", at_the_end)
+    monkeypatch.setattr(append.BulkNodes, "send", at_the_end)
     load_paths(store, files)
     assert spy["finished"] == 1 and stale == [(40, 0)]
     assert (store.counts(), store.checksum()) == expected
@@ -442,10 +436,10 @@ def test_node_files_in_many_small_blocks(store, merged_later, spy, monkeypatch):
     """Node files read in blocks of 8 KB (4 MB in use): each block is sent, or checked, while the
     next is read, and a node merged into across blocks comes out as the usual path makes it —
     loaded into the empty graph, then loaded again onto it (checked block by block)."""
-    from intelgraph.loaders import bulk
+    from intelgraph.loaders.bulk import read_nodes
 
     files, expected = merged_later
-    monkeypatch.setattr(bulk, "NODE_BLOCK_BYTES", 8192)
+    monkeypatch.setattr(read_nodes, "NODE_BLOCK_BYTES", 8192)
     posts = []
     for cls in (early_mod.EarlyWrite, early_mod.EarlyCheck):
         read = cls.node_rows_read
@@ -486,7 +480,7 @@ def test_a_problem_in_a_later_node_file_leaves_the_graph_empty(store, generated,
         return abort(self)
 
     monkeypatch.setattr(early_mod.EarlyWrite, "abort", counted)
-    sent_before_next(monkeypatch)
+    store.faults = sent_before_next
     before = (store.counts(), store.checksum())
     with pytest.raises(InputErrors) as err:
         load_paths(store, files)
@@ -503,7 +497,7 @@ def test_node_segments_never_reach_past_the_rows_counted_in():
     "GRAPH.BULK made 369090 of 347311 nodes". Each row must go out exactly once."""
     from types import SimpleNamespace
 
-    from intelgraph.loaders.bulk import _node_segments
+    from intelgraph.loaders.bulk.append import _node_segments
 
     a, b, c = (0, list(range(10))), (10, list(range(10))), (25, list(range(5)))
     st = SimpleNamespace(rows_merged=set(), node_bins={0: [a, b, c]})

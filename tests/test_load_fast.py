@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from intelgraph.api import load_paths
-from intelgraph.cypher.falkor import FalkorStore
+from intelgraph.cypher.falkordb.store import FalkorStore
 from intelgraph.errors import InputErrors
 from intelgraph.graph.ids import node_id
 from intelgraph.loaders.bulk import NotEmpty, stage_csv, write_staged
@@ -302,7 +302,7 @@ def test_arrow_node_blocks_stage_exactly_what_the_column_checks_stage(tmp_path, 
     """Node blocks taken whole by Arrow give the same staged rows as the column-wise Python checks:
     on generated files, on names that need Unicode normalising, and on a block Arrow declines
     (a backslash, which JSON escapes)."""
-    from intelgraph.loaders import bulk
+    from intelgraph.loaders.bulk import reader
 
     zoe, eve = node_id("Person", ["Zoë  Ångström"]), node_id("Person", ["Eve \\ Backslash"])
     extra = [write(tmp_path / "unicode.csv", "id:ID(Entity),:LABEL,name,sources:string[],evidence:string[]\n"
@@ -312,15 +312,15 @@ def test_arrow_node_blocks_stage_exactly_what_the_column_checks_stage(tmp_path, 
              write(tmp_path / "doc.csv", PLAIN_NODES.split("\n", 3)[0] + "\n" + PLAIN_NODES.split("\n")[1] + "\n")]
     files = [*generated, *extra]
     taken = []
-    original = bulk._FastReader.node_arrow_batch
+    original = reader._FastReader.node_arrow_batch
 
     def spy(self, group, path, *args):
         taken.append((path.name, original(self, group, path, *args)))
         return taken[-1][1]
 
-    monkeypatch.setattr(bulk._FastReader, "node_arrow_batch", spy)
+    monkeypatch.setattr(reader._FastReader, "node_arrow_batch", spy)
     arrow = stage_csv(files)
-    monkeypatch.setattr(bulk._FastReader, "node_arrow_batch", lambda self, *args: False)
+    monkeypatch.setattr(reader._FastReader, "node_arrow_batch", lambda self, *args: False)
     python = stage_csv(files)
     try:
         assert ("nodes_Person.csv", True) in taken and ("unicode.csv", True) in taken

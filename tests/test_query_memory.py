@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from intelgraph.cypher.falkor import DEFAULT_QUERY_MEMORY_MB, QUERY_MEMORY_ENV
+from intelgraph.cypher.falkordb.server import DEFAULT_QUERY_MEMORY_MB, QUERY_MEMORY_ENV
 
 PY = sys.executable
 

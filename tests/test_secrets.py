@@ -33,7 +33,7 @@ import pytest
 
 from intelgraph.cli import cli
 from intelgraph.config import Settings
-from intelgraph.cypher.falkor import EmbeddedServer
+from intelgraph.cypher.falkordb.server import EmbeddedServer
 
 PY = sys.executable
 # run the CLI with every logger at DEBUG, logging to stderr

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 import redis
 
-from intelgraph.cypher.falkor import EmbeddedServer, FalkorStore
+from intelgraph.cypher.falkordb.server import EmbeddedServer
+from intelgraph.cypher.falkordb.store import FalkorStore
 from intelgraph.errors import StoreError
 
 PY = sys.executable

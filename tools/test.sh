@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Install everything from scratch into .venv (and Neo4j's Cypher analyser into
-# tools/cypher-lint/node_modules), run the linter (ruff) and the type checker (mypy, through
-# tools/typecheck.py), start a private Neo4j with tools/neo4j-local.sh (Java 17 and Maven
-# needed; see docs/neo4j.md), then run the whole test suite against the real embedded FalkorDB
+# tools/cypher-lint/node_modules), run the linter (ruff), the layering check (import-linter,
+# through tools/lint_imports.py) and the type checker (mypy, through tools/typecheck.py), start
+# a private Neo4j with tools/neo4j-local.sh (Java 17 and Maven needed; see docs/neo4j.md), then run the whole test suite against the real embedded FalkorDB
 # server and that Neo4j; the Neo4j server is stopped at the end, also on failure. This is the
 # README's test command and what CI runs.
 set -euo pipefail
@@ -23,8 +23,10 @@ if ! command -v chromium >/dev/null 2>&1; then
   $SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q chromium
 fi
 npm ci --prefix tools/browser-test --no-audit --no-fund --loglevel=error
-# lint and type-check first: fail fast, before the long test run
+# lint, check the layering (import-linter's contracts in pyproject.toml) and type-check first:
+# fail fast, before the long test run
 .venv/bin/ruff check --quiet .
+.venv/bin/python tools/lint_imports.py
 .venv/bin/python tools/typecheck.py
 # A Neo4j of the suite's own (its own folder and ports, a new password), never an analyst's.
 NEO4J_LOCAL_DIR=$(mktemp -d "${TMPDIR:-/tmp}/intelgraph-test-neo4j.XXXXXX")
