@@ -61,7 +61,7 @@ def _typed(name: str, t: str) -> str:
     return name if t == "string" else f"{name}:{t}"
 
 
-def _node_columns(schema: Schema, kind: NodeKind) -> list[_Col]:
+def _node_columns(schema: Schema, kind: NodeKind, statements: bool) -> list[_Col]:
     cols = [_Col(f"{schema.id_property}:ID({schema.root_label})", schema.id_property, "id"),
             _Col(":LABEL", "", "labels")]
     for name, spec in kind.properties.items():
@@ -71,9 +71,18 @@ def _node_columns(schema: Schema, kind: NodeKind) -> list[_Col]:
         t = EXPORT_TYPES[schema.derived_properties[name].type]
         cols.append(_Col(_typed(name, t), name, t))
     cols += [_Col(f"{p}:string[]", p, "string[]") for p in PROVENANCE]
-    # every source's values where they differ (graph/provenance.py): kept, so the rule can choose again
-    cols.append(_Col(f"{schema.statement_property}:string[]", schema.statement_property, "string[]"))
+    if statements:  # every source's values where they differ (graph/provenance.py): kept, so the rule can choose again
+        cols.append(_Col(f"{schema.statement_property}:string[]", schema.statement_property, "string[]"))
     return cols
+
+
+def _has_statements(store: Store, schema: Schema, kind: NodeKind) -> bool:
+    """Whether a node of ``kind`` (or of a kind below it) holds statements: only then does its
+    file get the column, so the files of a graph whose sources never differ stay ones the
+    embedded engine's fast path reads (a statements column is the thorough reader's)."""
+    q = (f"MATCH (n:{quote_name(kind.name)}) WHERE n.{quote_name(schema.statement_property)} IS NOT NULL "
+         f"RETURN n.{quote_name(schema.id_property)} LIMIT 1")
+    return bool(store.read(q).rows)
 
 
 def _rel_columns(schema: Schema) -> list[_Col]:
@@ -211,7 +220,8 @@ def export_neo4j_admin(store: Store, out_dir: str | Path, *, schema: Schema | No
         try:
             for kname in schema.concrete_kinds:
                 kind = schema.kind(kname)
-                n = writer.write(kname, _node_columns(schema, kind), _node_rows(store, schema, kind, page), kname)
+                cols = _node_columns(schema, kind, _has_statements(store, schema, kind))
+                n = writer.write(kname, cols, _node_rows(store, schema, kind, page), kname)
                 if n:
                     nodes[kname] = n
             rel_cols = _rel_columns(schema)

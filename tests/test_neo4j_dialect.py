@@ -63,6 +63,16 @@ def test_literal_statements_in_the_code_are_collected():
     assert not any(f and f.startswith("cypher/falkordb/") for f, _ in found), "FalkorDB-only modules are not Neo4j's"
 
 
+def test_engine_procedures_are_falkordb_only():
+    """queries/procedures.py is left out of the analyser's literals as FalkorDB-only code: that
+    holds while no procedure answers on Neo4j (there, the saved query's checked text runs)."""
+    from intelgraph.queries.procedures import procedure_for
+
+    queries = load_queries()
+    assert procedure_for("falkordb", "connections") is not None
+    assert [n for n in queries if procedure_for("neo4j", n) is not None] == []
+
+
 def test_no_analyser_errors(checked):
     statements, diagnostics = checked
     errors = [d for d in diagnostics if d.is_error]
