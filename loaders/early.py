@@ -72,7 +72,7 @@ def begin(store: BulkAppend, inputs: Sequence[Any], fresh: bool | None) -> Early
     the :class:`~intelgraph.cypher.store.BulkAppend` capability (:func:`intelgraph.api.load_paths`
     chooses)."""
     from intelgraph.loaders.bulk import graph_is_empty
-    from intelgraph.loaders.csv_admin import group_inputs
+    from intelgraph.loaders.csv_header import group_inputs
 
     try:
         size = sum(Path(f).stat().st_size for inp in group_inputs(list(inputs)) for f in inp.files)

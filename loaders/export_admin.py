@@ -31,7 +31,7 @@ from intelgraph.cypher.statements import quote_name
 from intelgraph.cypher.store import Store
 from intelgraph.errors import StoreError
 from intelgraph.graph.schema import COMMON_REL_PROPERTIES, PROVENANCE, NodeKind, PropertySpec, Schema, load_schema
-from intelgraph.loaders.csv_admin import ARRAY_DELIMITER, EXPORT_TYPES, HEADER_SUFFIX
+from intelgraph.loaders.csv_header import ARRAY_DELIMITER, EXPORT_TYPES, HEADER_SUFFIX
 
 __all__ = ["export_neo4j_admin", "finish_import", "DELIMITER_CANDIDATES"]
 

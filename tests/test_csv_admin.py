@@ -21,8 +21,8 @@ from intelgraph.cypher.falkordb.store import FalkorStore
 from intelgraph.cypher.store import to_jsonable
 from intelgraph.errors import InputErrors
 from intelgraph.graph.ids import node_id, relationship_id
-from intelgraph.loaders.csv_admin import (
-    MAX_FIELD_CHARS, CsvInput, group_inputs, parse_header, parse_input_spec, read_csv_files)
+from intelgraph.loaders.csv_admin import read_csv_files
+from intelgraph.loaders.csv_header import MAX_FIELD_CHARS, CsvInput, group_inputs, parse_header, parse_input_spec
 from intelgraph.loaders.dataset import read_dataset
 from intelgraph.loaders.export_admin import export_neo4j_admin
 from intelgraph.loaders.plan import write_plan

@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from intelgraph.loaders.csv_admin import _DERIVED_COLS
+from intelgraph.loaders.csv_header import _DERIVED_COLS
 
 NODE_BATCH = 5000
 REL_BATCH = 5000

@@ -15,7 +15,7 @@ from intelgraph.graph.schema import PROVENANCE
 from intelgraph.graph.text import refused_re2
 from intelgraph.loaders import columnar
 from intelgraph.loaders.bulk.common import _DERIVED, _JSON, _STR, _Fallback, _j, _jlist
-from intelgraph.loaders.csv_admin import CONTENT_ID_RE, MAX_FIELD_CHARS, _Group
+from intelgraph.loaders.csv_header import CONTENT_ID_RE, MAX_FIELD_CHARS, _Group
 from intelgraph.loaders.plan import evidence_text
 
 NODE_BLOCK_BYTES = 4 << 20  # node files read in blocks of this size while the graph is worked on

@@ -14,7 +14,7 @@ from intelgraph.graph.ids import relationship_id
 from intelgraph.graph.schema import GRADING, PROVENANCE
 from intelgraph.loaders import columnar
 from intelgraph.loaders.bulk.common import _JSON, _Fallback, _jlist, _NotColumnar
-from intelgraph.loaders.csv_admin import _PROVENANCE_COLS, _REL_EXTRA_COLS, _REL_ID_RE, _Group
+from intelgraph.loaders.csv_header import _PROVENANCE_COLS, _REL_EXTRA_COLS, _REL_ID_RE, _Group
 from intelgraph.loaders.plan import evidence_text
 
 

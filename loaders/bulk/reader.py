@@ -25,19 +25,10 @@ from intelgraph.loaders.bulk.common import _JSON, _Fallback
 from intelgraph.loaders.bulk.read_nodes import _NodeRows
 from intelgraph.loaders.bulk.read_rels import _RelRows
 from intelgraph.loaders.bulk.staged import StagedLoad
-from intelgraph.loaders.csv_admin import (
-    _DERIVED_COLS,
-    _PROVENANCE_COLS,
-    _REFERENCE_PROPS,
-    ARRAY_DELIMITER,
-    CONTENT_ID_RE,
-    MAX_FIELD_CHARS,
-    CsvInput,
-    _Group,
-    _Reader,
-    group_inputs,
-    parse_header,
-)
+from intelgraph.loaders.csv_admin import _Reader
+from intelgraph.loaders.csv_header import (
+    _DERIVED_COLS, _PROVENANCE_COLS, _REFERENCE_PROPS, ARRAY_DELIMITER, CONTENT_ID_RE, MAX_FIELD_CHARS,
+    CsvInput, _Group, group_inputs, parse_header)
 from intelgraph.loaders.plan import changed_under_load, evidence_text, node_row
 
 if TYPE_CHECKING:
