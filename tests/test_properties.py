@@ -444,9 +444,9 @@ def test_every_field_with_every_kind_of_wrong_value(tmp_path):
 
 
 # -- the CSV header parser -----------------------------------------------------------------------
-from intelgraph.loaders import csv_admin  # noqa: E402
-parse_header = csv_admin.parse_header
-CSV_TYPES = csv_admin.CSV_TYPES
+from intelgraph.loaders import csv_header  # noqa: E402
+parse_header = csv_header.parse_header
+CSV_TYPES = csv_header.CSV_TYPES
 
 idents = st.from_regex(r"[A-Za-z][A-Za-z0-9_]{0,10}", fullmatch=True)
 spaces = st.from_regex(r"[A-Za-z0-9_ .-]{0,10}[A-Za-z0-9_]", fullmatch=True)
