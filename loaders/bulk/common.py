@@ -36,7 +36,7 @@ class _NotColumnar(Exception):
 # -- values as Cypher literals ----------------------------------------------------------------
 def _literal(v: Any) -> str:
     """A Cypher literal FalkorDB reads back as ``v`` (strings: only ``\\`` and ``"`` escaped, as the
-    falkordb client writes them; FalkorDB does not read JSON's ``\\uXXXX`` escapes)."""
+    falkordb client writes them; FalkorDB does not read JSON's ``\\u`` escapes (``\\u001f``))."""
     if isinstance(v, str):
         return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if v is None:
@@ -52,7 +52,7 @@ def _literal(v: Any) -> str:
 
 def _cypher_text(json_text: str) -> str:
     """A row serialised as JSON, as FalkorDB should read it. JSON and Cypher list literals agree
-    except for JSON's ``\\uXXXX`` escapes of control characters (``\\n``, ``\\t``... FalkorDB reads)."""
+    except for JSON's ``\\u`` escapes (``\\u001f``) of control characters (``\\n``, ``\\t``... FalkorDB reads)."""
     if "\\u" in json_text:
         return _literal(json.loads(json_text))
     return json_text
