@@ -30,15 +30,17 @@ from typing import Any
 
 from intelgraph.cypher.store import Store
 from intelgraph.errors import InputError, InputErrors, Problem
-from intelgraph.graph.ids import node_id, normalise, relationship_id
+from intelgraph.graph.ids import node_id, normalise
 from intelgraph.graph.provenance import Contradictions, statement_problem
 from intelgraph.graph.schema import COMMON_REL_PROPERTIES, GRADING, PropertySpec, Schema, load_schema
 from intelgraph.graph.text import TEXT_FIX, text_problem
-from intelgraph.loaders.plan import Plan, evidence_text, node_row
+from intelgraph.loaders.plan import Plan, node_row
+from intelgraph.loaders.rules import (
+    RuleError, derived_mismatch, node_key_problems, rel_extra, rel_identity, row_provenance)
 from intelgraph.loaders.csv_header import (
     ARRAY_DELIMITER, Column, CONTENT_ID_RE, CsvInput, group_inputs, Header, MAX_FIELD_CHARS, MAX_PROBLEMS,
     parse_header, _COMPATIBLE, _DERIVED_COLS, _FLOAT_RE, _Group, _INT_RE, _Lines, _NodeRec, _PROVENANCE_COLS,
-    _REFERENCE_PROPS, _REL_EXTRA_COLS, _REL_ID_RE, _short, _spans_lines, _STATEMENT_COL, _text_column, _TooMany)
+    _REFERENCE_PROPS, _REL_EXTRA_COLS, _short, _spans_lines, _STATEMENT_COL, _text_column, _TooMany)
 
 __all__ = ["read_csv_files"]
 
@@ -406,26 +408,19 @@ class _Reader:
         if not ok:
             return
         kspec = self.schema.kind(kind)
-        for k in kspec.key:
-            if props.get(k) in (None, ""):
-                via = f" (or name the :ID column {k}:ID(...))" if idc is not None and not idc.name else ""
-                self.bad(name, where, k, f"missing: a {kind}'s id is derived from {', '.join(kspec.key)}",
-                         f"add a {k} column{via}")
-                ok = False
-        for k, s in spec.items():
-            if s.required and k not in kspec.key and props.get(k) in (None, "", []):
-                self.bad(name, where, k, f"required for a {kind}", f"add a {k} column and fill it")
-                ok = False
-        if not ok:
+        missing = node_key_problems(self.schema, kind, props,
+                                    " (or name the :ID column {}:ID(...))" if idc is not None and not idc.name else "")
+        for p in missing:
+            self.bad(name, where, p.field, p.reason, p.fix)
+        if missing:
             return
-        if derived:
-            check = node_row(self.schema, kind, "x", props)["props"]
-            for k, v in derived.items():
-                if check.get(k) != v:
-                    col = next(c for c in header.properties if c.name == k)
-                    self.bad(name, where, col.text, f"{_short(str(v))} does not match what is derived from the "
-                             f"row ({_short(str(check.get(k)))})", f"drop the {k} column: it is recomputed")
-                    return
+        wrong = derived and derived_mismatch(self.schema, kind, props, derived)
+        if wrong:
+            k, v, expected = wrong
+            col = next(c for c in header.properties if c.name == k)
+            self.bad(name, where, col.text, f"{_short(str(v))} does not match what is derived from the "
+                     f"row ({_short(str(expected))})", f"drop the {k} column: it is recomputed")
+            return
         rec = _NodeRec(name, path.name, row, where, kind, props, handle, idc.text if idc else ":ID", own_id,
                        prov)
         if own_id is not None:
@@ -445,13 +440,21 @@ class _Reader:
         return self.prefix_kind.get(m.group(1)) if m else None
 
     def resolve_ref(self, file: str, where: str, fld: str, value: str, family: str, what: str) -> str | None:
-        """A node of ``family`` named by intelgraph id, or by name among this load's nodes."""
+        """A node of ``family`` named by intelgraph id, or by name among this load's nodes (None:
+        reported)."""
+        try:
+            return self.reference(file, where, fld, value, family, what)
+        except RuleError as exc:
+            self.bad(file, where, exc.field, exc.reason, exc.fix)
+            return None
+
+    def reference(self, file: str, where: str, fld: str, value: str, family: str, what: str) -> str:
+        """:meth:`resolve_ref`, raising :class:`RuleError`."""
         kind = self.id_kind(value)
         if kind is not None:
             if not self.schema.kind(kind).is_a(family):
-                self.bad(file, where, fld, f"{_short(value)} is a {kind}, not a {family}",
-                         f"name a {family} ({', '.join(self.schema.kinds_of(family))})")
-                return None
+                raise RuleError(fld, f"{_short(value)} is a {kind}, not a {family}",
+                                f"name a {family} ({', '.join(self.schema.kinds_of(family))})")
             if value not in self.plan.node_kind:
                 self.external.append((file, where, fld, value))
             return value
@@ -459,55 +462,32 @@ class _Reader:
         if len(found) == 1:
             return next(iter(found))
         if len(found) > 1:
-            self.bad(file, where, fld, f"{_short(value)} names {len(found)} different {family} nodes "
-                     f"({', '.join(sorted(found))})", "give the id instead of the name")
-            return None
-        self.bad(file, where, fld, f"unknown {what} {_short(value)}",
-                 f"name a {family} node of this load (a node file row), or give its intelgraph id"
-                 + ("; or pass --source" if family == "Source" else ""))
-        return None
+            raise RuleError(fld, f"{_short(value)} names {len(found)} different {family} nodes "
+                            f"({', '.join(sorted(found))})", "give the id instead of the name")
+        raise RuleError(fld, f"unknown {what} {_short(value)}",
+                        f"name a {family} node of this load (a node file row), or give its intelgraph id"
+                        + ("; or pass --source" if family == "Source" else ""))
 
     def provenance(self, file: str, fname: str, row: int, where: str, prov: dict[str, Any],
                    ) -> tuple[list[str], list[str], list[str]] | None:
-        sources: list[str] = []
-        ok = True
-        for sid in prov.get("sources", []):
-            rid = self.resolve_ref(file, where, "sources", sid, "Source", "source id")
-            if rid is None:
-                ok = False
-            elif rid not in sources:
-                sources.append(rid)
-        evidence = list(prov.get("evidence", []))
-        claims: list[str] = []
-        for cid in prov.get("claims", []):
+        """The row's provenance by :func:`~intelgraph.loaders.rules.row_provenance` (sources by id
+        or by name among this load's nodes; ids outside the load checked against the graph later)."""
+        def source(fld: str, value: str) -> str:
+            return self.reference(file, where, fld, value, "Source", "source id" if fld == "sources" else "source")
+
+        def claim(cid: str) -> str:
             if self.id_kind(cid) != "Claim":
-                self.bad(file, where, "claims", f"{_short(cid)} is not a claim id", "give claim:... ids")
-                ok = False
-                continue
+                raise RuleError("claims", f"{_short(cid)} is not a claim id", "give claim:... ids")
             if cid not in self.plan.node_kind:
                 self.external.append((file, where, "claims", cid))
-            claims.append(cid)
-        quote = prov.get("quote")
-        if prov.get("source"):
-            sid = self.resolve_ref(file, where, "source", prov["source"], "Source", "source")
-            if sid is None:
-                return None
-            sources.append(sid)
-            evidence.append(evidence_text(sid, quote or f"{fname} row {row}"))
-        elif self.file_source_id and not sources:
-            sources.append(self.file_source_id)
-            evidence.append(evidence_text(self.file_source_id, quote or f"{fname} row {row}"))
-        elif quote:
-            self.bad(file, where, "quote", "a quote with no source", "add a source column, or pass --source")
+            return cid
+
+        got = row_provenance(prov, fname, row, self.file_source_id, source, claim)
+        if isinstance(got, list):
+            for p in got:
+                self.bad(file, where, p.field, p.reason, p.fix)
             return None
-        if not ok:
-            return None
-        if not sources:
-            self.bad(file, where, "source", "no provenance: the row names no source",
-                     "add a `source` column (a Source's id or name in this load), or pass --source "
-                     "(one source for the whole file)")
-            return None
-        return sources, evidence, claims
+        return got
 
     def conflict(self, seen: dict[str, tuple[str, dict[str, Any]]], rid: str, file: str, where: str,
                  values: dict[str, Any], what: str, same_when_normalised: tuple[str, ...] = ()) -> bool:
@@ -663,19 +643,8 @@ class _Reader:
                     continue
                 if col.name in _PROVENANCE_COLS:
                     prov[col.name] = value
-                elif col.name == "id":
-                    if not _REL_ID_RE.fullmatch(value):
-                        raise ValueError("not an intelgraph relationship id (rel:<20 hex digits>); relationship "
-                                         "ids are derived from content — drop the column")
-                    extra["id"] = value
-                elif col.name == "reliability":
-                    if value not in schema.reliability_scale:
-                        raise ValueError(f"expected one of {', '.join(schema.reliability_scale)}")
-                    extra["reliability"] = value
-                elif col.name == "credibility":
-                    if str(value) not in schema.credibility_scale:
-                        raise ValueError(f"expected one of {', '.join(schema.credibility_scale)}")
-                    extra["credibility"] = value
+                elif col.name in _REL_EXTRA_COLS:  # id, reliability, credibility
+                    extra[col.name] = rel_extra(schema, col.name, value)
                 else:
                     spec = rt.properties[col.name]
                     (dates if spec.type == "date" else plain)[col.name] = spec.coerce(value)
@@ -703,9 +672,8 @@ class _Reader:
             return
         sources, evidence, claims = got
         values = {**plain, **dates}
-        disc = tuple(values.get(k) for k in ("role", "date", "date_from"))
-        rid = extra.get("id") or relationship_id(rtype, start, end, disc, symmetric=rt.symmetric)
-        if rt.symmetric and end < start:
+        rid, swap = rel_identity(schema, rtype, start, end, values, extra.get("id"))
+        if swap:
             start, end = end, start
         if self.conflict(self.rel_seen, rid, name, where,
                          {**values, "type": rtype, "ends": (start, end),

@@ -17,19 +17,14 @@ from intelgraph.cypher.statements import (
     quote_name, node_create_statement, node_merge_statement, relationship_create_statement, relationship_merge_statement)
 from intelgraph.cypher.store import Store
 from intelgraph.errors import StoreError
-from intelgraph.graph.ids import normalise
 from intelgraph.graph.provenance import Grade, expand, parse, settle
 from intelgraph.graph.schema import GRADING, PROVENANCE, Schema
+from intelgraph.loaders.rules import better_grade, derived_values, evidence_text, union
 
 __all__ = ["Plan", "LoadStats", "write_plan", "node_row", "evidence_text", "ids_in_graph",
            "changed_under_load", "merge_with_graph", "merge_statements"]
 
 COMPACT_AFTER_ROWS = 20_000  # after a load this big, let the engine compact its storage
-
-
-def evidence_text(source_id: str, quote: str) -> str:
-    """How one piece of evidence is stored: the source's id, then the verbatim quote."""
-    return f"{source_id} | {quote}"
 
 
 def node_row(schema: Schema, kind: str, node_id: str, props: dict[str, Any], sources=(), evidence=(),
@@ -53,12 +48,7 @@ def _set_values(schema: Schema, kind: str, row: dict[str, Any], props: dict[str,
         if v is None:
             continue
         (dates if k in spec and spec[k].type == "date" else plain)[k] = v
-    plain["kind"] = kind  # the most specific label, for queries and exports (label order varies by engine)
-    if "name" in plain:
-        plain["name_lc"] = normalise(plain["name"])
-    if plain.get("aliases"):
-        plain["aliases_lc"] = sorted({normalise(a) for a in plain["aliases"]})
-        plain["aliases_text"] = " ; ".join(plain["aliases"])
+    plain.update(derived_values(schema, kind, plain))  # kind, name_lc...: loaders/rules.py
     row["props"], row["dates"] = plain, dates
 
 
@@ -140,8 +130,7 @@ class Plan:
             # a direct grade (a CSV column; facts resting on claims have none): of two, the
             # better, whatever the order — as the credibility filter takes a fact's best claim
             for g in GRADING:
-                if row.get(g) is not None and (existing.get(g) is None or row[g] < existing[g]):
-                    existing[g] = row[g]
+                existing[g] = better_grade(existing.get(g), row.get(g))
 
     def counts(self) -> tuple[int, int]:
         return (sum(len(v) for v in self.nodes.values()), sum(len(v) for v in self.rels.values()))
@@ -203,7 +192,7 @@ def merge_with_graph(store: Store, plan: Plan, kind: str, rows: Iterable[dict[st
 
 def _merge_provenance(into: dict[str, Any], row: dict[str, Any]) -> None:
     for p in PROVENANCE:
-        into[p] = sorted(set(into.get(p, ())) | set(row.get(p, ())))
+        into[p] = union(into.get(p, ()), row.get(p, ()))
 
 
 def changed_under_load(store: Store, gone: list[str]) -> StoreError:

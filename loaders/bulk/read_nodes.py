@@ -9,14 +9,16 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from intelgraph.graph.ids import node_id, normalise
+from intelgraph.graph.ids import node_id
 from intelgraph.graph.provenance import expand, settle
 from intelgraph.graph.schema import PROVENANCE
 from intelgraph.graph.text import refused_re2
 from intelgraph.loaders import columnar
 from intelgraph.loaders.bulk.common import _DERIVED, _JSON, _STR, _Fallback, _j, _jlist
 from intelgraph.loaders.csv_header import CONTENT_ID_RE, MAX_FIELD_CHARS, _Group
-from intelgraph.loaders.plan import evidence_text
+from intelgraph.loaders.rules import (
+    derived_column, derived_mismatch, derived_values, key_properties, node_key_problems, node_key_problems_columns,
+    union)
 
 NODE_BLOCK_BYTES = 4 << 20  # node files read in blocks of this size while the graph is worked on
 
@@ -75,12 +77,8 @@ class _NodeRows:
                     props[idc.name] = id_prop(value)
         except ValueError:
             raise _Fallback from None
-        for k in kspec.key:
-            if props.get(k) in (None, ""):
-                raise _Fallback
-        for k, s in spec.items():
-            if s.required and k not in kspec.key and props.get(k) in (None, "", []):
-                raise _Fallback
+        if node_key_problems(schema, kind, props):
+            raise _Fallback
         for prop, family in refs:  # a claim's source, a leg's shipment: by id here
             value = props.get(prop)
             if isinstance(value, str):
@@ -92,26 +90,11 @@ class _NodeRows:
                 nid = node_id(kind, [props[k] for k in kspec.key])
             except ValueError:
                 raise _Fallback from None
-        # node_row(): derived lookup properties, provenance sets
-        plain_vals = []
-        for p in props_l:
-            if p == "kind":
-                plain_vals.append(kind)
-            elif p == "name_lc":
-                plain_vals.append(normalise(props["name"]) if "name" in props else None)
-            elif p == "aliases_lc":
-                al = props.get("aliases")
-                plain_vals.append(sorted({normalise(a) for a in al}) if al else None)
-            elif p == "aliases_text":
-                al = props.get("aliases")
-                plain_vals.append(" ; ".join(al) if al else None)
-            else:
-                plain_vals.append(props.get(p))
-        if derived:
-            have = dict(zip(props_l, plain_vals))
-            for k, v in derived.items():
-                if have.get(k) != v:
-                    raise _Fallback
+        # derived lookup properties, provenance sets: loaders/rules.py
+        got = derived_values(schema, kind, props)
+        plain_vals = [got.get(p) if p in _DERIVED else props.get(p) for p in props_l]
+        if derived and derived_mismatch(schema, kind, props, derived):
+            raise _Fallback
         sources, evidence, claims = self.provenance(path.name, row, prov)
         if kind == "Claim" and nid not in claims:
             claims.append(nid)
@@ -127,7 +110,7 @@ class _NodeRows:
             elif prior != i:
                 raise _Fallback
         values = [nid, *plain_vals, *(props.get(d) for d in dates_l),
-                  sorted(set(sources)), sorted(set(evidence)), sorted(set(claims)), i]
+                  *(union(p, ()) for p in (sources, evidence, claims)), i]
         if st.in_load[i]:
             self.merge_node(i, code, values, props, kspec.key)
             return
@@ -162,7 +145,7 @@ class _NodeRows:
             if old[j] is None and values[j] is not None:
                 old[j] = values[j]
         for j in range(len(names) + 1, len(names) + 4):
-            old[j] = sorted(set(old[j]) | set(values[j]))
+            old[j] = union(old[j], values[j])
         st.node_rows[code][pos] = _JSON(old)
         st.rows_merged.add(loc)
         if pos < st.node_sent.get(code, 0):  # (checked after the row changed: see BulkNodes.send)
@@ -244,12 +227,8 @@ class _NodeRows:
                         values[name] = [conv(v) if v != "" else None for v in col]
             except ValueError:
                 raise _Fallback from None
-        for k in kspec.key:
-            if k not in values or not all(v not in (None, "") for v in values[k]):
-                raise _Fallback
-        for k, sp in spec.items():
-            if sp.required and k not in kspec.key and (k not in values or any(v in (None, "", []) for v in values[k])):
-                raise _Fallback
+        if node_key_problems_columns(schema, kind, values):
+            raise _Fallback
         for prop, family in refs:
             if prop in values:
                 for value in set(values[prop]):
@@ -279,7 +258,6 @@ class _NodeRows:
         cl_col = prov.get("claims")
         one_src = prov.get("source")
         quotes = prov.get("quote")
-        fs = self.file_source_id
         fname = path.name
         out_src, out_ev, out_cl = [], [], []
         plain_prov = (one_src is None and quotes is None and cl_col is None and kind != "Claim"
@@ -290,32 +268,15 @@ class _NodeRows:
             ev_json = self.list_json(ev_col, n, None)
             cl_json = ["[]"] * n
         for k in range(0 if plain_prov else n):
-            sources = src_lists[k]
-            raw = ev_col[k] if ev_col is not None else ""
-            evidence = raw.split(delim) if raw else []
-            if "" in evidence:
-                raise _Fallback
-            raw = cl_col[k] if cl_col is not None else ""
-            claims = raw.split(delim) if raw else []
-            for cid in claims:
-                if cid not in self.claim_ok:
-                    if self.id_kind(cid) != "Claim":
-                        raise _Fallback
-                    st.dense(cid, "Claim")
-                    self.claim_ok.add(cid)
-            quote = quotes[k] if quotes is not None else ""
-            sid = one_src[k] if one_src is not None else ""
-            if sid:
-                sid = self.source_id(sid)
-                sources = [*sources, sid]
-                evidence.append(evidence_text(sid, quote or f"{fname} row {rownums[k]}"))
-            elif fs and not sources:
-                sources = [fs]
-                evidence.append(evidence_text(fs, quote or f"{fname} row {rownums[k]}"))
-            elif quote:
-                raise _Fallback
-            if not sources:
-                raise _Fallback
+            row_prov: dict[str, Any] = {"sources": src_lists[k]}
+            for name, column in (("evidence", ev_col), ("claims", cl_col)):
+                raw = column[k] if column is not None else ""
+                row_prov[name] = raw.split(delim) if raw else []
+                if "" in row_prov[name]:
+                    raise _Fallback
+            row_prov["quote"] = quotes[k] if quotes is not None else ""
+            row_prov["source"] = one_src[k] if one_src is not None else ""
+            sources, evidence, claims = self.provenance(fname, rownums[k], row_prov)
             if kind == "Claim" and ids[k] not in claims:
                 claims.append(ids[k])
             out_src.append(sources if len(sources) == 1 else sorted(set(sources)))
@@ -324,13 +285,12 @@ class _NodeRows:
         # the layout's values, derived ones computed
         columns: list[list[str]] = [list(map(_STR, ids))]
         for p in (*props_l, *dates_l):
-            if p == "kind":
-                columns.append([_STR(kind)] * n)
-            elif p == "name_lc":
-                columns.append([_STR(" ".join(v.lower().split()) if v.isascii() else normalise(v))
-                                for v in values["name"]])
-            elif p in schema.derived_properties:
-                return False  # the aliases' lookup properties: row by row
+            if p in schema.derived_properties:  # loaders/rules.py, once per distinct value
+                source = schema.derived_properties[p].source
+                try:
+                    columns.append(list(map(_j, derived_column(schema, kind, p, values.get(source, [None] * n)))))
+                except ValueError:
+                    raise _Fallback from None
             elif p in values:
                 try:
                     columns.append(list(map(_j, values[p])))
@@ -448,12 +408,11 @@ class _NodeRows:
         id_list = ids.to_pylist()
         if any(i is not None and st.in_load[i] for i in map(st.node_index.get, id_list)):
             return False  # the same node again: node_columns (then row by row, which merges)
-        for k in kspec.key:
-            if k not in by or not pc.all(pc.not_equal(by[k][0], "")).as_py():
-                return False
-        for k, sp in spec.items():
-            if sp.required and (k not in by or not pc.all(pc.not_equal(by[k][0], "")).as_py()):
-                return False
+        # each needed column as its one value that matters: an empty one if it holds one
+        worst = {k: ["" if not pc.all(pc.not_equal(by[k][0], "")).as_py() else by[k][0][0].as_py()]
+                 for k in key_properties(schema, kind) if k in by}
+        if node_key_problems_columns(schema, kind, worst):
+            return False
         # what JSON would escape: a plain file holds no `"`, but NFKC makes one of U+FF02 in name_lc
         unsafe = r"[\"\\\x00-\x1f\x7f]"
 
@@ -485,21 +444,18 @@ class _NodeRows:
         add(pc.binary_join_element_wise('"', ids, '"', ""), as_text(ids))  # ids matched the id pattern
         values_of: dict[str, Any] = {}
         for p in props_l:
-            if p == "kind":
-                add(pa.array([_STR(kind)] * n, pa.string()), as_value(kind))
-                continue
-            if p == "name_lc":
-                names = by["name"][0]
-                ascii_ = pc.string_is_ascii(names)
-                lowered = pc.utf8_trim(pc.replace_substring_regex(pc.utf8_lower(names), " +", " "), " ")
-                if not pc.all(ascii_).as_py():
-                    texts = names.to_pylist()
-                    fixed = [None if a else normalise(t) for a, t in zip(ascii_.to_pylist(), texts)]
-                    lowered = pc.if_else(ascii_, lowered, pa.array(fixed, pa.string()))
-                col = json_text(lowered)
+            if p in schema.derived_properties:  # loaders/rules.py, once per distinct value
+                source = schema.derived_properties[p].source
+                if not source:
+                    value = derived_column(schema, kind, p, [None])[0]
+                    add(pa.array([_j(value)] * n, pa.string()), as_value(value))
+                    continue
+                texts, pos = columnar.distinct(by[source][0])
+                derived = pa.array(derived_column(schema, kind, p, texts), pa.string()).take(pa.array(pos))
+                col = json_text(derived)
                 if col is None:
                     return False
-                add(col, as_text(lowered))
+                add(col, as_text(derived))
                 continue
             if p not in by:
                 add(pa.array(["null"] * n, pa.string()), as_value(None))

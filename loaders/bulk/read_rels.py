@@ -10,12 +10,11 @@ from typing import Any
 
 import numpy as np
 
-from intelgraph.graph.ids import relationship_id
 from intelgraph.graph.schema import GRADING, PROVENANCE
 from intelgraph.loaders import columnar
 from intelgraph.loaders.bulk.common import _JSON, _Fallback, _jlist, _NotColumnar
 from intelgraph.loaders.csv_header import _PROVENANCE_COLS, _REL_EXTRA_COLS, _REL_ID_RE, _Group
-from intelgraph.loaders.plan import evidence_text
+from intelgraph.loaders.rules import evidence_text, rel_extra, rel_identity, union
 
 
 class _RelRows:
@@ -100,17 +99,11 @@ class _RelRows:
                 elif role == "prov":
                     prov[name] = value
                 elif role == "id":
-                    if not _REL_ID_RE.fullmatch(value):
-                        raise _Fallback
-                    rid = value
+                    rid = rel_extra(schema, role, value)
                 elif role == "reliability":
-                    if value not in schema.reliability_scale:
-                        raise _Fallback
-                    reliability = value
+                    reliability = rel_extra(schema, role, value)
                 else:
-                    if str(value) not in schema.credibility_scale:
-                        raise _Fallback
-                    credibility = value
+                    credibility = rel_extra(schema, role, value)
         except ValueError:
             raise _Fallback from None
         st = self.st
@@ -123,14 +116,11 @@ class _RelRows:
             if not ok:
                 raise _Fallback
         sources, evidence, claims = self.provenance(path.name, row, prov)
-        start, end = st.node_ids[s], st.node_ids[t]
-        if rid is None:
-            disc = (plain.get("role"), plain.get("date"), plain.get("date_from"))
-            rid = relationship_id(rtype, start, end, disc, symmetric=rt.symmetric)
-        if rt.symmetric and end < start:
+        rid, swap = rel_identity(schema, rtype, st.node_ids[s], st.node_ids[t], plain, rid)
+        if swap:
             s, t = t, s
         values = [rid, *(plain.get(p) for p in props_l), *(plain.get(d) for d in dates_l),
-                  sorted(set(sources)), sorted(set(evidence)), sorted(set(claims)), reliability, credibility]
+                  *(union(p, ()) for p in (sources, evidence, claims)), reliability, credibility]
         try:
             text = _JSON(values)
         except ValueError:
@@ -215,7 +205,7 @@ class _RelRows:
         else:
             cl_json = ["[]"] * n
         grades = []
-        for name, scale in (("reliability", schema.reliability_scale), ("credibility", schema.credibility_scale)):
+        for name in GRADING:
             if name not in props:
                 grades.append(["null"] * n)
                 continue
@@ -227,12 +217,9 @@ class _RelRows:
                     out[raw] = "null"
                     continue
                 try:
-                    v = conv(raw)
+                    out[raw] = _JSON(rel_extra(schema, name, conv(raw)))
                 except ValueError:
                     raise _Fallback from None
-                if (v if name == "reliability" else str(v)) not in scale:
-                    raise _Fallback
-                out[raw] = _JSON(v)
             grades.append(list(map(out.__getitem__, props[name])))
         if "id" in props:
             rids = props["id"]
@@ -240,8 +227,7 @@ class _RelRows:
                 return False  # an empty id (derived from the row) or a bad one
         else:
             node_ids = st.node_ids
-            rids = [relationship_id(rt, node_ids[a], node_ids[b], (None, None, None),
-                                    symmetric=schema.rel(rt).symmetric) for rt, a, b in zip(types, s_idx, t_idx)]
+            rids = [rel_identity(schema, rt, node_ids[a], node_ids[b], {})[0] for rt, a, b in zip(types, s_idx, t_idx)]
         symmetric = {t for t in codes_by_type if schema.rel(t).symmetric}
         if symmetric:
             node_ids = st.node_ids
@@ -323,13 +309,7 @@ class _RelRows:
         items = raw.split(self.delim) if raw else []
         if "" in items:
             raise _Fallback
-        for cid in items:
-            if cid not in self.claim_ok:
-                if self.id_kind(cid) != "Claim":
-                    raise _Fallback
-                self.st.dense(cid, "Claim")
-                self.claim_ok.add(cid)
-        return sorted(set(items))
+        return sorted(set(map(self.claim_id, items)))
 
     def _arrow_ends(self, col: Any, values: Any) -> np.ndarray:
         """Dense node numbers of a column of ends (as :meth:`endpoint` finds them), each distinct
@@ -419,15 +399,9 @@ class _RelRows:
         def grade(name: str) -> Callable[[str], Any]:
             col = next(c for c in group.header.properties if c.name == name)
             conv = self.converter(col, None)
-            scale = schema.reliability_scale if name == "reliability" else schema.credibility_scale
 
             def value_of(raw: str) -> Any:
-                if raw == "":
-                    return None
-                v = conv(raw)
-                if (v if name == "reliability" else str(v)) not in scale:
-                    raise _Fallback
-                return v
+                return None if raw == "" else rel_extra(schema, name, conv(raw))
             return value_of
 
         empty, null = table.add([]), table.add(None)

@@ -29,7 +29,8 @@ from intelgraph.loaders.csv_admin import _Reader
 from intelgraph.loaders.csv_header import (
     _DERIVED_COLS, _PROVENANCE_COLS, _REFERENCE_PROPS, ARRAY_DELIMITER, CONTENT_ID_RE, MAX_FIELD_CHARS,
     CsvInput, _Group, group_inputs, parse_header)
-from intelgraph.loaders.plan import changed_under_load, evidence_text, node_row
+from intelgraph.loaders.plan import changed_under_load, node_row
+from intelgraph.loaders.rules import better_grade, row_provenance, union
 
 if TYPE_CHECKING:
     from intelgraph.loaders.early import EarlyCheck, EarlyWrite
@@ -78,34 +79,22 @@ class _FastReader(_NodeRows, _RelRows):
             self.source_ok[value] = sid = value
         return sid
 
+    def claim_id(self, cid: str) -> str:
+        """A claim named by id (checked once; anything else: the thorough reader's)."""
+        if cid not in self.claim_ok:
+            if self.id_kind(cid) != "Claim":
+                raise _Fallback
+            self.st.dense(cid, "Claim")
+            self.claim_ok.add(cid)
+        return cid
+
     def provenance(self, fname: str, row: int, prov: dict[str, Any]) -> tuple[list[str], list[str], list[str]]:
-        sources: list[str] = []
-        for sid in prov.get("sources", ()):
-            sid = self.source_id(sid)
-            if sid not in sources:
-                sources.append(sid)
-        evidence = list(prov.get("evidence", ()))
-        claims: list[str] = []
-        for cid in prov.get("claims", ()):
-            if cid not in self.claim_ok:
-                if self.id_kind(cid) != "Claim":
-                    raise _Fallback
-                self.st.dense(cid, "Claim")
-                self.claim_ok.add(cid)
-            claims.append(cid)
-        quote = prov.get("quote")
-        if prov.get("source"):
-            sid = self.source_id(prov["source"])
-            sources.append(sid)
-            evidence.append(evidence_text(sid, quote or f"{fname} row {row}"))
-        elif self.file_source_id and not sources:
-            sources.append(self.file_source_id)
-            evidence.append(evidence_text(self.file_source_id, quote or f"{fname} row {row}"))
-        elif quote:
+        """A row's provenance by :func:`~intelgraph.loaders.rules.row_provenance` (sources and
+        claims by id only; a problem: the thorough reader's)."""
+        got = row_provenance(prov, fname, row, self.file_source_id, lambda _f, v: self.source_id(v), self.claim_id)
+        if isinstance(got, list):
             raise _Fallback
-        if not sources:
-            raise _Fallback
-        return sources, evidence, claims
+        return got
 
     # -- files ----------------------------------------------------------------------------
     def records(self, path: Path) -> Iterable[tuple[int, list[str]]]:
@@ -384,11 +373,9 @@ class _FastReader(_NodeRows, _RelRows):
                         raise _Fallback
                     seen.setdefault(k, v)
                 for j in range(3):
-                    first[n + 1 + j] = sorted(set(first[n + 1 + j]) | set(other[n2 + 1 + j]))
-                for j, gname in ((n + 4, "reliability"), (n + 5, "credibility")):
-                    v = other[n2 + 4 + (j - n - 4)]
-                    if v is not None and (first[j] is None or v < first[j]):
-                        first[j] = v
+                    first[n + 1 + j] = union(first[n + 1 + j], other[n2 + 1 + j])
+                for j in range(2):
+                    first[n + 4 + j] = better_grade(first[n + 4 + j], other[n2 + 4 + j])
             st.skip_rels.add(rid)
             st.extra_rels.append((lay, s, t, _JSON(first)))
             st.rel_count -= len(rows) - 1
