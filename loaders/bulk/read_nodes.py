@@ -156,7 +156,7 @@ class _NodeRows:
     def node_batch(self, group: _Group, path: Path, rownums: Sequence[int], rows: list[list[str]]) -> bool:
         """Node rows of one kind that carry their own intelgraph ids, column by column. False
         (nothing recorded) for a batch with anything the row-by-row path must see."""
-        return self.node_columns(group, path, rownums, list(zip(*rows)), len(rows))
+        return "batch" in self.shapes and self.node_columns(group, path, rownums, list(zip(*rows)), len(rows))
 
     def block_kind(self, group: _Group, path: Path, row: int, label_text: str) -> str | None:
         """The kind of a block whose rows all have ``label_text`` as their labels (None: an empty
@@ -354,7 +354,7 @@ class _NodeRows:
         """File number ``k`` of a node input, parsed by Arrow (see :meth:`rel_file_columnar`);
         its columns go to :meth:`node_columns`, or its rows to :meth:`node_rows`. False
         (nothing read) for a file that is not plain CSV."""
-        if not self.plain(group, k, path):
+        if "arrow" not in self.shapes or not self.plain(group, k, path):
             return False
         # in smaller blocks when the graph is worked on as the load is read: each block's rows go
         # to the graph while the next is read
@@ -362,7 +362,7 @@ class _NodeRows:
         for rownums, cols, n in self.arrow_file(group, k, path, block):
             if not self.node_arrow_batch(group, path, rownums, cols, n):
                 cols = [c.to_pylist() for c in cols]
-                if not self.node_columns(group, path, rownums, cols, n):
+                if "batch" not in self.shapes or not self.node_columns(group, path, rownums, cols, n):
                     self.node_rows(group, path, rownums, [list(r) for r in zip(*cols)])
             if self.early is not None:
                 self.early.node_rows_read(self.st)

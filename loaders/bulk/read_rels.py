@@ -271,7 +271,7 @@ class _RelRows:
     def rel_rows(self, group: _Group, path: Path, rownums: Sequence[int], rows: list[list[str]], scol: Any,
                  ecol: Any, tcol: Any, spill: Any, simple: bool) -> None:
         """A batch of relationship rows, column-wise when it can be, else row by row."""
-        if not (simple and self.rel_batch(group, path, rownums, rows, scol, ecol, tcol, spill)):
+        if not (simple and "batch" in self.shapes and self.rel_batch(group, path, rownums, rows, scol, ecol, tcol, spill)):
             for row, fields in zip(rownums, rows):
                 self.rel_row(group, path, row, fields, scol, ecol, tcol, spill)
 
@@ -282,7 +282,7 @@ class _RelRows:
         (see :mod:`intelgraph.loaders.columnar`); a block with anything the column-wise check
         does not decide goes through :meth:`rel_rows`. False (nothing read) for a file that is
         not plain CSV."""
-        if not self.plain(group, k, path):
+        if "arrow" not in self.shapes or not self.plain(group, k, path):
             return False
         for rownums, cols, n in self.arrow_file(group, k, path):
             if not self.rel_arrow_batch(group, cols, n, scol, ecol, tcol):

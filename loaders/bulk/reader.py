@@ -37,9 +37,15 @@ if TYPE_CHECKING:
 
 
 # -- reading ----------------------------------------------------------------------------------
+#: The fast reader's shapes: row by row, a batch of rows column by column, and Arrow blocks.
+SHAPES = frozenset({"row", "batch", "arrow"})
+
+
 class _FastReader(_NodeRows, _RelRows):
-    def __init__(self, schema: Schema, source: str | None, store: Store | None, delim: str):
+    def __init__(self, schema: Schema, source: str | None, store: Store | None, delim: str,
+                 shapes: frozenset[str] = SHAPES):
         self.schema = schema
+        self.shapes = shapes
         self.store = store
         self.delim = delim
         self.probe = _Reader(schema, source, None, delim)  # the thorough reader's once-per-column checks
@@ -420,13 +426,16 @@ def _check_external_again(store: Store, st: StagedLoad) -> None:
 
 def stage_csv(paths: Iterable[str | Path | Sequence[str | Path] | CsvInput], source: str | None = None, *,
               schema: Schema | None = None, store: Store | None = None, array_delimiter: str = ARRAY_DELIMITER,
-              spill_dir: str | None = None, early: EarlyWrite | EarlyCheck | None = None) -> StagedLoad | None:
+              spill_dir: str | None = None, early: EarlyWrite | EarlyCheck | None = None,
+              shapes: frozenset[str] = SHAPES) -> StagedLoad | None:
     """Read and validate CSV inputs into a :class:`StagedLoad`; ``None`` if the fast reader leaves
     them to the thorough one (:func:`read_csv_files`, which then reports any problem).
     ``early``: the :func:`~intelgraph.loaders.early.begin` work to tell as the node files are
-    read (aborted here if the reading fails or falls back)."""
+    read (aborted here if the reading fails or falls back). ``shapes``: the reader shapes it may
+    use (:data:`SHAPES`; rows a shape declines go to the next: Arrow, then batch, then row by
+    row), so that a test can compare them on the same files."""
     schema = schema or load_schema()
-    reader = _FastReader(schema, source, store, array_delimiter)
+    reader = _FastReader(schema, source, store, array_delimiter, frozenset(shapes) | {"row"})
     reader.early = early
     old_limit = csv.field_size_limit()
     csv.field_size_limit(max(old_limit, 16 * MAX_FIELD_CHARS))
