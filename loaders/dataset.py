@@ -23,6 +23,7 @@ from intelgraph.graph.provenance import Contradictions
 from intelgraph.graph.schema import Schema, load_schema
 from intelgraph.graph.text import TEXT_FIX, text_problem
 from intelgraph.loaders.plan import Plan, evidence_text, node_row
+from intelgraph.loaders.rules import discriminator
 
 __all__ = ["read_dataset", "Dataset", "MAX_FIELD_CHARS", "MAX_FILE_BYTES", "MAX_DEPTH"]
 
@@ -595,8 +596,8 @@ class _Reader:
         sources, evidence, claim_ids = self.provenance(where, rec)
         if not sources:
             return
-        disc = tuple(props.get(k) for k in ("role", "date", "date_from"))
-        self.rel(where, rtype, start, end, sources, evidence, claim_ids, props=props, discriminator=disc)
+        self.rel(where, rtype, start, end, sources, evidence, claim_ids, props=props,
+                 discriminator=discriminator(props))
 
     def stance(self, where: str, rec: dict[str, Any]) -> None:
         extra = set(rec) - {"type", "by", "target", "source", "quote", "date", "note", "__line__"}

@@ -32,9 +32,9 @@ from intelgraph.graph.ids import normalise, relationship_id
 from intelgraph.graph.schema import Schema
 from intelgraph.loaders.csv_header import _REL_ID_RE
 
-__all__ = ["RuleError", "evidence_text", "derived_values", "derived_mismatch", "node_key_problems",
-           "row_provenance", "union", "derived_column", "key_properties", "node_key_problems_columns", "rel_extra", "discriminator", "rel_identity", "better_grade",
-           "DISCRIMINATORS"]
+__all__ = ["RuleError", "evidence_text", "derived_values", "derived_column", "derived_mismatch", "key_properties",
+           "node_key_problems", "node_key_problems_columns", "row_provenance", "union", "rel_extra",
+           "discriminator", "rel_identity", "better_grade", "DISCRIMINATORS", "DERIVE"]
 
 
 class RuleError(ValueError):

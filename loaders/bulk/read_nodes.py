@@ -38,28 +38,11 @@ class _NodeRows:
             labels += parts
         kind = self.kind_of(group, path, row, labels)
         cols, idc, id_prop, kspec, refs, props_l, dates_l, code, spec = self.node_plan(group, kind, str(path), f"row {row}")
-        props: dict[str, Any] = {}
-        prov: dict[str, Any] = {}
-        derived: dict[str, Any] | None = None
         try:
-            for i, name, role, conv in cols:
-                text = fields[i]
-                if text == "":
-                    continue
-                if role == "bad":
-                    raise _Fallback
-                value = conv(text)
-                if role == "prop":
-                    props[name] = value
-                elif role == "prov":
-                    prov[name] = value
-                elif role == "both":
-                    prov[name] = text
-                    props[name] = value
-                else:
-                    if derived is None:
-                        derived = {}
-                    derived[name] = value
+            got = self.by_role(cols, fields)
+            props = got.get("prop", {})
+            prov = got.get("prov", {})
+            derived = got.get("derived")
             own = None
             handle = None
             if idc is not None:

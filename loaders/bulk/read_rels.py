@@ -85,25 +85,12 @@ class _RelRows:
         rt, cols, props_l, dates_l, code = self.rel_plan(group, rtype, str(path), f"row {row}")
         s = self.endpoint(scol, fields[scol.index])
         t = self.endpoint(ecol, fields[ecol.index])
-        plain: dict[str, Any] = {}
-        prov: dict[str, Any] = {}
-        rid = reliability = credibility = None
         try:
-            for i, name, role, conv in cols:
-                text = fields[i]
-                if text == "":
-                    continue
-                value = conv(text)
-                if role == "prop":
-                    plain[name] = value
-                elif role == "prov":
-                    prov[name] = value
-                elif role == "id":
-                    rid = rel_extra(schema, role, value)
-                elif role == "reliability":
-                    reliability = rel_extra(schema, role, value)
-                else:
-                    credibility = rel_extra(schema, role, value)
+            got = self.by_role(cols, fields)
+            plain = got.get("prop", {})
+            prov = got.get("prov", {})
+            rid, reliability, credibility = (rel_extra(schema, g, got[g][g]) if g in got else None
+                                             for g in ("id", *GRADING))
         except ValueError:
             raise _Fallback from None
         st = self.st

@@ -225,6 +225,24 @@ class _FastReader(_NodeRows, _RelRows):
         coerce = spec.coerce
         return lambda text: coerce(parse(text))
 
+    @staticmethod
+    def by_role(cols: Sequence[tuple[int, str, str, Any]], fields: list[str]) -> dict[str, dict[str, Any]]:
+        """A row's non-empty fields converted, by the role its plan gives each column (``prop``,
+        ``prov``, ``derived``, a relationship's ``id`` and grades): ``{role: {column: value}}``. A
+        claim's ``source`` and ``quote`` (``both``) are its provenance, as text, and its properties."""
+        out: dict[str, dict[str, Any]] = {}
+        for i, name, role, conv in cols:
+            text = fields[i]
+            if text == "":
+                continue
+            if role == "bad":
+                raise _Fallback
+            if role == "both":
+                out.setdefault("prov", {})[name] = text
+                role = "prop"
+            out.setdefault(role, {})[name] = conv(text)
+        return out
+
     def node_plan(self, group: _Group, kind: str, fname: str, where: str) -> Any:
         key = ("fast-node", kind)
         got = group.checked.get(key)
