@@ -36,7 +36,7 @@ from intelgraph.graph.schema import COMMON_REL_PROPERTIES, GRADING, PropertySpec
 from intelgraph.graph.text import TEXT_FIX, text_problem
 from intelgraph.loaders.plan import Plan, node_row
 from intelgraph.loaders.rules import (
-    RuleError, derived_mismatch, node_key_problems, rel_extra, rel_identity, row_provenance)
+    RuleError, derived_mismatch, node_key_problems, own_node_id, rel_extra, rel_identity, row_provenance)
 from intelgraph.loaders.csv_header import (
     ARRAY_DELIMITER, Column, CONTENT_ID_RE, CsvInput, group_inputs, Header, MAX_FIELD_CHARS, MAX_PROBLEMS,
     parse_header, _COMPATIBLE, _DERIVED_COLS, _FLOAT_RE, _Group, _INT_RE, _Lines, _NodeRec, _PROVENANCE_COLS,
@@ -384,20 +384,13 @@ class _Reader:
         handle, own_id = None, None
         if idc is not None:
             value = fields[idc.index]
-            if value == "":
-                self.bad(name, where, idc.text, "empty :ID value",
-                         "give every node an id value (relationship files refer to it)")
+            try:
+                own_id = own_node_id(self.schema, kind, idc.name, idc.text, value)
+            except RuleError as exc:
+                self.bad(name, where, exc.field, exc.reason, exc.fix)
                 return
             handle = (idc.space, value)
-            if idc.name == self.schema.id_property:
-                m = CONTENT_ID_RE.fullmatch(value)
-                if m and m.group(1) != kind.lower():
-                    self.bad(name, where, idc.text, f"{_short(value)} is the id of a "
-                             f"{self.prefix_kind.get(m.group(1), m.group(1))}, but the row is a {kind}",
-                             "fix the label or the id")
-                    return
-                own_id = value if m else None
-            elif idc.name in spec:
+            if idc.name != self.schema.id_property and idc.name in spec:
                 if not self.column_ok(group, kind, idc, name, where):
                     return
                 try:

@@ -30,9 +30,9 @@ from typing import Any
 
 from intelgraph.graph.ids import normalise, relationship_id
 from intelgraph.graph.schema import Schema
-from intelgraph.loaders.csv_header import _REL_ID_RE
+from intelgraph.loaders.csv_header import _REL_ID_RE, CONTENT_ID_RE, _short
 
-__all__ = ["RuleError", "evidence_text", "derived_values", "derived_column", "derived_mismatch", "key_properties",
+__all__ = ["RuleError", "evidence_text", "derived_values", "derived_column", "derived_mismatch", "key_properties", "own_node_id",
            "node_key_problems", "node_key_problems_columns", "row_provenance", "union", "rel_extra",
            "discriminator", "rel_identity", "better_grade", "DISCRIMINATORS", "DERIVE"]
 
@@ -125,6 +125,22 @@ def node_key_problems(schema: Schema, kind: str, props: Mapping[str, Any], id_hi
         if s.required and k not in kspec.key and props.get(k) in (None, "", []):
             out.append(RuleError(k, f"required for a {kind}", f"add a {k} column and fill it"))
     return out
+
+
+def own_node_id(schema: Schema, kind: str, column: str, text: str, value: str) -> str | None:
+    """A node row's ``:ID`` value (``value``, in the column named ``column``, written ``text``): a
+    handle other rows refer to, and the node's id when the column is the id property and the value
+    is an intelgraph id (of the row's kind: returned). None: a handle only."""
+    if value == "":
+        raise RuleError(text, "empty :ID value", "give every node an id value (relationship files refer to it)")
+    m = CONTENT_ID_RE.fullmatch(value) if column == schema.id_property else None
+    if m is None:
+        return None
+    if m.group(1) != kind.lower():
+        named = {k.lower(): k for k in schema.node_kinds}.get(m.group(1), m.group(1))
+        raise RuleError(text, f"{_short(value)} is the id of a {named}, but the row is a {kind}",
+                        "fix the label or the id")
+    return value
 
 
 def node_key_problems_columns(schema: Schema, kind: str, columns: Mapping[str, Sequence[Any]]) -> list[RuleError]:

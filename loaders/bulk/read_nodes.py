@@ -18,7 +18,7 @@ from intelgraph.loaders.bulk.common import _DERIVED, _JSON, _STR, _Fallback, _j,
 from intelgraph.loaders.csv_header import CONTENT_ID_RE, MAX_FIELD_CHARS, _Group
 from intelgraph.loaders.rules import (
     derived_column, derived_mismatch, derived_values, key_properties, node_key_problems, node_key_problems_columns,
-    union)
+    own_node_id, union)
 
 NODE_BLOCK_BYTES = 4 << 20  # node files read in blocks of this size while the graph is worked on
 
@@ -46,18 +46,10 @@ class _NodeRows:
             own = None
             handle = None
             if idc is not None:
-                value = fields[idc.index]
-                if value == "":
-                    raise _Fallback
-                handle = value
-                if idc.name == schema.id_property:
-                    m = CONTENT_ID_RE.fullmatch(value)
-                    if m:
-                        if m.group(1) != kind.lower():
-                            raise _Fallback
-                        own = value
-                elif id_prop is not None:
-                    props[idc.name] = id_prop(value)
+                handle = fields[idc.index]
+                own = own_node_id(schema, kind, idc.name, idc.text, handle)
+                if id_prop is not None:
+                    props[idc.name] = id_prop(handle)
         except ValueError:
             raise _Fallback from None
         if node_key_problems(schema, kind, props):
