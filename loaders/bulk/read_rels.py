@@ -96,12 +96,7 @@ class _RelRows:
         st = self.st
         kinds = st.kinds
         for side, i in (("from", s), ("to", t)):
-            k = (rtype, kinds[i], side)
-            ok = self.allowed.get(k)
-            if ok is None:
-                ok = self.allowed[k] = schema.allowed_endpoint(rt, kinds[i], side)
-            if not ok:
-                raise _Fallback
+            self.check_allowed(rtype, kinds[i], side)
         sources, evidence, claims = self.provenance(path.name, row, prov)
         rid, swap = rel_identity(schema, rtype, st.node_ids[s], st.node_ids[t], plain, rid)
         if swap:
