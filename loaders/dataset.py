@@ -524,11 +524,7 @@ class _Reader:
                          f"it joins {', '.join(rt.from_kinds)} to {', '.join(rt.to_kinds)}"
                          if allowed else "")
                 return
-        plain, dates = {}, {}
-        for k, v in (props or {}).items():
-            if v is None:
-                continue
-            (dates if rt.properties[k].type == "date" else plain)[k] = v
+        plain, dates = self.schema.split_dates(rt.properties, props or {})
         rid = relationship_id(rtype, start, end, discriminator, symmetric=rt.symmetric)
         if rt.symmetric and end < start:
             start, end = end, start

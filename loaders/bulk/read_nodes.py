@@ -107,8 +107,9 @@ class _NodeRows:
                 plain_vals.append(" ; ".join(al) if al else None)
             else:
                 plain_vals.append(props.get(p))
+        bounds = schema.split_dates(spec, props)[1] if dates_l else {}
         if derived:
-            have = dict(zip(props_l, plain_vals))
+            have = {**dict(zip(props_l, plain_vals)), **bounds}
             for k, v in derived.items():
                 if have.get(k) != v:
                     raise _Fallback
@@ -126,7 +127,7 @@ class _NodeRows:
                 m[handle] = i
             elif prior != i:
                 raise _Fallback
-        values = [nid, *plain_vals, *(props.get(d) for d in dates_l),
+        values = [nid, *plain_vals, *(bounds.get(d) for d in dates_l),
                   sorted(set(sources)), sorted(set(evidence)), sorted(set(claims)), i]
         if st.in_load[i]:
             self.merge_node(i, code, values, props, kspec.key)
@@ -209,6 +210,8 @@ class _NodeRows:
             return False
         plan = self.node_plan(group, kind, str(path), f"row {rownums[0]}")
         pcols, _, _, kspec, refs, props_l, dates_l, code, spec = plan
+        if dates_l:
+            return False  # date bounds are derived row by row (node_row)
         ids = cols[idc.index]
         prefix = kind.lower() + ":"
         if not all(map(CONTENT_ID_RE.fullmatch, ids)) or not all(x.startswith(prefix) for x in ids):
