@@ -84,6 +84,8 @@ def parse(value: object) -> EventDate:
     if isinstance(value, _dt.date):
         iso = value.isoformat()
         return EventDate(iso, iso, iso)
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 9999:
+        value = f"{value:04d}"  # a year, as YAML reads `date: 2023`
     if not isinstance(value, str):
         raise ValueError(f"expected {NOTATION}; got {value!r}")
     text = " ".join(value.split())

@@ -9,6 +9,7 @@ from intelgraph.graph.schema import PropertySpec
 
 @pytest.mark.parametrize("given, text, start, end", [
     ("2023", "2023", "2023-01-01", "2023-12-31"),
+    (2023, "2023", "2023-01-01", "2023-12-31"),  # YAML reads `date: 2023` as a number
     ("2023-04", "2023-04", "2023-04-01", "2023-04-30"),
     ("2024-02", "2024-02", "2024-02-01", "2024-02-29"),
     ("2023-04-26", "2023-04-26", "2023-04-26", "2023-04-26"),
@@ -32,6 +33,7 @@ def test_accepted_dates(given, text, start, end):
     assert (d.text, d.start, d.end) == (text, start, end)
     assert PropertySpec("date", "date").coerce(given) == text
     assert parse(text) == d  # the canonical text reads back to itself
+    assert parse(text).text == text
 
 
 @pytest.mark.parametrize("given, why", [
@@ -46,6 +48,7 @@ def test_accepted_dates(given, text, start, end):
     ("0000", "0001 to 9999"),
     ("", "not an EDTF date"),
     (20220413, "expected"),
+    (True, "expected"),
 ])
 def test_bad_dates_say_why(given, why):
     with pytest.raises(ValueError, match=why):
