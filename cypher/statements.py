@@ -8,7 +8,7 @@ as parameters.
 
 from __future__ import annotations
 
-from intelgraph.graph.schema import GRADING, IDENT_RE, PROVENANCE, NodeKind, RelType, Schema
+from intelgraph.graph.schema import GRADING, IDENT_RE, PROVENANCE, NodeKind, PropertySpec, RelType, Schema
 
 __all__ = [
     "quote_name", "neo4j_schema_statements", "falkordb_index_statements",
@@ -63,11 +63,15 @@ def _provenance_sets(target: str) -> str:
     return ",\n    ".join(_UNION.format(t=target, p=p) for p in PROVENANCE)
 
 
-def _date_sets(target: str, date_props: list[str]) -> str:
+def _date_sets(schema: Schema, target: str, props: dict[str, PropertySpec]) -> str:
+    """The native date bounds of each ``date`` property (schema ``date_bounds``), set with the
+    property's text: a row without the property keeps the graph's; with it, an open end removes
+    the bound."""
     return "".join(
-        f"\nSET {target}.{quote_name(p)} = CASE WHEN row.dates.{quote_name(p)} IS NULL "
-        f"THEN {target}.{quote_name(p)} ELSE date(row.dates.{quote_name(p)}) END"
-        for p in date_props)
+        f"\nSET {target}.{quote_name(b)} = CASE WHEN row.props.{quote_name(p)} IS NULL "
+        f"THEN {target}.{quote_name(b)} WHEN row.dates.{quote_name(b)} IS NULL THEN null "
+        f"ELSE date(row.dates.{quote_name(b)}) END"
+        for p, s in props.items() if s.type == "date" for b in schema.date_bounds(p))
 
 
 def _grading_sets(target: str) -> str:
@@ -84,24 +88,22 @@ def node_merge_statement(schema: Schema, kind: NodeKind) -> str:
     statements}. The values and statements are the rule's (:func:`intelgraph.loaders.plan.merge_with_graph`
     merged them with the graph's before): they replace the node's; provenance adds up."""
     labels = ":".join(quote_name(label) for label in kind.labels[1:])
-    date_props = [p for p, s in kind.properties.items() if s.type == "date"]
     return (f"UNWIND $rows AS row\n"
             f"MERGE (n:{quote_name(schema.root_label)} {{{quote_name(schema.id_property)}: row.id}})\n"
             f"SET n:{labels}\n"
             f"SET n += row.props, n.{quote_name(schema.statement_property)} = row.statements\n"
             f"SET {_provenance_sets('n')}"
-            f"{_date_sets('n', date_props)}")
+            f"{_date_sets(schema, 'n', kind.properties)}")
 
 
 def node_create_statement(schema: Schema, kind: NodeKind) -> str:
     """Fast path for a graph known to be empty of these ids: plain CREATE."""
     labels = ":".join(quote_name(label) for label in kind.labels)
-    date_props = [p for p, s in kind.properties.items() if s.type == "date"]
     return (f"UNWIND $rows AS row\n"
             f"CREATE (n:{labels} {{{quote_name(schema.id_property)}: row.id}})\n"
             f"SET n += row.props, n.sources = row.sources, n.evidence = row.evidence, n.claims = row.claims, "
             f"n.{quote_name(schema.statement_property)} = row.statements"
-            f"{_date_sets('n', date_props)}")
+            f"{_date_sets(schema, 'n', kind.properties)}")
 
 
 def relationship_merge_statement(schema: Schema, rel: RelType) -> str:
@@ -110,28 +112,26 @@ def relationship_merge_statement(schema: Schema, rel: RelType) -> str:
     whose end is not in the graph writes nothing, so the statement returns how many it wrote, for
     the loader to check (:meth:`~intelgraph.cypher.store.Store.write_batches`)."""
     root, key = quote_name(schema.root_label), quote_name(schema.id_property)
-    date_props = [p for p, s in rel.properties.items() if s.type == "date"]
     return (f"UNWIND $rows AS row\n"
             f"MATCH (a:{root} {{{key}: row.s}})\n"
             f"MATCH (b:{root} {{{key}: row.t}})\n"
             f"MERGE (a)-[r:{quote_name(rel.name)} {{{key}: row.id}}]->(b)\n"
             f"SET r += row.props\n"
             f"SET {_provenance_sets('r')}"
-            f"{_date_sets('r', date_props)}"
+            f"{_date_sets(schema, 'r', rel.properties)}"
             f"{_grading_sets('r')}\n"
             f"RETURN count(r)")
 
 
 def relationship_create_statement(schema: Schema, rel: RelType) -> str:
     root, key = quote_name(schema.root_label), quote_name(schema.id_property)
-    date_props = [p for p, s in rel.properties.items() if s.type == "date"]
     return (f"UNWIND $rows AS row\n"
             f"MATCH (a:{root} {{{key}: row.s}})\n"
             f"MATCH (b:{root} {{{key}: row.t}})\n"
             f"CREATE (a)-[r:{quote_name(rel.name)} {{{key}: row.id}}]->(b)\n"
             f"SET r += row.props, r.sources = row.sources, r.evidence = row.evidence, r.claims = row.claims,\n"
             f"    r.reliability = row.reliability, r.credibility = row.credibility"
-            f"{_date_sets('r', date_props)}\n"
+            f"{_date_sets(schema, 'r', rel.properties)}\n"
             f"RETURN count(r)")
 
 

@@ -25,6 +25,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from intelgraph.graph.dates import bounds
 from intelgraph.graph.ids import normalise
 from intelgraph.graph.schema import Schema
 
@@ -45,6 +46,13 @@ def statement(prop: str, source: str, value: Any) -> str:
 def parse(text: str) -> tuple[str, str, Any]:
     prop, source, value = json.loads(text)
     return prop, source, value
+
+
+def _report_day(date: str) -> str:
+    """The day a report date counts from: its start (the latest day it can mean for an open
+    start), as the as-of queries count it (the ``known-by`` fragment)."""
+    start, end = bounds(date)
+    return start or end or ""
 
 
 def _iso(value: Any) -> Any:
@@ -72,7 +80,7 @@ def rank(schema: Schema, source: str, value: Any, grades: Mapping[str, Grade]) -
             scale = list(schema.reliability_scale)
             key.append(scale.index(reliability) if reliability in scale else len(scale))
         elif criterion == "report_date":
-            key.append((0, -_dt.date.fromisoformat(date[:10]).toordinal()) if date else (1, 0))
+            key.append((0, -_dt.date.fromisoformat(_report_day(date)).toordinal()) if date else (1, 0))
         else:  # value
             key.append(_JSON(value))
     key.append(source)

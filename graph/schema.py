@@ -7,7 +7,6 @@ choices, the Browser style and the report projections are all derived from the
 
 from __future__ import annotations
 
-import datetime as _dt
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -18,6 +17,7 @@ from typing import Any
 import yaml
 
 from intelgraph.errors import SchemaError
+from intelgraph.graph.dates import parse as parse_date
 from intelgraph.graph.text import check_text
 
 __all__ = ["Schema", "NodeKind", "RelType", "PropertySpec", "DerivedProperty", "load_schema", "IDENT_RE",
@@ -44,7 +44,8 @@ class PropertySpec:
         """Return ``value`` as this property's type, or raise ``ValueError`` saying why not.
 
         Nothing is silently fixed: a string where a number is expected is an error,
-        except that dates are accepted as ISO strings (how YAML, JSON and CSV carry them).
+        except that dates are accepted as text (how YAML, JSON and CSV carry them) and returned
+        in their canonical notation (:mod:`intelgraph.graph.dates`).
         """
         t = self.type
         if value is None:
@@ -81,16 +82,7 @@ class PropertySpec:
                 raise ValueError(f"expected true or false, got {value!r}")
             return value
         if t == "date":
-            if isinstance(value, _dt.datetime):
-                raise ValueError(f"expected a date (yyyy-mm-dd), got a date and time {value!r}")
-            if isinstance(value, _dt.date):
-                return value.isoformat()
-            if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-                raise ValueError(f"expected a date as yyyy-mm-dd, got {value!r}")
-            try:
-                return _dt.date.fromisoformat(value).isoformat()
-            except ValueError:
-                raise ValueError(f"{value!r} is not a calendar date") from None
+            return parse_date(value).text
         if t == "string[]":
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ValueError(f"expected a list of text values, got {value!r}")
@@ -212,6 +204,9 @@ class Schema:
                 raise SchemaError(origin, f"derived_properties.{pname}", f"unknown type {dspec.get('type')!r}")
             self.derived_properties[pname] = DerivedProperty(pname, dspec.get("type", "string"),
                                                              str(dspec.get("from", "")))
+        bounds = data.get("date_bounds") or {}
+        #: Suffixes of the native dates derived beside each ``date`` property: (earliest, latest day).
+        self.date_bound_suffixes: tuple[str, str] = (str(bounds.get("start", "_start")), str(bounds.get("end", "_end")))
         raw_kinds = data.get("node_kinds") or {}
         self.node_kinds: dict[str, NodeKind] = {}
         for name in raw_kinds:
@@ -340,6 +335,40 @@ class Schema:
         """The derived lookup properties a node with ``properties`` gets, in declared order."""
         have = set(properties)
         return tuple(d.name for d in self.derived_properties.values() if not d.source or d.source in have)
+
+    def date_bounds(self, prop: str) -> tuple[str, str]:
+        """The native dates derived beside the ``date`` property ``prop``: (earliest, latest day)."""
+        return (prop + self.date_bound_suffixes[0], prop + self.date_bound_suffixes[1])
+
+    def bound_properties(self) -> dict[str, str]:
+        """Every derived date bound any node kind or relationship type can hold -> its date property."""
+        specs = [*(k.properties for k in self.node_kinds.values()),
+                 *(r.properties for r in self.relationship_types.values())]
+        return {b: p for props in specs for p, s in props.items() if s.type == "date" for b in self.date_bounds(p)}
+
+    def split_dates(self, specs: dict[str, PropertySpec], values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """``values`` (coerced, None left out) as (values, the date bounds derived from them): the
+        one place a ``date`` property's text gives the native dates beside it (ISO text, for the
+        engine's ``date()``; an open end gives none)."""
+        plain: dict[str, Any] = {}
+        dates: dict[str, Any] = {}
+        for k, v in values.items():
+            if v is None:
+                continue
+            plain[k] = v
+            if k in specs and specs[k].type == "date":
+                d = parse_date(v)
+                for name, day in zip(self.date_bounds(k), (d.start, d.end)):
+                    if day is not None:
+                        dates[name] = day
+        return plain, dates
+
+    def date_layout(self, specs: dict[str, PropertySpec], names: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The columns of rows holding properties ``names``: (every one of them, sorted; the date
+        bounds derived from its ``date`` properties, sorted) — the second written with ``date()``."""
+        names = sorted(names)
+        return (tuple(names), tuple(sorted(b for n in names if n in specs and specs[n].type == "date"
+                                           for b in self.date_bounds(n))))
 
     def reference_properties(self) -> dict[tuple[str, str], str]:
         """``(kind, property) -> kind referred to`` for the properties that name another node

@@ -39,7 +39,7 @@ from intelgraph.loaders.rules import (
     RuleError, derived_mismatch, node_key_problems, own_node_id, rel_extra, rel_identity, row_provenance)
 from intelgraph.loaders.csv_header import (
     ARRAY_DELIMITER, Column, CONTENT_ID_RE, CsvInput, group_inputs, Header, MAX_FIELD_CHARS, MAX_PROBLEMS,
-    parse_header, _COMPATIBLE, _DERIVED_COLS, _FLOAT_RE, _Group, _INT_RE, _Lines, _NodeRec, _PROVENANCE_COLS,
+    parse_header, _BOUNDS, _COMPATIBLE, _DERIVED_COLS, _FLOAT_RE, _Group, _INT_RE, _Lines, _NodeRec, _PROVENANCE_COLS,
     _REFERENCE_PROPS, _REL_EXTRA_COLS, _short, _spans_lines, _STATEMENT_COL, _text_column, _TooMany)
 
 __all__ = ["read_csv_files"]
@@ -585,6 +585,8 @@ class _Reader:
                 expected: tuple[str, ...] = (_PROVENANCE_COLS[col.name],)
             elif col.name in _REL_EXTRA_COLS:
                 expected = _REL_EXTRA_COLS[col.name]
+            elif col.name in _BOUNDS:
+                expected = (_DERIVED_COLS[col.name],)
             elif col.name in common:
                 expected = _COMPATIBLE[common[col.name].type]
             else:
@@ -624,7 +626,7 @@ class _Reader:
         start = self.endpoint(group, scol, name, where, fields[scol.index])
         end = self.endpoint(group, ecol, name, where, fields[ecol.index])
         plain: dict[str, Any] = {}
-        dates: dict[str, Any] = {}
+        given: dict[str, Any] = {}
         prov: dict[str, Any] = {}
         extra: dict[str, Any] = {}
         ok = start is not None and end is not None
@@ -638,11 +640,19 @@ class _Reader:
                     prov[col.name] = value
                 elif col.name in _REL_EXTRA_COLS:  # id, reliability, credibility
                     extra[col.name] = rel_extra(schema, col.name, value)
+                elif col.name in _BOUNDS:
+                    given[col.name] = value
                 else:
-                    spec = rt.properties[col.name]
-                    (dates if spec.type == "date" else plain)[col.name] = spec.coerce(value)
+                    plain[col.name] = rt.properties[col.name].coerce(value)
             except ValueError as exc:
                 self.bad(name, where, col.text, f"{_short(text)}: {exc}")
+                ok = False
+        plain, dates = schema.split_dates(rt.properties, plain)
+        for k, v in given.items():
+            if dates.get(k) != v:
+                col = next(c for c in header.properties if c.name == k)
+                self.bad(name, where, col.text, f"{_short(str(v))} does not match what is derived from the "
+                         f"row ({_short(str(dates.get(k)))})", f"drop the {k} column: it is recomputed")
                 ok = False
         if not ok:
             return

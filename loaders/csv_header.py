@@ -50,11 +50,11 @@ _SPACED = ("ID", "START_ID", "END_ID")
 _COMPATIBLE = {
     "string": ("string",), "text": ("string",), "enum": ("string",),
     "int": ("int", "long"), "float": ("float", "double"), "bool": ("boolean",),
-    "date": ("date",), "string[]": ("string[]",),
+    "date": ("string", "date"), "string[]": ("string[]",),
 }
 #: The column type the exporter writes for each schema property type.
 EXPORT_TYPES = {"string": "string", "text": "string", "enum": "string", "int": "long", "float": "double",
-                "bool": "boolean", "date": "date", "string[]": "string[]"}
+                "bool": "boolean", "date": "string", "string[]": "string[]"}
 
 #: An intelgraph node id: ``<kind in lower case>:<20 hex digits>``.
 CONTENT_ID_RE = re.compile(r"^([a-z][a-z0-9_]*):([0-9a-f]{20})$")
@@ -68,7 +68,11 @@ _COL_RE = re.compile(
 _PROVENANCE_COLS = {**load_schema().provenance_properties, "source": "string", "quote": "string"}
 _REL_EXTRA_COLS = {"id": ("string",), "reliability": ("string",), "credibility": ("int", "long")}
 #: Lookup properties the node statements derive (see plan.node_row); accepted when they agree.
-_DERIVED_COLS = {name: d.type for name, d in load_schema().derived_properties.items()}
+#: The native date bounds derived beside each date property (schema ``date_bounds``), as an export
+#: writes them: accepted when they agree.
+_BOUNDS = frozenset(load_schema().bound_properties())
+_DERIVED_COLS = {**{name: d.type for name, d in load_schema().derived_properties.items()},
+                 **{name: "date" for name in _BOUNDS}}
 #: A node's statements where its sources differ (graph/provenance.py), as an export writes them.
 _STATEMENT_COL = load_schema().statement_property
 #: String properties that hold the id of another node (resolved by id or by name).

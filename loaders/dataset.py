@@ -525,11 +525,7 @@ class _Reader:
                          f"it joins {', '.join(rt.from_kinds)} to {', '.join(rt.to_kinds)}"
                          if allowed else "")
                 return
-        plain, dates = {}, {}
-        for k, v in (props or {}).items():
-            if v is None:
-                continue
-            (dates if rt.properties[k].type == "date" else plain)[k] = v
+        plain, dates = self.schema.split_dates(rt.properties, props or {})
         rid = relationship_id(rtype, start, end, discriminator, symmetric=rt.symmetric)
         if rt.symmetric and end < start:
             start, end = end, start
@@ -537,7 +533,9 @@ class _Reader:
                                   "sources": sources, "evidence": evidence, "claims": list(claims),
                                   "reliability": None, "credibility": None})
 
-    def rel_props(self, where: str, rtype: str, rec: dict[str, Any]) -> dict[str, Any] | None:
+    def rel_props(self, where: str, rtype: str, rec: dict[str, Any], prefix: str = "props.") -> dict[str, Any] | None:
+        """A record's relationship properties, checked; errors name each field as ``prefix`` + its
+        name (a stance's ``date`` is a field of the stance itself)."""
         raw = rec.get("props", {}) or {}
         if not isinstance(raw, dict):
             self.bad(where, "props", "expected a mapping of relationship properties")
@@ -548,13 +546,13 @@ class _Reader:
             if k == "__line__":
                 continue
             if k not in spec:
-                self.bad(where, f"props.{k}", f"relationships have no property {k!r}",
+                self.bad(where, f"{prefix}{k}", f"relationships have no property {k!r}",
                          f"use one of: {', '.join(sorted(spec))}")
                 continue
             try:
                 out[k] = spec[k].coerce(v)
             except ValueError as exc:
-                self.bad(where, f"props.{k}", str(exc))
+                self.bad(where, f"{prefix}{k}", str(exc))
         return out
 
     def provenance(self, where: str, rec: dict[str, Any]) -> tuple[list[str], list[str], list[str]]:
@@ -621,7 +619,7 @@ class _Reader:
         if by is None or target is None or src is None or not self.text_ok(where, "quote", quote, multiline=True):
             return
         self.check_quote(where, "quote", src_ref, src, quote)
-        props = self.rel_props(where, rtype, {"props": {k: rec[k] for k in ("date", "note") if k in rec}})
+        props = self.rel_props(where, rtype, {"props": {k: rec[k] for k in ("date", "note") if k in rec}}, prefix="")
         if props is None:
             return
         self.rel(where, rtype, by, target, [src], [evidence_text(src, quote)], props=props)

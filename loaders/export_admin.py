@@ -3,7 +3,8 @@
 For each node kind present, ``<Kind>_header.csv`` (the header line) and ``<Kind>.csv`` (the
 rows); for each relationship type, ``<TYPE>_header.csv`` and ``<TYPE>.csv``. Nodes carry
 ``id:ID(Entity)`` (our content id), ``:LABEL`` (all labels, ``;``-joined), the kind's schema
-properties as typed columns (dates ``:date``, lists ``:string[]``), the derived lookup
+properties as typed columns (lists ``:string[]``; a date's text as a string, with its bounds
+``<date>_start:date`` and ``<date>_end:date``: graph/dates.py), the derived lookup
 properties (``kind``, ``name_lc``, ...: so a Neo4j loaded by neo4j-admin alone answers the same
 queries), provenance (``sources:string[]``, ``evidence:string[]``, ``claims:string[]``) and,
 where sources differ, every source's values (``statements:string[]``, graph/provenance.py).
@@ -67,6 +68,7 @@ def _node_columns(schema: Schema, kind: NodeKind, statements: bool) -> list[_Col
     for name, spec in kind.properties.items():
         t = _csv_type(spec)
         cols.append(_Col(_typed(name, t), name, t))
+    cols += _bound_columns(schema, kind.properties)
     for name in schema.derived_for(kind.properties):
         t = EXPORT_TYPES[schema.derived_properties[name].type]
         cols.append(_Col(_typed(name, t), name, t))
@@ -74,6 +76,13 @@ def _node_columns(schema: Schema, kind: NodeKind, statements: bool) -> list[_Col
     if statements:  # every source's values where they differ (graph/provenance.py): kept, so the rule can choose again
         cols.append(_Col(f"{schema.statement_property}:string[]", schema.statement_property, "string[]"))
     return cols
+
+
+def _bound_columns(schema: Schema, props: dict[str, PropertySpec]) -> list[_Col]:
+    """The native date bounds beside each date property (its text is a string column): so a
+    Neo4j loaded by neo4j-admin alone compares dates as intelgraph's loaders store them."""
+    return [_Col(f"{b}:date", b, "date") for p, spec in props.items() if spec.type == "date"
+            for b in schema.date_bounds(p)]
 
 
 def _has_statements(store: Store, schema: Schema, kind: NodeKind) -> bool:
@@ -92,6 +101,7 @@ def _rel_columns(schema: Schema) -> list[_Col]:
     for name, spec in COMMON_REL_PROPERTIES.items():
         t = _csv_type(spec)
         cols.append(_Col(_typed(name, t), name, t))
+    cols += _bound_columns(schema, COMMON_REL_PROPERTIES)
     cols += [_Col(f"{p}:string[]", p, "string[]") for p in PROVENANCE]
     cols += [_Col("reliability", "reliability", "string"), _Col("credibility:int", "credibility", "int")]
     return cols

@@ -30,7 +30,7 @@ COMPACT_AFTER_ROWS = 20_000  # after a load this big, let the engine compact its
 def node_row(schema: Schema, kind: str, node_id: str, props: dict[str, Any], sources=(), evidence=(),
              claims=()) -> dict[str, Any]:
     """The row the node statements expect. Adds the derived lookup properties (``name_lc``,
-    ``aliases_lc``, ``aliases_text``) and splits out dates, which the engine converts. A row
+    ``aliases_lc``, ``aliases_text``) and the date bounds (``dates``), which the engine converts. A row
     is implicit: each of its sources gives each of its values (``statements`` None until a merge
     with another source's values makes them explicit: :mod:`intelgraph.graph.provenance`)."""
     row: dict[str, Any] = {"id": node_id, "props": {}, "dates": {}, "sources": sorted(set(sources)),
@@ -40,20 +40,15 @@ def node_row(schema: Schema, kind: str, node_id: str, props: dict[str, Any], sou
 
 
 def _set_values(schema: Schema, kind: str, row: dict[str, Any], props: dict[str, Any]) -> None:
-    """Set a row's values (and the lookup properties derived from them), dates apart."""
+    """Set a row's values (and the lookup properties and date bounds derived from them)."""
     spec = schema.kind(kind).properties
-    plain: dict[str, Any] = {}
-    dates: dict[str, Any] = {}
-    for k, v in props.items():
-        if v is None:
-            continue
-        (dates if k in spec and spec[k].type == "date" else plain)[k] = v
+    plain, dates = schema.split_dates(spec, props)
     plain.update(derived_values(schema, kind, plain))  # kind, name_lc...: loaders/rules.py
     row["props"], row["dates"] = plain, dates
 
 
 def _values(row: dict[str, Any]) -> dict[str, Any]:
-    return {**row["props"], **row["dates"]}
+    return row["props"]
 
 
 def merge_statements(schema: Schema, kind: str, row: dict[str, Any], statements: set[str],
@@ -106,7 +101,7 @@ class Plan:
             kind = self.node_kind.get(sid)
             if kind is not None:
                 row = self.nodes[kind][sid]
-                out[sid] = (row["props"].get("reliability"), row["dates"].get("date"))
+                out[sid] = (row["props"].get("reliability"), row["props"].get("date"))
         missing = sorted(wanted - out.keys())
         if missing and store is not None:
             for sid, reliability, date in store.read(

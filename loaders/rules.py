@@ -96,8 +96,9 @@ def derived_column(schema: Schema, kind: str, name: str, source: Sequence[Any]) 
 def derived_mismatch(schema: Schema, kind: str, values: Mapping[str, Any],
                      given: Mapping[str, Any]) -> tuple[str, Any, Any] | None:
     """``(property, given value, derived value)`` of the first derived property a row gives that
-    disagrees with what is derived from its values; None when they all agree."""
-    derived = derived_values(schema, kind, values)
+    disagrees with what is derived from its values — a lookup property or a date's native bound
+    (:meth:`~intelgraph.graph.schema.Schema.split_dates`); None when they all agree."""
+    derived = {**derived_values(schema, kind, values), **schema.split_dates(schema.kind(kind).properties, values)[1]}
     for name, value in given.items():
         if derived.get(name) != value:
             return name, value, derived.get(name)

@@ -145,17 +145,39 @@ def test_the_reporting_day_decides_and_the_undated_atlas_is_counted(engine_store
         ("claim", LOADED, HARBOUR, "only this source"), ("fact", "Rifles on the Aurora CONTAINS Rifles", None, "only this source")]
 
 
-def test_a_date_of_reduced_precision_counts_from_its_start(engine_store):
-    """Today's loaders take full dates only; a store whose atlas is dated "2023-05" or "2023"
-    (as reduced-precision dates will be) counts it from 1 May 2023 or 1 January 2023."""
-    load_paths(engine_store, [AURORA])
+def _dated_atlas(tmp_path: Path, date: str) -> Path:
+    """The aurora story with its undated atlas given ``date`` (a date of reduced precision, as an
+    analyst enters it), beside copies of the story's text files."""
+    folder = tmp_path / date.replace("/", "_").replace(" ", "_").replace(".", "o")
+    folder.mkdir()
+    for f in AURORA.parent.iterdir():
+        (folder / f.name).write_bytes(f.read_bytes())
+    text = AURORA.read_text(encoding="utf-8")
+    old = "name: Atlas of the Inner Sea, reliability: A,"
+    assert text.count(old) == 1
+    (folder / AURORA.name).write_text(text.replace(old, f"name: Atlas of the Inner Sea, date: '{date}', reliability: A,"),
+                                      encoding="utf-8")
+    return folder / AURORA.name
+
+
+@pytest.mark.parametrize("date, shown, before, first", [
+    ("2023-05", "2023-05", "2023-04-30", "2023-05-01"),
+    ("2023", "2023", "2022-12-31", "2023-01-01"),
+    ("between 2023-05 and 2023-06", "2023-05/2023-06", "2023-04-30", "2023-05-01"),
+    ("about 2023-05", "2023-05~", "2023-04-30", "2023-05-01"),
+    # open at the start ("before 10 May 2023"): it counts from the latest day it can mean
+    ("before 2023-05-10", "../2023-05-10", "2023-05-09", "2023-05-10"),
+])
+def test_a_date_of_reduced_precision_counts_from_its_start(engine_store, tmp_path, date, shown, before, first):
+    """A document dated "2023-05" or "2023" counts from 1 May 2023 or 1 January 2023; the text
+    is stored as given, in the one notation."""
+    load_paths(engine_store, [_dated_atlas(tmp_path, date)])
     coords = "Port Vell lies at 41.37 N, 2.18 E."
 
     def atlas(day):
         return [(r["claim"], r["undated_left_out"]) for r in rows(engine_store, "single-source-claims", as_of=day)
                 if r["rests_on"] == "Atlas of the Inner Sea"]
 
-    for reduced, before, first in (("2023-05", "2023-04-30", "2023-05-01"), ("2023", "2022-12-31", "2023-01-01")):
-        engine_store.write("MATCH (d:Source {name: 'Atlas of the Inner Sea'}) SET d.date = $d", {"d": reduced})
-        assert atlas(before) == [], reduced
-        assert atlas(first) == [(coords, 0)], reduced
+    assert engine_store.read("MATCH (d:Source {name: 'Atlas of the Inner Sea'}) RETURN d.date").rows == [[shown]]
+    assert atlas(before) == []
+    assert atlas(first) == [(coords, 0)]

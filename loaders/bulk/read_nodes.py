@@ -65,11 +65,12 @@ class _NodeRows:
                 nid = node_id(kind, [props[k] for k in kspec.key])
             except ValueError:
                 raise _Fallback from None
-        # derived lookup properties, provenance sets: loaders/rules.py
+        # derived lookup properties and date bounds, provenance sets: loaders/rules.py
         got = derived_values(schema, kind, props)
         plain_vals = [got.get(p) if p in _DERIVED else props.get(p) for p in props_l]
         if derived and derived_mismatch(schema, kind, props, derived):
             raise _Fallback
+        bounds = schema.split_dates(spec, props)[1] if dates_l else {}
         sources, evidence, claims = self.provenance(path.name, row, prov)
         if kind == "Claim" and nid not in claims:
             claims.append(nid)
@@ -84,7 +85,7 @@ class _NodeRows:
                 m[handle] = i
             elif prior != i:
                 raise _Fallback
-        values = [nid, *plain_vals, *(props.get(d) for d in dates_l),
+        values = [nid, *plain_vals, *(bounds.get(d) for d in dates_l),
                   *(union(p, ()) for p in (sources, evidence, claims)), i]
         if st.in_load[i]:
             self.merge_node(i, code, values, props, kspec.key)
@@ -167,6 +168,8 @@ class _NodeRows:
             return False
         plan = self.node_plan(group, kind, str(path), f"row {rownums[0]}")
         pcols, _, _, kspec, refs, props_l, dates_l, code, spec = plan
+        if dates_l:
+            return False  # date bounds are derived row by row (node_row)
         ids = cols[idc.index]
         prefix = kind.lower() + ":"
         if not all(map(CONTENT_ID_RE.fullmatch, ids)) or not all(x.startswith(prefix) for x in ids):

@@ -13,7 +13,7 @@ import numpy as np
 from intelgraph.graph.schema import GRADING, PROVENANCE
 from intelgraph.loaders import columnar
 from intelgraph.loaders.bulk.common import _JSON, _Fallback, _jlist, _NotColumnar
-from intelgraph.loaders.csv_header import _PROVENANCE_COLS, _REL_EXTRA_COLS, _REL_ID_RE, _Group
+from intelgraph.loaders.csv_header import _BOUNDS, _PROVENANCE_COLS, _REL_EXTRA_COLS, _REL_ID_RE, _Group
 from intelgraph.loaders.rules import evidence_text, rel_extra, rel_identity, union
 
 
@@ -35,13 +35,14 @@ class _RelRows:
                 cols.append((col.index, col.name, "prov", self.converter(col, None)))
             elif col.name in _REL_EXTRA_COLS:
                 cols.append((col.index, col.name, col.name, self.converter(col, None)))
+            elif col.name in _BOUNDS:  # an export's date bounds: accepted when they agree
+                cols.append((col.index, col.name, "bound", self.converter(col, None)))
             else:
                 if col.name not in rt.properties:
                     raise _Fallback
                 cols.append((col.index, col.name, "prop", self.converter(col, rt.properties[col.name])))
                 names.add(col.name)
-        dates = tuple(sorted(n for n in names if rt.properties[n].type == "date"))
-        props = tuple(sorted(n for n in names if rt.properties[n].type != "date"))
+        props, dates = schema.date_layout(rt.properties, names)
         lkey = (rtype, props, dates)
         code = self.rel_layout_code.get(lkey)
         if code is None:
@@ -101,7 +102,10 @@ class _RelRows:
         rid, swap = rel_identity(schema, rtype, st.node_ids[s], st.node_ids[t], plain, rid)
         if swap:
             s, t = t, s
-        values = [rid, *(plain.get(p) for p in props_l), *(plain.get(d) for d in dates_l),
+        bounds = schema.split_dates(rt.properties, plain)[1] if dates_l else {}
+        if any(bounds.get(k) != v for k, v in got.get("bound", {}).items()):
+            raise _Fallback
+        values = [rid, *(plain.get(p) for p in props_l), *(bounds.get(d) for d in dates_l),
                   *(union(p, ()) for p in (sources, evidence, claims)), reliability, credibility]
         try:
             text = _JSON(values)
@@ -133,7 +137,7 @@ class _RelRows:
             if not rtype or rtype not in schema.relationship_types:
                 return False
             rt, pcols, props_l, dates_l, code = self.rel_plan(group, rtype, str(path), "row 1")
-            if props_l or dates_l:
+            if props_l or dates_l or any(c[2] == "bound" for c in pcols):
                 return False
             codes_by_type[rtype] = code
         ends = []
@@ -341,8 +345,8 @@ class _RelRows:
         for rtype in type_names:
             if not rtype or rtype not in schema.relationship_types:
                 return False
-            _rt, _pcols, props_l, dates_l, code = self.rel_plan(group, rtype, "", "row 1")
-            if props_l or dates_l:
+            _rt, pcols, props_l, dates_l, code = self.rel_plan(group, rtype, "", "row 1")
+            if props_l or dates_l or any(c[2] == "bound" for c in pcols):
                 return False
             type_codes.append(code)
         codes = np.asarray(type_codes, dtype=np.int64)[type_pos]

@@ -278,9 +278,8 @@ class _FastReader(_NodeRows, _RelRows):
         names = {c[1] for c in cols if c[2] in ("prop", "both")}
         if idc is not None and idc.name in spec and idc.name != schema.id_property:
             names.add(idc.name)
-        dates = tuple(sorted(n for n in names if spec[n].type == "date"))
-        plain = sorted(n for n in names if spec[n].type != "date")
-        plain += schema.derived_for(names)
+        given, dates = schema.date_layout(spec, names)
+        plain = [*given, *schema.derived_for(names)]
         props = tuple(plain)
         lkey = (kind, props, dates)
         code = self.node_layout_code.get(lkey)
