@@ -32,7 +32,7 @@ from intelgraph.cypher.store import Store
 from intelgraph.errors import InputError, InputErrors, Problem
 from intelgraph.graph.ids import node_id, normalise, relationship_id
 from intelgraph.graph.provenance import Contradictions, statement_problem
-from intelgraph.graph.schema import COMMON_REL_PROPERTIES, GRADING, PropertySpec, Schema, load_schema
+from intelgraph.graph.schema import COMMON_REL_PROPERTIES, DISCRIMINATORS, GRADING, PropertySpec, Schema, load_schema
 from intelgraph.graph.text import TEXT_FIX, text_problem
 from intelgraph.loaders.plan import Plan, evidence_text, node_row
 from intelgraph.loaders.csv_header import (
@@ -703,7 +703,7 @@ class _Reader:
             return
         sources, evidence, claims = got
         values = {**plain, **dates}
-        disc = tuple(values.get(k) for k in ("role", "date", "date_from"))
+        disc = tuple(values.get(k) for k in DISCRIMINATORS)
         rid = extra.get("id") or relationship_id(rtype, start, end, disc, symmetric=rt.symmetric)
         if rt.symmetric and end < start:
             start, end = end, start

@@ -20,7 +20,7 @@ import yaml
 from intelgraph.errors import InputErrors, Problem
 from intelgraph.graph.ids import node_id, relationship_id
 from intelgraph.graph.provenance import Contradictions
-from intelgraph.graph.schema import Schema, load_schema
+from intelgraph.graph.schema import DISCRIMINATORS, Schema, load_schema
 from intelgraph.graph.text import TEXT_FIX, text_problem
 from intelgraph.loaders.plan import Plan, evidence_text, node_row
 
@@ -595,7 +595,7 @@ class _Reader:
         sources, evidence, claim_ids = self.provenance(where, rec)
         if not sources:
             return
-        disc = tuple(props.get(k) for k in ("role", "date", "date_from"))
+        disc = tuple(props.get(k) for k in DISCRIMINATORS)
         self.rel(where, rtype, start, end, sources, evidence, claim_ids, props=props, discriminator=disc)
 
     def stance(self, where: str, rec: dict[str, Any]) -> None:

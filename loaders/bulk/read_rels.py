@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from intelgraph.graph.ids import relationship_id
-from intelgraph.graph.schema import GRADING, PROVENANCE
+from intelgraph.graph.schema import DISCRIMINATORS, GRADING, PROVENANCE
 from intelgraph.loaders import columnar
 from intelgraph.loaders.bulk.common import _JSON, _Fallback, _jlist, _NotColumnar
 from intelgraph.loaders.csv_header import _PROVENANCE_COLS, _REL_EXTRA_COLS, _REL_ID_RE, _Group
@@ -125,7 +125,7 @@ class _RelRows:
         sources, evidence, claims = self.provenance(path.name, row, prov)
         start, end = st.node_ids[s], st.node_ids[t]
         if rid is None:
-            disc = (plain.get("role"), plain.get("date"), plain.get("date_from"))
+            disc = tuple(plain.get(k) for k in DISCRIMINATORS)
             rid = relationship_id(rtype, start, end, disc, symmetric=rt.symmetric)
         if rt.symmetric and end < start:
             s, t = t, s
