@@ -106,7 +106,8 @@ def node_create_statement(schema: Schema, kind: NodeKind) -> str:
 
 def relationship_merge_statement(schema: Schema, rel: RelType) -> str:
     """Idempotent upsert of relationships of one type; rows: {id, s, t, props, dates, sources,
-    evidence, claims, reliability, credibility}. Endpoints are matched by id on the root label; a row
+    evidence, claims, reliability, credibility, statements}. The values and statements are the
+    rule's (merged with the graph's before, as a node's): they replace the relationship's. Endpoints are matched by id on the root label; a row
     whose end is not in the graph writes nothing, so the statement returns how many it wrote, for
     the loader to check (:meth:`~intelgraph.cypher.store.Store.write_batches`)."""
     root, key = quote_name(schema.root_label), quote_name(schema.id_property)
@@ -115,7 +116,7 @@ def relationship_merge_statement(schema: Schema, rel: RelType) -> str:
             f"MATCH (a:{root} {{{key}: row.s}})\n"
             f"MATCH (b:{root} {{{key}: row.t}})\n"
             f"MERGE (a)-[r:{quote_name(rel.name)} {{{key}: row.id}}]->(b)\n"
-            f"SET r += row.props\n"
+            f"SET r += row.props, r.{quote_name(schema.statement_property)} = row.statements\n"
             f"SET {_provenance_sets('r')}"
             f"{_date_sets('r', date_props)}"
             f"{_grading_sets('r')}\n"
@@ -130,7 +131,8 @@ def relationship_create_statement(schema: Schema, rel: RelType) -> str:
             f"MATCH (b:{root} {{{key}: row.t}})\n"
             f"CREATE (a)-[r:{quote_name(rel.name)} {{{key}: row.id}}]->(b)\n"
             f"SET r += row.props, r.sources = row.sources, r.evidence = row.evidence, r.claims = row.claims,\n"
-            f"    r.reliability = row.reliability, r.credibility = row.credibility"
+            f"    r.reliability = row.reliability, r.credibility = row.credibility, "
+            f"r.{quote_name(schema.statement_property)} = row.statements"
             f"{_date_sets('r', date_props)}\n"
             f"RETURN count(r)")
 

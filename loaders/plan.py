@@ -18,7 +18,7 @@ from intelgraph.cypher.statements import (
 from intelgraph.cypher.store import Store
 from intelgraph.errors import StoreError
 from intelgraph.graph.ids import normalise
-from intelgraph.graph.provenance import Grade, expand, parse, settle
+from intelgraph.graph.provenance import Grade, expand, held_properties, parse, settle
 from intelgraph.graph.schema import GRADING, PROVENANCE, Schema
 
 __all__ = ["Plan", "LoadStats", "write_plan", "node_row", "evidence_text", "ids_in_graph",
@@ -66,12 +66,29 @@ def _values(row: dict[str, Any]) -> dict[str, Any]:
     return {**row["props"], **row["dates"]}
 
 
+def _set_rel_values(schema: Schema, rel_type: str, row: dict[str, Any], chosen: dict[str, Any]) -> None:
+    """Set a relationship row's values: its discriminators as they are (its identity), the
+    others as chosen; dates apart."""
+    spec = schema.rel(rel_type).properties
+    plain: dict[str, Any] = {}
+    dates: dict[str, Any] = {}
+    keep = {k: v for k, v in _values(row).items() if k in schema.discriminators}
+    for k, v in {**keep, **chosen}.items():
+        if v is not None:
+            (dates if spec[k].type == "date" else plain)[k] = v
+    row["props"], row["dates"] = plain, dates
+
+
 def merge_statements(schema: Schema, kind: str, row: dict[str, Any], statements: set[str],
                      sources: Iterable[str], grades: dict[str, Grade]) -> None:
-    """Give ``row`` the values the rule chooses from ``statements`` (and store them explicitly
-    unless every one of ``sources`` gives every chosen value)."""
+    """Give ``row`` (of a node ``kind``, or of a relationship type) the values the rule chooses
+    from ``statements`` (and store them explicitly unless every one of ``sources`` gives every
+    chosen value)."""
     chosen, row["statements"] = settle(schema, kind, statements, sources, grades)
-    _set_values(schema, kind, row, chosen)
+    if kind in schema.node_kinds:
+        _set_values(schema, kind, row, chosen)
+    else:
+        _set_rel_values(schema, kind, row, chosen)
 
 
 @dataclass
@@ -126,17 +143,24 @@ class Plan:
         return out
 
     def add_rel(self, rel_type: str, row: dict[str, Any]) -> None:
+        """Add a relationship row; the same relationship again adds its statements (its value
+        properties as its sources give them) beside the first row's, as :meth:`add_node` does."""
         existing = self.rels[rel_type].get(row["id"])
         if existing is None:
             row.setdefault("props", {})
             row.setdefault("dates", {})
             row.setdefault("reliability", None)
             row.setdefault("credibility", None)
+            row.setdefault("statements", None)
             for p in PROVENANCE:
                 row[p] = sorted(set(row.get(p, ())))
             self.rels[rel_type][row["id"]] = row
         else:
+            held = (expand(self.schema, rel_type, _values(existing), existing["sources"], existing["statements"])
+                    | expand(self.schema, rel_type, _values(row), row["sources"], row.get("statements")))
             _merge_provenance(existing, row)
+            merge_statements(self.schema, rel_type, existing, held, existing["sources"], self.grades(held))
+            existing["merged"] = True
             # a direct grade (a CSV column; facts resting on claims have none): of two, the
             # better, whatever the order — as the credibility filter takes a fact's best claim
             for g in GRADING:
@@ -162,27 +186,45 @@ def ids_in_graph(store: Store, ids: Iterable[str], chunk: int = 5000) -> set[str
     return found
 
 
+def _graph_records(store: Store, schema: Schema, kind: str, rows: list[dict[str, Any]],
+                   chunk: int) -> dict[str, dict[str, Any]]:
+    """What the rule needs of the graph's node (``kind`` a node kind) or relationship (a
+    relationship type) of each row's id — its values, sources and statements, not its
+    evidence — by id (a relationship: from its start node, an id-index seek)."""
+    prop = schema.statement_property
+    root, key = quote_name(schema.root_label), quote_name(schema.id_property)
+    wanted = ", ".join(f".{quote_name(p)}" for p in (*held_properties(schema, kind), "sources", prop))
+    if kind in schema.node_kinds:
+        read = f"UNWIND $rows AS i MATCH (n:{root} {{{key}: i.id}}) RETURN n.{key}, n {{{wanted}}}"
+    else:
+        read = (f"UNWIND $rows AS i MATCH (:{root} {{{key}: i.s}})-[n:{quote_name(kind)} {{{key}: i.id}}]->() "
+                f"RETURN n.{key}, n {{{wanted}}}")
+    found: dict[str, dict[str, Any]] = {}
+    ends = [{"id": r["id"], "s": r.get("s")} for r in rows]
+    for a in range(0, len(ends), chunk):
+        for nid, props in store.read(read, {"rows": ends[a:a + chunk]}).rows:
+            found[nid] = {k: _iso(v) for k, v in props.items() if v is not None}
+    return found
+
+
+def _iso(value: Any) -> Any:
+    """A date as the graph returns it (Python's or the driver's), as ISO text; else as it is."""
+    return value.iso_format() if hasattr(value, "iso_format") else value
+
+
 def merge_with_graph(store: Store, plan: Plan, kind: str, rows: Iterable[dict[str, Any]], in_graph: bool = True,
                      chunk: int = 5000) -> None:
-    """Before node rows of ``kind`` are written: add to each the statements the graph's node of
-    that id holds (``in_graph``: look), and choose its values by the rule from all of them. A row
-    whose statements the graph adds nothing to, and that no merge in the plan made explicit, is
-    written as it is. Every load path writes merged nodes through here (the FalkorDB fast path too,
-    for the nodes it finds in the graph and would change)."""
+    """Before rows of ``kind`` (a node kind, or a relationship type) are written: add to each the
+    statements the graph's node (relationship) of that id holds (``in_graph``: look), and choose
+    its values by the rule from all of them. A row whose statements the graph adds nothing to,
+    and that no merge in the plan made explicit, is written as it is. Every load path writes
+    merged nodes and relationships through here (the FalkorDB fast path too, for the nodes it
+    finds in the graph and would change)."""
     schema = plan.schema
     rows = list(rows)
     pending: list[tuple[dict[str, Any], set[str], list[str]]] = []
-    found: dict[str, list[Any]] = {}
     prop = schema.statement_property
-    if in_graph:
-        ids = [r["id"] for r in rows]
-        # what the rule needs of each node (its values, sources and statements; not its evidence)
-        wanted = ", ".join(f".{quote_name(p)}" for p in (*schema.kind(kind).properties, "sources", prop))
-        read = (f"UNWIND $ids AS i MATCH (n:{quote_name(schema.root_label)} {{{quote_name(schema.id_property)}: i}}) "
-                f"RETURN n.{quote_name(schema.id_property)}, n {{{wanted}}}")
-        for a in range(0, len(ids), chunk):
-            for nid, props in store.read(read, {"ids": ids[a:a + chunk]}).rows:
-                found[nid] = {k: v for k, v in props.items() if v is not None}
+    found = _graph_records(store, schema, kind, rows, chunk) if in_graph and rows else {}
     for row in rows:
         mine = expand(schema, kind, _values(row), row["sources"], row.get("statements"))
         old = found.get(row["id"])
@@ -244,6 +286,7 @@ def write_plan(store: Store, plan: Plan, batch_size: int = 1000, fresh: bool = F
             stats.by_kind[kind] = len(rows)
             stats.nodes += len(rows)
         for rel_type, rows in plan.rels.items():
+            merge_with_graph(store, plan, rel_type, rows.values(), in_graph=not fresh)
             stmt = (relationship_create_statement if fresh else relationship_merge_statement)(schema,
                                                                                            schema.rel(rel_type))
             store.write_batches(stmt, list(rows.values()), batch_size, progress, idempotent=not fresh, counted=True)

@@ -17,7 +17,9 @@ import numpy as np
 
 from intelgraph.cypher.store import Store
 from intelgraph.errors import InputErrors
+from intelgraph.cypher.statements import quote_name
 from intelgraph.graph.ids import node_id
+from intelgraph.graph.provenance import held_properties
 from intelgraph.graph.schema import PROVENANCE, Schema, load_schema
 from intelgraph.graph.text import text_problem
 from intelgraph.loaders import columnar
@@ -329,6 +331,7 @@ class _FastReader(_NodeRows, _RelRows):
                     self.rel_rows(group, path_, rownums, rows, scol, ecol, tcol, spill, simple)
         self.duplicate_rels()
         self.check_external()
+        self.check_rel_values()
         return st
 
     def duplicate_rels(self) -> None:
@@ -393,6 +396,22 @@ class _FastReader(_NodeRows, _RelRows):
             st.extra_rels.append((lay, s, t, _JSON(first)))
             st.rel_count -= len(rows) - 1
 
+    def check_rel_values(self) -> None:
+        """Relationships the graph holds are merged by the fast path with their values replaced:
+        where this load or the graph gives a relationship type values (``quantity``, ...), their
+        statements are merged by the one rule instead (:func:`~intelgraph.loaders.plan.merge_with_graph`,
+        the thorough reader's path). Rows of one load that differ already went there
+        (:meth:`duplicate_rels`)."""
+        if self.store is None:
+            return
+        valued: dict[str, bool] = {}
+        for rtype, props, dates in self.st.rel_layouts:
+            own = set(held_properties(self.schema, rtype)) & {*props, *dates}
+            valued[rtype] = valued.get(rtype, False) or bool(own)
+        for rtype, any_tie in valued.items():
+            if _rel_values_in_graph(self.store, self.schema, rtype, any_tie):
+                raise _Fallback
+
     def check_external(self) -> None:
         """Ids named here but not loaded here must be in the graph (when there is one to ask)."""
         st = self.st
@@ -405,6 +424,14 @@ class _FastReader(_NodeRows, _RelRows):
             if hit is None or st.kinds[i] not in hit[0]:
                 raise _Fallback
             st.external_iids[i] = hit[1]
+
+
+def _rel_values_in_graph(store: Store, schema: Schema, rtype: str, any_tie: bool) -> bool:
+    """Whether the graph holds a relationship of ``rtype`` (``any_tie``), or one with a value
+    property or statements: a load adding to it must merge statements (the thorough reader's)."""
+    values = [*held_properties(schema, rtype), schema.statement_property]
+    where = "" if any_tie else " WHERE " + " OR ".join(f"r.{quote_name(p)} IS NOT NULL" for p in values)
+    return bool(store.read(f"MATCH ()-[r:{quote_name(rtype)}]->(){where} RETURN 1 LIMIT 1").rows)
 
 
 def _graph_nodes(store: Store, schema: Schema, ids: Sequence[str]) -> dict[str, tuple[list[str], int]]:
