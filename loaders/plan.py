@@ -21,7 +21,7 @@ from intelgraph.graph.ids import normalise
 from intelgraph.graph.provenance import Grade, expand, held_properties, parse, settle
 from intelgraph.graph.schema import GRADING, PROVENANCE, Schema
 
-__all__ = ["Plan", "LoadStats", "write_plan", "node_row", "evidence_text", "ids_in_graph",
+__all__ = ["Plan", "LoadStats", "write_plan", "write_merged", "node_row", "evidence_text", "ids_in_graph",
            "changed_under_load", "merge_with_graph", "merge_statements"]
 
 COMPACT_AFTER_ROWS = 20_000  # after a load this big, let the engine compact its storage
@@ -228,6 +228,8 @@ def merge_with_graph(store: Store, plan: Plan, kind: str, rows: Iterable[dict[st
     for row in rows:
         mine = expand(schema, kind, _values(row), row["sources"], row.get("statements"))
         old = found.get(row["id"])
+        if in_graph:  # what the write must still find (cypher.statements._still_as_read)
+            row["seen"] = [(old or {}).get("sources") or [], (old or {}).get(prop) or []]
         held = mine
         sources = set(row["sources"])
         if old is not None:
@@ -241,6 +243,32 @@ def merge_with_graph(store: Store, plan: Plan, kind: str, rows: Iterable[dict[st
     for row, held, sources in pending:
         merge_statements(schema, kind, row, held, sources, grades)
         row.pop("merged", None)
+
+
+#: How often a batch is read, merged and written again when loads running at once keep changing it.
+MERGE_ATTEMPTS = 8
+
+
+def write_merged(store: Store, plan: Plan, kind: str, rows: list[dict[str, Any]], stmt: str, batch_size: int,
+                 progress: Callable[[int], None] | None = None) -> None:
+    """Write node (relationship) rows of ``kind`` with a ``MERGE`` statement, batch by batch: each
+    batch merged with the graph's statements just before (:func:`merge_with_graph`) and written
+    where the graph still holds what was read — on Neo4j another load may write the same nodes at
+    the same time, and the statement checks under each record's write lock. A batch that wrote
+    fewer rows than it was given is read, merged and written again (its written rows then write
+    the same again); the last attempt is counted as any load's is (a relationship whose end node is
+    gone ends the load: :meth:`~intelgraph.cypher.store.Store.write_batches`)."""
+    for a in range(0, len(rows), batch_size):
+        batch = rows[a:a + batch_size]
+        for attempt in range(MERGE_ATTEMPTS):
+            merge_with_graph(store, plan, kind, batch)
+            if attempt == MERGE_ATTEMPTS - 1:
+                store.write_batches(stmt, batch, len(batch), idempotent=True, counted=True)
+            elif store.write_idempotent(stmt, {"rows": batch}).scalar() != len(batch):
+                continue
+            break
+        if progress is not None:
+            progress(len(batch))
 
 
 def _merge_provenance(into: dict[str, Any], row: dict[str, Any]) -> None:
@@ -280,16 +308,23 @@ def write_plan(store: Store, plan: Plan, batch_size: int = 1000, fresh: bool = F
         if gone:
             raise changed_under_load(store, gone)
         for kind, rows in plan.nodes.items():
-            merge_with_graph(store, plan, kind, rows.values(), in_graph=not fresh)
-            stmt = (node_create_statement if fresh else node_merge_statement)(schema, schema.kind(kind))
-            store.write_batches(stmt, list(rows.values()), batch_size, progress, idempotent=not fresh)
+            if fresh:
+                merge_with_graph(store, plan, kind, rows.values(), in_graph=False)
+                store.write_batches(node_create_statement(schema, schema.kind(kind)), list(rows.values()), batch_size,
+                                    progress)
+            else:
+                write_merged(store, plan, kind, list(rows.values()), node_merge_statement(schema, schema.kind(kind)),
+                             batch_size, progress)
             stats.by_kind[kind] = len(rows)
             stats.nodes += len(rows)
         for rel_type, rows in plan.rels.items():
-            merge_with_graph(store, plan, rel_type, rows.values(), in_graph=not fresh)
-            stmt = (relationship_create_statement if fresh else relationship_merge_statement)(schema,
-                                                                                           schema.rel(rel_type))
-            store.write_batches(stmt, list(rows.values()), batch_size, progress, idempotent=not fresh, counted=True)
+            if fresh:
+                merge_with_graph(store, plan, rel_type, rows.values(), in_graph=False)
+                store.write_batches(relationship_create_statement(schema, schema.rel(rel_type)), list(rows.values()),
+                                    batch_size, progress, counted=True)
+            else:
+                write_merged(store, plan, rel_type, list(rows.values()),
+                             relationship_merge_statement(schema, schema.rel(rel_type)), batch_size, progress)
             stats.by_type[rel_type] = len(rows)
             stats.relationships += len(rows)
     if stats.nodes + stats.relationships >= COMPACT_AFTER_ROWS:

@@ -99,7 +99,7 @@ RELS = (
     ":START_ID(Entity),:END_ID(Entity),:TYPE,role,date:date,weight:float,quantity:long,sources:string[],"
     "evidence:string[],claims:string[],credibility:int\n"
     f"{ADA},{BO},SUPPORTS,funder,2021-01-02,2.5,3,{DOC},{DOC} | funds,,2\n"
-    f"{ADA},{BO},SUPPORTS,funder,2021-01-02,2.5,,{DOC2},{DOC2} | funds too,,\n"  # same fact: provenance adds up
+    f"{ADA},{BO},SUPPORTS,funder,2021-01-02,2.5,3,{DOC2},{DOC2} | funds too,,\n"  # same fact: provenance adds up
     f"{BO},{ADA},ASSOCIATED_WITH,,,,,{DOC},{DOC} | know each other,,\n"
     f"{ADA},{BO},ASSOCIATED_WITH,,,,,{DOC2},{DOC2} | met,,\n"  # the same symmetric tie written the other way
     f"{CY},{ADA},ALLIED_WITH,,,,,{DOC},\"{DOC} | quote, with a comma\",,5\n"

@@ -432,3 +432,36 @@ def test_relationship_values_from_csv_whatever_the_order(engine_store, tmp_path)
     assert [(Path(p.file).name, p.record, p.field) for p in exc.value.problems] == [("bad.csv", "row 3", "quantity")]
     assert "row 2" in exc.value.problems[0].reason and "instead of 2" in exc.value.problems[0].reason
     assert engine_store.counts() == (0, 0)
+
+
+def test_conflicts_lists_relationship_values(engine_store, tmp_path):
+    load_paths(engine_store, list(fact_stories(tmp_path)))
+    fact = "Flotilla consignment -[CONTAINS]-> Shahed-136"
+    expected = [(fact, "CONTAINS", "quantity", "3", True, ["Volga dispatch"]),
+                (fact, "CONTAINS", "quantity", "2", False, ["Caspian bulletin"])]
+    assert q(engine_store, "conflicts", "entity", "kind", "property", "value", "chosen", "sources") == expected
+    # one entity: the relationships touching it, at either end
+    drone = _node_id(engine_store, "Shahed-136")
+    assert q(engine_store, "conflicts", "entity", "kind", "property", "value", "chosen", "sources",
+             entity=drone) == expected
+    assert q(engine_store, "conflicts", "entity", entity=_doc_id(engine_store, "Volga dispatch")) == []
+
+
+def _node_id(store, name: str) -> str:
+    return store.read("MATCH (d:Entity {name: $n}) RETURN d.id", {"n": name}).scalar()
+
+
+def test_show_lists_the_values_of_relationships_touching_the_entity(engine_store, tmp_path):
+    load_paths(engine_store, list(fact_stories(tmp_path)))
+    fact = "Flotilla consignment -[CONTAINS]-> Shahed-136"
+    rows = [tuple(r[c] for c in ("entity", "kind", *SHOW)) for r in Graph(engine_store).show("Shahed-136")
+            if r["kind"] == "CONTAINS"]
+    assert rows == [
+        (fact, "CONTAINS", "quantity", 3, True, "Volga dispatch", "C", "2023-06-01", ["held three Shahed-136 drones"]),
+        (fact, "CONTAINS", "quantity", 2, False, "Caspian bulletin", "C", "2022-04-13",
+         ["carried two Shahed-136 drones"]),
+    ]
+    # from the other end, the same rows; the entity's own values come first
+    shown = Graph(engine_store).show("Flotilla consignment")
+    assert [r["kind"] for r in shown] == ["Shipment", "Shipment", "CONTAINS", "CONTAINS"]
+    assert [r["value"] for r in shown if r["kind"] == "CONTAINS"] == [3, 2]

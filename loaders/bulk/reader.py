@@ -335,8 +335,8 @@ class _FastReader(_NodeRows, _RelRows):
         return st
 
     def duplicate_rels(self) -> None:
-        """The same relationship on several rows (as Plan.add_rel): values must agree,
-        provenance adds up, the best grading wins; the merged row is written once."""
+        """The same relationship on several rows (as Plan.add_rel): values must agree, each row
+        giving the same ones (else each source's are statements: the thorough reader's), provenance adds up, the best grading wins; the merged row is written once."""
         st = self.st
         if st.rel_count < 2:
             return
@@ -382,6 +382,8 @@ class _FastReader(_NodeRows, _RelRows):
                 vals = {k: v for k, v in zip([*props2, *dates2], other[1:1 + n2]) if v is not None}
                 vals.update({k: v for k, v in (("reliability", other[n2 + 4]), ("credibility", other[n2 + 5]))
                              if v is not None})
+                if held_properties(self.schema, rtype).keys() & (seen.keys() ^ vals.keys()):
+                    raise _Fallback  # a value one row gives and another not: statements (the thorough reader's)
                 for k, v in vals.items():
                     if k in seen and seen[k] != v:
                         raise _Fallback
@@ -397,20 +399,35 @@ class _FastReader(_NodeRows, _RelRows):
             st.rel_count -= len(rows) - 1
 
     def check_rel_values(self) -> None:
-        """Relationships the graph holds are merged by the fast path with their values replaced:
-        where this load or the graph gives a relationship type values (``quantity``, ...), their
-        statements are merged by the one rule instead (:func:`~intelgraph.loaders.plan.merge_with_graph`,
-        the thorough reader's path). Rows of one load that differ already went there
-        (:meth:`duplicate_rels`)."""
-        if self.store is None:
+        """The fast path merges a relationship the graph holds by replacing its values, which is
+        the one rule's answer only when the graph's relationship holds no statements and has the
+        values this load's row gives (then every source gives them alike). Any other row — a
+        value the graph's relationship lacks or gives otherwise — hands the load to the thorough
+        reader, whose path merges statements (:func:`~intelgraph.loaders.plan.merge_with_graph`).
+        Rows of one load that differ already went there (:meth:`duplicate_rels`)."""
+        st, schema = self.st, self.schema
+        if self.store is None or not st.rel_count:
             return
-        valued: dict[str, bool] = {}
-        for rtype, props, dates in self.st.rel_layouts:
-            own = set(held_properties(self.schema, rtype)) & {*props, *dates}
-            valued[rtype] = valued.get(rtype, False) or bool(own)
-        for rtype, any_tie in valued.items():
-            if _rel_values_in_graph(self.store, self.schema, rtype, any_tie):
-                raise _Fallback
+        types = {rtype for rtype, _, _ in st.rel_layouts}
+        held = {t: tuple(held_properties(schema, t)) for t in types}
+        types = {t for t in types if _rel_values_in_graph(self.store, schema, t, held[t], any_tie=True)}
+        if not types:
+            return
+        rows: dict[str, list[dict[str, Any]]] = {t: [] for t in types}
+        for lay, s, _, text in st.rel_lines():
+            rtype, props, dates = st.rel_layouts[lay]
+            if rtype in rows:
+                row = json.loads(text)
+                values = dict(zip([*props, *dates], row[1:]))
+                rows[rtype].append({"id": row[0], "s": st.node_ids[s], **{p: values.get(p) for p in held[rtype]}})
+        for blk in st.rel_blocks:
+            rtype = st.rel_layouts[blk.code][0]
+            if rtype in rows:
+                rows[rtype] += [{"id": rid, "s": st.node_ids[int(s)]} for rid, s in zip(blk.ids.to_pylist(), blk.start)]
+        for rtype, found in rows.items():
+            for a in range(0, len(found), 5000):
+                if _rel_values_in_graph(self.store, schema, rtype, held[rtype], rows=found[a:a + 5000]):
+                    raise _Fallback
 
     def check_external(self) -> None:
         """Ids named here but not loaded here must be in the graph (when there is one to ask)."""
@@ -426,12 +443,22 @@ class _FastReader(_NodeRows, _RelRows):
             st.external_iids[i] = hit[1]
 
 
-def _rel_values_in_graph(store: Store, schema: Schema, rtype: str, any_tie: bool) -> bool:
-    """Whether the graph holds a relationship of ``rtype`` (``any_tie``), or one with a value
-    property or statements: a load adding to it must merge statements (the thorough reader's)."""
-    values = [*held_properties(schema, rtype), schema.statement_property]
-    where = "" if any_tie else " WHERE " + " OR ".join(f"r.{quote_name(p)} IS NOT NULL" for p in values)
-    return bool(store.read(f"MATCH ()-[r:{quote_name(rtype)}]->(){where} RETURN 1 LIMIT 1").rows)
+def _rel_values_in_graph(store: Store, schema: Schema, rtype: str, values: Sequence[str], any_tie: bool = False,
+                         rows: list[dict[str, Any]] | None = None) -> bool:
+    """Whether the graph holds a relationship of ``rtype`` (``any_tie``); else, of those with the
+    ids of ``rows`` (maps of ``id``, start node ``s`` and ``values``), one holding statements or a
+    value other than the row's (a date as ISO text)."""
+    if any_tie:
+        return bool(store.read(f"MATCH ()-[r:{quote_name(rtype)}]->() RETURN 1 LIMIT 1").rows)
+    root, key = quote_name(schema.root_label), quote_name(schema.id_property)
+    spec = schema.rel(rtype).properties
+    differs = [f"r.{quote_name(schema.statement_property)} IS NOT NULL"]
+    for p in values:
+        q = quote_name(p)
+        mine = f"date(x.{q})" if spec[p].type == "date" else f"x.{q}"
+        differs.append(f"coalesce(r.{q} <> {mine}, r.{q} IS NOT NULL OR x.{q} IS NOT NULL)")
+    return bool(store.read(f"UNWIND $rows AS x MATCH (:{root} {{{key}: x.s}})-[r:{quote_name(rtype)} {{{key}: x.id}}]-() "
+                           "WHERE " + " OR ".join(differs) + " RETURN 1 LIMIT 1", {"rows": rows or []}).rows)
 
 
 def _graph_nodes(store: Store, schema: Schema, ids: Sequence[str]) -> dict[str, tuple[list[str], int]]:
