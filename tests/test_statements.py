@@ -323,28 +323,25 @@ def test_show_on_the_command_line(server, tmp_path):
 # -- relationships: two outlets give one fact's quantity differently ------------------------------
 BULLETIN = "The flotilla consignment carried two Shahed-136 drones to Astrakhan."
 DISPATCH = "Officials say the flotilla consignment held three Shahed-136 drones."
-FACT_A = """dataset: fact-a
+def fact_story(ref: str, name: str, date: str, ship: str, quantity: int, said: str) -> str:
+    """One outlet's account of the consignment's cargo (its text: ``<ref>.txt``)."""
+    return f"""dataset: fact-{ref}
 sources:
-  - {ref: bulletin, kind: Document, name: Caspian bulletin, date: 2022-04-13, reliability: C, file: bulletin.txt}
+  - {{ref: {ref}, kind: Document, name: {name}, date: {date}, reliability: C, file: {ref}.txt}}
 entities:
-  - {ref: ship, kind: Shipment, name: Flotilla consignment, evidence: [{source: bulletin, quote: "The flotilla consignment"}]}
-  - {ref: drone, kind: Materiel, name: Shahed-136, materiel_type: drone,
-     evidence: [{source: bulletin, quote: "Shahed-136 drones"}]}
+  - {{ref: ship, kind: Shipment, name: Flotilla consignment, evidence: [{{source: {ref}, quote: "{ship}"}}]}}
+  - {{ref: drone, kind: Materiel, name: Shahed-136, materiel_type: drone,
+     evidence: [{{source: {ref}, quote: "Shahed-136 drones"}}]}}
 facts:
-  - {type: CONTAINS, from: ship, to: drone, props: {quantity: 2},
-     evidence: [{source: bulletin, quote: "carried two Shahed-136 drones"}]}
+  - {{type: CONTAINS, from: ship, to: drone, props: {{quantity: {quantity}}},
+     evidence: [{{source: {ref}, quote: "{said}"}}]}}
 """
-FACT_B = """dataset: fact-b
-sources:
-  - {ref: dispatch, kind: Document, name: Volga dispatch, date: 2023-06-01, reliability: C, file: dispatch.txt}
-entities:
-  - {ref: ship, kind: Shipment, name: Flotilla consignment, evidence: [{source: dispatch, quote: "the flotilla consignment"}]}
-  - {ref: drone, kind: Materiel, name: Shahed-136, materiel_type: drone,
-     evidence: [{source: dispatch, quote: "Shahed-136 drones"}]}
-facts:
-  - {type: CONTAINS, from: ship, to: drone, props: {quantity: 3},
-     evidence: [{source: dispatch, quote: "held three Shahed-136 drones"}]}
-"""
+
+
+FACT_A = fact_story("bulletin", "Caspian bulletin", "2022-04-13", "The flotilla consignment", 2,
+                    "carried two Shahed-136 drones")
+FACT_B = fact_story("dispatch", "Volga dispatch", "2023-06-01", "the flotilla consignment", 3,
+                    "held three Shahed-136 drones")
 CONTAINS = "MATCH (:Shipment)-[r:CONTAINS]->(:Materiel) RETURN r.quantity"
 
 
