@@ -144,6 +144,18 @@ def test_merging_into_a_graph_with_other_provenance(store, classic, tmp_path, ge
     assert (store.counts(), store.checksum()) == (classic.counts(), classic.checksum())
 
 
+def test_a_fact_whose_rows_give_different_values_goes_to_the_thorough_reader(store, classic, tmp_path):
+    """One fact on two rows from two sources, one giving a quantity the other does not: each
+    source's values are statements (the thorough reader's), not one row's values for both."""
+    files = [write(tmp_path / "nodes.csv", NODES),
+             write(tmp_path / "rels.csv", RELS.replace(f"2.5,3,{DOC2}", f"2.5,,{DOC2}"))]
+    assert stage_csv(files, None, store=store) is None
+    load_paths(store, files)
+    stmts = store.read("MATCH ()-[r:SUPPORTS]->() RETURN r.statements").scalar()
+    assert sorted(json.loads(s)[:2] for s in stmts) == sorted([["quantity", DOC], ["weight", DOC], ["weight", DOC2]])
+    assert (store.counts(), store.checksum()) == classic_load(classic, files)
+
+
 @pytest.mark.parametrize("case, files, expected", MALFORMED, ids=[m[0] for m in MALFORMED])
 def test_malformed_input_is_refused_whole_with_the_same_problems(store, tmp_path, case, files, expected):
     load_paths(store, [PERSONS, TIES], source=KREBS_SOURCE)
