@@ -85,15 +85,33 @@ def _grading_sets(target: str) -> str:
 
 def node_merge_statement(schema: Schema, kind: NodeKind) -> str:
     """Idempotent upsert of nodes of one kind; rows: {id, props, dates, sources, evidence, claims,
-    statements}. The values and statements are the rule's (:func:`intelgraph.loaders.plan.merge_with_graph`
+    statements, seen}; returns how many it wrote (a row whose node another load changed since
+    it was read is not written: :func:`_still_as_read`). The values and statements are the rule's (:func:`intelgraph.loaders.plan.merge_with_graph`
     merged them with the graph's before): they replace the node's; provenance adds up."""
     labels = ":".join(quote_name(label) for label in kind.labels[1:])
     return (f"UNWIND $rows AS row\n"
             f"MERGE (n:{quote_name(schema.root_label)} {{{quote_name(schema.id_property)}: row.id}})\n"
+            f"{_still_as_read(schema, 'n')}"
             f"SET n:{labels}\n"
             f"SET n += row.props, n.{quote_name(schema.statement_property)} = row.statements\n"
             f"SET {_provenance_sets('n')}"
-            f"{_date_sets(schema, 'n', kind.properties)}")
+            f"{_date_sets(schema, 'n', kind.properties)}\n"
+            f"RETURN count(n)")
+
+
+def _still_as_read(schema: Schema, target: str) -> str:
+    """Take the record's write lock (Neo4j: a ``SET`` whose value reads the property it sets
+    locks the record before reading it — its documented idiom against lost updates; seen to
+    take none when the value is null, so on ``sources``, never null once set), then keep a
+    row only if the record's sources and statements are still those its merge read
+    (``row.seen``: :func:`intelgraph.loaders.plan.merge_with_graph`; no ``seen``: not checked).
+    A load running at once that changed them in between is not overwritten: the statement writes
+    fewer rows than it was given, and the loader reads, merges and writes the batch again."""
+    s = quote_name(schema.statement_property)
+    # on a property never null: setting one to null (removing an absent one) takes no lock
+    return (f"SET {target}.sources = coalesce({target}.sources, [])\n"
+            f"WITH {target}, row WHERE row.seen IS NULL OR "
+            f"[coalesce({target}.sources, []), coalesce({target}.{s}, [])] = row.seen\n")
 
 
 def node_create_statement(schema: Schema, kind: NodeKind) -> str:
@@ -108,7 +126,8 @@ def node_create_statement(schema: Schema, kind: NodeKind) -> str:
 
 def relationship_merge_statement(schema: Schema, rel: RelType) -> str:
     """Idempotent upsert of relationships of one type; rows: {id, s, t, props, dates, sources,
-    evidence, claims, reliability, credibility}. Endpoints are matched by id on the root label; a row
+    evidence, claims, reliability, credibility, statements}. The values and statements are the
+    rule's (merged with the graph's before, as a node's): they replace the relationship's. Endpoints are matched by id on the root label; a row
     whose end is not in the graph writes nothing, so the statement returns how many it wrote, for
     the loader to check (:meth:`~intelgraph.cypher.store.Store.write_batches`)."""
     root, key = quote_name(schema.root_label), quote_name(schema.id_property)
@@ -116,7 +135,8 @@ def relationship_merge_statement(schema: Schema, rel: RelType) -> str:
             f"MATCH (a:{root} {{{key}: row.s}})\n"
             f"MATCH (b:{root} {{{key}: row.t}})\n"
             f"MERGE (a)-[r:{quote_name(rel.name)} {{{key}: row.id}}]->(b)\n"
-            f"SET r += row.props\n"
+            f"{_still_as_read(schema, 'r')}"
+            f"SET r += row.props, r.{quote_name(schema.statement_property)} = row.statements\n"
             f"SET {_provenance_sets('r')}"
             f"{_date_sets(schema, 'r', rel.properties)}"
             f"{_grading_sets('r')}\n"
@@ -130,7 +150,8 @@ def relationship_create_statement(schema: Schema, rel: RelType) -> str:
             f"MATCH (b:{root} {{{key}: row.t}})\n"
             f"CREATE (a)-[r:{quote_name(rel.name)} {{{key}: row.id}}]->(b)\n"
             f"SET r += row.props, r.sources = row.sources, r.evidence = row.evidence, r.claims = row.claims,\n"
-            f"    r.reliability = row.reliability, r.credibility = row.credibility"
+            f"    r.reliability = row.reliability, r.credibility = row.credibility, "
+            f"r.{quote_name(schema.statement_property)} = row.statements"
             f"{_date_sets(schema, 'r', rel.properties)}\n"
             f"RETURN count(r)")
 

@@ -1,5 +1,5 @@
-"""Statement-level provenance: the one rule for how the values of a node given by several
-sources are held, merged and chosen. Every load path calls it (datasets and CSV through
+"""Statement-level provenance: the one rule for how the values of a node — or of a
+relationship — given by several sources are held, merged and chosen. Every load path calls it (datasets and CSV through
 :mod:`intelgraph.loaders.plan`, the FalkorDB fast path through the same function for the nodes a
 load merges into); nothing else decides which value a node shows.
 
@@ -10,6 +10,11 @@ give the same values is *implicit*: its statements are its values times its ``so
 nothing more is stored. Otherwise the node keeps every statement in the schema's statement
 property (``statements``), ordered by property and then by the rule, so the first statement of a
 property is the chosen one; the plain property holds the chosen value for every query.
+
+A relationship holds statements the same way, for its value properties (``quantity``,
+``date_to``, ...): its discriminators (``relationship_properties`` marked ``discriminator`` in
+``schema.yaml``) are part of its identity, so every source of it gives them alike and they are
+never statements. Every function below takes a node kind or a relationship type as ``kind``.
 
 The rule (``statements.choose`` in ``schema.yaml``): lists (aliases) are the union of every
 source's, best-ranked source first; a single value is the best-ranked statement's, ranked by
@@ -27,9 +32,9 @@ from typing import Any
 
 from intelgraph.graph.dates import bounds
 from intelgraph.graph.ids import normalise
-from intelgraph.graph.schema import Schema
+from intelgraph.graph.schema import PropertySpec, Schema
 
-__all__ = ["Grade", "statement", "parse", "expand", "settle", "rank", "values_of", "statement_problem",
+__all__ = ["Grade", "held_properties", "statement", "parse", "expand", "settle", "rank", "values_of", "statement_problem",
            "Contradictions"]
 
 #: What the rule knows of a source: its reliability grade and its (report) date, ISO text.
@@ -59,6 +64,14 @@ def _iso(value: Any) -> Any:
     return value.isoformat() if isinstance(value, (_dt.date, _dt.datetime)) else value
 
 
+def held_properties(schema: Schema, kind: str) -> dict[str, PropertySpec]:
+    """The properties statements are held for: a node kind's, or a relationship type's values
+    (its discriminators are its identity, never a statement)."""
+    if kind in schema.node_kinds:
+        return schema.kind(kind).properties
+    return {p: s for p, s in schema.rel(kind).properties.items() if p not in schema.discriminators}
+
+
 def expand(schema: Schema, kind: str, values: Mapping[str, Any], sources: Iterable[str],
            statements: Iterable[str] | None = None) -> set[str]:
     """Every statement a node (or a row) holds: its explicit ``statements`` when it has them, else
@@ -66,7 +79,7 @@ def expand(schema: Schema, kind: str, values: Mapping[str, Any], sources: Iterab
     given by each of its ``sources``."""
     if statements:
         return set(statements)
-    spec = schema.kind(kind).properties
+    spec = held_properties(schema, kind)
     sources = list(sources)
     return {statement(p, s, _iso(v)) for p, v in values.items() if p in spec and v is not None for s in sources}
 
@@ -91,7 +104,7 @@ def settle(schema: Schema, kind: str, statements: Iterable[str], sources: Iterab
            grades: Mapping[str, Grade]) -> tuple[dict[str, Any], list[str] | None]:
     """The values a node shows, chosen from its statements by the rule, and the statements to
     store: ``None`` when the node is implicit (every source gives every value as chosen)."""
-    spec = schema.kind(kind).properties
+    spec = held_properties(schema, kind)
     ranked: dict[str, list[tuple[tuple[Any, ...], Any, str]]] = {}
     held = set(statements)
     for text in held:
@@ -118,7 +131,7 @@ def values_of(schema: Schema, kind: str, node: Mapping[str, Any]) -> list[tuple[
     """Every value a node (its properties, as the graph holds them) was given: ``(property,
     value, chosen, source ids)``, by property, the chosen value first and then the others in the
     rule's order (every part of a list is in the union: all chosen)."""
-    spec = schema.kind(kind).properties
+    spec = held_properties(schema, kind)
     explicit = node.get(schema.statement_property)
     texts = list(explicit) if explicit else sorted(expand(schema, kind, node, node.get("sources") or ()))
     out: dict[tuple[str, str], tuple[str, Any, bool, list[str]]] = {}
@@ -136,7 +149,7 @@ def statement_problem(schema: Schema, kind: str, texts: Iterable[str], sources: 
     """What is wrong with statements read back (a neo4j-admin export's ``statements`` column),
     else None: each must be ``["<property>","<source id>",<value>]``, a property of ``kind``
     with a value of its type, from one of the record's ``sources``."""
-    spec = schema.kind(kind).properties
+    spec = held_properties(schema, kind)
     sources = set(sources)
     for text in texts:
         try:
@@ -157,8 +170,8 @@ def statement_problem(schema: Schema, kind: str, texts: Iterable[str], sources: 
 
 
 class Contradictions:
-    """What each source said of each node's single-valued properties, and where: a source that
-    gives one node's property two values (one file, or one load of CSV files) contradicts itself
+    """What each source said of each node's (or relationship's) single-valued properties, and
+    where: a source that gives one node's property two values (one file, or one load of CSV files) contradicts itself
     and is refused; two sources that differ are both kept (:func:`settle`)."""
 
     def __init__(self, schema: Schema):
@@ -170,14 +183,36 @@ class Contradictions:
         """``(property, source, earlier value, where it was given, value here)`` of the first
         contradiction of this record (its values given by each of its sources, or its explicit
         ``statements``) with an earlier one, else None (and the record's statements are remembered)."""
-        kspec = self.schema.kind(kind)
+        spec = held_properties(self.schema, kind)
+        key = self.schema.kind(kind).key if kind in self.schema.node_kinds else ()
         found = None
         for text in sorted(expand(self.schema, kind, values, sources, statements)):
             prop, source, value = parse(text)
-            if kspec.properties[prop].type.endswith("[]"):
+            if spec[prop].type.endswith("[]"):
                 continue
             before = self.seen.setdefault((nid, prop, source), (value, where))
-            if before[0] == value or (prop in kspec.key and normalise(before[0]) == normalise(value)):
+            if before[0] == value or (prop in key and normalise(before[0]) == normalise(value)):
                 continue
             found = found or (prop, source, before[0], before[1], value)
         return found
+
+    def refusal(self, kind: str, nid: str, values: Mapping[str, Any], sources: Iterable[str], where: str,
+                statements: Iterable[str] | None = None) -> tuple[str, str, str] | None:
+        """``(field, why, fix)`` for an error when a record's ``statements`` (read back from an
+        export) are malformed (:func:`statement_problem`) or one of its sources contradicts itself
+        (:meth:`check`); else None. Two sources that differ are no error."""
+        statements = list(statements or ())
+        problem = statements and statement_problem(self.schema, kind, statements, sources)
+        if problem:
+            return self.schema.statement_property, problem, "export the graph again, or drop the column"
+        hit = self.check(kind, nid, values, sources, where, statements)
+        if hit is None:
+            return None
+        prop, source, before, seen_at, here = hit
+        return prop, (f"the same {kind} as {seen_at}, from the same source {source!r}, but with {prop} "
+                      f"{_brief(here)} instead of {_brief(before)}"), "one source gives one value: make the two agree"
+
+
+def _brief(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -21,7 +21,7 @@ from intelgraph.graph.dates import parse as parse_date
 from intelgraph.graph.text import check_text
 
 __all__ = ["Schema", "NodeKind", "RelType", "PropertySpec", "DerivedProperty", "load_schema", "IDENT_RE",
-           "PROVENANCE", "GRADING"]
+           "PROVENANCE", "GRADING", "COMMON_REL_PROPERTIES", "DISCRIMINATORS"]
 
 #: What a label, relationship type or property key may look like. Everything the
 #: schema declares matches it, so names can be spliced into Cypher without escaping.
@@ -140,18 +140,6 @@ class RelType:
     properties: dict[str, PropertySpec] = field(default_factory=dict)
 
 
-#: Properties any relationship may carry besides provenance.
-COMMON_REL_PROPERTIES = {
-    "role": PropertySpec("role", "string"),
-    "date": PropertySpec("date", "date"),
-    "date_from": PropertySpec("date_from", "date"),
-    "date_to": PropertySpec("date_to", "date"),
-    "quantity": PropertySpec("quantity", "int"),
-    "value": PropertySpec("value", "string"),
-    "note": PropertySpec("note", "text"),
-    "weight": PropertySpec("weight", "float"),
-}
-
 #: What ``statements.choose`` may name (the rule itself: :mod:`intelgraph.graph.provenance`).
 VALUE_RULE_CRITERIA = ("source_reliability", "report_date", "value")
 
@@ -207,6 +195,19 @@ class Schema:
         bounds = data.get("date_bounds") or {}
         #: Suffixes of the native dates derived beside each ``date`` property: (earliest, latest day).
         self.date_bound_suffixes: tuple[str, str] = (str(bounds.get("start", "_start")), str(bounds.get("end", "_end")))
+        #: Properties any relationship may carry besides provenance (``relationship_properties``).
+        self.relationship_properties: dict[str, PropertySpec] = {}
+        discriminators = []
+        for pname, rspec in (data.get("relationship_properties") or {}).items():
+            self._check_ident(pname, "relationship property")
+            rspec = rspec or {}
+            if rspec.get("type", "string") not in SCALAR_TYPES:
+                raise SchemaError(origin, f"relationship_properties.{pname}", f"unknown type {rspec.get('type')!r}")
+            self.relationship_properties[pname] = PropertySpec(pname, str(rspec.get("type", "string")))
+            if rspec.get("discriminator"):
+                discriminators.append(pname)
+        #: The relationship properties that are part of a relationship's identity, in declared order.
+        self.discriminators: tuple[str, ...] = tuple(discriminators)
         raw_kinds = data.get("node_kinds") or {}
         self.node_kinds: dict[str, NodeKind] = {}
         for name in raw_kinds:
@@ -224,7 +225,7 @@ class Schema:
                 to_kinds=tuple(spec.get("to", [])),
                 symmetric=bool(spec.get("symmetric", False)),
                 stance=bool(spec.get("stance", False)),
-                properties=dict(COMMON_REL_PROPERTIES),
+                properties=dict(self.relationship_properties),
             )
         self.projections: dict[str, dict[str, Any]] = data.get("projections") or {}
         for pname, proj in self.projections.items():
@@ -398,3 +399,7 @@ def load_schema() -> Schema:
 PROVENANCE: tuple[str, ...] = tuple(load_schema().provenance_properties)
 #: The grading properties (``reliability``, ``credibility``), as ``schema.yaml`` declares them.
 GRADING: tuple[str, ...] = load_schema().grading_properties
+#: Properties any relationship may carry besides provenance, as ``schema.yaml`` declares them.
+COMMON_REL_PROPERTIES: dict[str, PropertySpec] = load_schema().relationship_properties
+#: The relationship properties that are part of its identity (``discriminator: true``).
+DISCRIMINATORS: tuple[str, ...] = load_schema().discriminators

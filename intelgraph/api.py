@@ -353,9 +353,10 @@ class Graph:
         return run_saved(self.store, name, values)
 
     def show(self, entity: str) -> list[dict[str, Any]]:
-        """Every property value of one entity (a name, alias or id) with each source that gives
-        it — its grade, its date and its quotes — the value queries use marked ``chosen``
-        (:mod:`intelgraph.graph.provenance` states the rule)."""
+        """Every property value of one entity (a name, alias or id), and of each relationship
+        touching it (``entity`` "A -[TYPE]-> B", ``kind`` its type; its value properties, such as
+        a quantity), with each source that gives it — its grade, its date and its quotes — the
+        value queries use marked ``chosen`` (:mod:`intelgraph.graph.provenance` states the rule)."""
         return self.show_result(entity).records()
 
     def show_result(self, entity: str) -> Result:
@@ -366,21 +367,27 @@ class Graph:
 
         store, schema = self.store, load_schema()
         nid = resolve_entity(store, entity, param="ENTITY")
-        kind, node = store.read("MATCH (n:Entity {id: $id}) RETURN n.kind, properties(n)", {"id": nid}).rows[0]
-        values = values_of(schema, kind, node)
-        ids = sorted({s for *_, sources in values for s in sources})
+        records = [tuple(r) for r in store.read("MATCH (n:Entity {id: $id}) RETURN n.name, n.kind, properties(n)",
+                                                {"id": nid}).rows]
+        for pattern in ("(a:Entity {id: $id})-[r]->(b:Entity)", "(a:Entity)-[r]->(b:Entity {id: $id}) WHERE a <> b"):
+            records += sorted(((f"{a} -[{t}]-> {b}", t, props) for a, t, b, props in store.read(
+                f"MATCH {pattern} RETURN a.name, type(r), b.name, properties(r)", {"id": nid}).rows),
+                key=lambda x: (x[0], x[1], x[2].get("id") or ""))
+        values = [(name, kind, props, values_of(schema, kind, props)) for name, kind, props in records]
+        ids = sorted({s for *_, vals in values for *_, sources in vals for s in sources})
         about = {sid: (name, reliability, date) for sid, name, reliability, date in store.read(
             "UNWIND $ids AS i MATCH (s:Entity {id: i}) RETURN s.id, s.name, s.reliability, toString(s.date)",
             {"ids": ids}).rows}
-        quotes: dict[str, list[str]] = {}
-        for e in node.get("evidence") or ():
-            sid, _, quote = e.partition(" | ")
-            quotes.setdefault(sid, []).append(quote)
         rows = []
-        for prop, value, chosen, sources in values:
-            for sid in sorted(sources, key=lambda x: (about.get(x, (x,))[0], x)):
-                name, reliability, date = about.get(sid, (sid, None, None))
-                rows.append([node.get("name"), kind, prop, value, chosen, name, reliability, date, quotes.get(sid, [])])
+        for name, kind, props, vals in values:
+            quotes: dict[str, list[str]] = {}
+            for e in props.get("evidence") or ():
+                sid, _, quote = e.partition(" | ")
+                quotes.setdefault(sid, []).append(quote)
+            for prop, value, chosen, sources in vals:
+                for sid in sorted(sources, key=lambda x: (about.get(x, (x,))[0], x)):
+                    source, reliability, date = about.get(sid, (sid, None, None))
+                    rows.append([name, kind, prop, value, chosen, source, reliability, date, quotes.get(sid, [])])
         return Result(["entity", "kind", "property", "value", "chosen", "source", "reliability", "date", "quotes"], rows)
 
     def cypher(self, text: str, params: Mapping[str, Any] | None = None, *, write: bool = False,

@@ -31,8 +31,8 @@ from typing import Any
 from intelgraph.cypher.store import Store
 from intelgraph.errors import InputError, InputErrors, Problem
 from intelgraph.graph.ids import node_id, normalise
-from intelgraph.graph.provenance import Contradictions, statement_problem
-from intelgraph.graph.schema import COMMON_REL_PROPERTIES, GRADING, PropertySpec, Schema, load_schema
+from intelgraph.graph.provenance import Contradictions
+from intelgraph.graph.schema import COMMON_REL_PROPERTIES, DISCRIMINATORS, GRADING, PropertySpec, Schema, load_schema
 from intelgraph.graph.text import TEXT_FIX, text_problem
 from intelgraph.loaders.plan import Plan, node_row
 from intelgraph.loaders.rules import (
@@ -536,16 +536,9 @@ class _Reader:
             if rec.kind == "Claim" and rec.nid not in claims:
                 claims.append(rec.nid)
             stmts = rec.prov.get(_STATEMENT_COL) or None
-            problem = stmts and statement_problem(self.schema, rec.kind, stmts, sources)
-            if problem:
-                self.bad(rec.file, rec.where, _STATEMENT_COL, problem, "export the graph again, or drop the column")
-                continue
-            hit = self.said.check(rec.kind, rec.nid, rec.props, sources, f"{rec.file} {rec.where}", stmts)
-            if hit is not None:  # two sources may differ (both kept); one must not contradict itself
-                k, src, before, first, here = hit
-                self.bad(rec.file, rec.where, k, f"the same {rec.kind} as {first}, from the same source {src!r}, "
-                         f"where {k} is {_short(str(before))}; here it is {_short(str(here))}",
-                         "one source gives one value: make the rows agree, or drop one")
+            hit = self.said.refusal(rec.kind, rec.nid, rec.props, sources, f"{rec.file} {rec.where}", stmts)
+            if hit is not None:
+                self.bad(rec.file, rec.where, *hit)
                 continue
             row = node_row(self.schema, rec.kind, rec.nid, rec.props, sources, evidence, claims)
             row["statements"] = stmts  # the rule chooses the values from them (plan.merge_with_graph)
@@ -583,6 +576,8 @@ class _Reader:
         for col in group.header.properties:
             if col.name in _PROVENANCE_COLS:
                 expected: tuple[str, ...] = (_PROVENANCE_COLS[col.name],)
+            elif col.name == _STATEMENT_COL:
+                expected = ("string[]",)
             elif col.name in _REL_EXTRA_COLS:
                 expected = _REL_EXTRA_COLS[col.name]
             elif col.name in _BOUNDS:
@@ -636,7 +631,7 @@ class _Reader:
                 value = self.parse_value(col, text)
                 if value is None:
                     continue
-                if col.name in _PROVENANCE_COLS:
+                if col.name in _PROVENANCE_COLS or col.name == _STATEMENT_COL:
                     prov[col.name] = value
                 elif col.name in _REL_EXTRA_COLS:  # id, reliability, credibility
                     extra[col.name] = rel_extra(schema, col.name, value)
@@ -679,13 +674,18 @@ class _Reader:
         if swap:
             start, end = end, start
         if self.conflict(self.rel_seen, rid, name, where,
-                         {**values, "type": rtype, "ends": (start, end),
+                         {**{k: values[k] for k in DISCRIMINATORS if k in values}, "type": rtype, "ends": (start, end),
                           **{g: extra[g] for g in GRADING if g in extra}}, "relationship"):
+            return
+        stmts = prov.get(_STATEMENT_COL) or None
+        hit = self.said.refusal(rtype, rid, values, sources, f"{name} {where}", stmts)
+        if hit is not None:
+            self.bad(name, where, *hit)
             return
         self.plan.add_rel(rtype, {"id": rid, "s": start, "t": end, "props": plain, "dates": dates,
                                   "sources": sources, "evidence": evidence, "claims": claims,
                                   "reliability": extra.get("reliability"),
-                                  "credibility": extra.get("credibility")})
+                                  "credibility": extra.get("credibility"), "statements": stmts})
 
     # -- the graph -------------------------------------------------------------------------
     def check_external(self) -> None:

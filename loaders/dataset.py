@@ -196,6 +196,7 @@ class _Reader:
         self.quotes: list[tuple[str, str, str]] = []
         self.known_ids = known_ids or set()
         self.reliability: dict[str, str] = {}
+        self.rel_said = Contradictions(schema)  # what each source gave each fact (it must not contradict itself)
 
     # helpers
     def where(self, section: str, i: int, rec: Any) -> str:
@@ -455,12 +456,9 @@ class _Reader:
         # source must not contradict itself
         said = Contradictions(self.schema)
         for sec, where, rec, kind, props, nid in node_recs:
-            hit = said.check(kind, nid, props, self.record_sources(sec, rec, nid), where)
+            hit = said.refusal(kind, nid, props, self.record_sources(sec, rec, nid), where)
             if hit is not None:
-                k, src, value, seen_at, here = hit
-                self.bad(where, k, f"the same {kind} as {seen_at}, from the same source {src!r}, but with {k} "
-                         f"{here!r} instead of {value!r}",
-                         "one source gives one value: make the two records agree, or merge them")
+                self.bad(where, *hit)
         if self.problems:
             return
 
@@ -527,6 +525,10 @@ class _Reader:
                 return
         plain, dates = self.schema.split_dates(rt.properties, props or {})
         rid = relationship_id(rtype, start, end, discriminator, symmetric=rt.symmetric)
+        hit = self.rel_said.refusal(rtype, rid, {**plain, **dates}, sources, where)
+        if hit is not None:  # two sources may give a fact's value differently (both kept); one must not
+            self.bad(where, f"props.{hit[0]}", *hit[1:])
+            return
         if rt.symmetric and end < start:
             start, end = end, start
         self.plan.add_rel(rtype, {"id": rid, "s": start, "t": end, "props": plain, "dates": dates,

@@ -73,9 +73,7 @@ def _node_columns(schema: Schema, kind: NodeKind, statements: bool) -> list[_Col
         t = EXPORT_TYPES[schema.derived_properties[name].type]
         cols.append(_Col(_typed(name, t), name, t))
     cols += [_Col(f"{p}:string[]", p, "string[]") for p in PROVENANCE]
-    if statements:  # every source's values where they differ (graph/provenance.py): kept, so the rule can choose again
-        cols.append(_Col(f"{schema.statement_property}:string[]", schema.statement_property, "string[]"))
-    return cols
+    return cols + [_statement_column(schema)] * statements
 
 
 def _bound_columns(schema: Schema, props: dict[str, PropertySpec]) -> list[_Col]:
@@ -85,16 +83,23 @@ def _bound_columns(schema: Schema, props: dict[str, PropertySpec]) -> list[_Col]
             for b in schema.date_bounds(p)]
 
 
-def _has_statements(store: Store, schema: Schema, kind: NodeKind) -> bool:
-    """Whether a node of ``kind`` (or of a kind below it) holds statements: only then does its
-    file get the column, so the files of a graph whose sources never differ stay ones the
-    embedded engine's fast path reads (a statements column is the thorough reader's)."""
-    q = (f"MATCH (n:{quote_name(kind.name)}) WHERE n.{quote_name(schema.statement_property)} IS NOT NULL "
+def _has_statements(store: Store, schema: Schema, name: str) -> bool:
+    """Whether a node of kind ``name`` (or of a kind below it), or a relationship of type ``name``,
+    holds statements: only then does its file get the column, so the files of a graph whose
+    sources never differ stay ones the embedded engine's fast path reads (a statements column is
+    the thorough reader's)."""
+    pattern = f"(n:{quote_name(name)})" if name in schema.node_kinds else f"()-[n:{quote_name(name)}]->()"
+    q = (f"MATCH {pattern} WHERE n.{quote_name(schema.statement_property)} IS NOT NULL "
          f"RETURN n.{quote_name(schema.id_property)} LIMIT 1")
     return bool(store.read(q).rows)
 
 
-def _rel_columns(schema: Schema) -> list[_Col]:
+def _statement_column(schema: Schema) -> _Col:
+    """Every source's values where they differ (graph/provenance.py): kept, so the rule can choose again."""
+    return _Col(f"{schema.statement_property}:string[]", schema.statement_property, "string[]")
+
+
+def _rel_columns(schema: Schema, statements: bool) -> list[_Col]:
     root = schema.root_label
     cols = [_Col(f":START_ID({root})", "", "start"), _Col(f":END_ID({root})", "", "end"), _Col(":TYPE", "", "type"),
             _Col(schema.id_property, schema.id_property, "string")]
@@ -104,7 +109,7 @@ def _rel_columns(schema: Schema) -> list[_Col]:
     cols += _bound_columns(schema, COMMON_REL_PROPERTIES)
     cols += [_Col(f"{p}:string[]", p, "string[]") for p in PROVENANCE]
     cols += [_Col("reliability", "reliability", "string"), _Col("credibility:int", "credibility", "int")]
-    return cols
+    return cols + [_statement_column(schema)] * statements
 
 
 class _Writer:
@@ -230,12 +235,12 @@ def export_neo4j_admin(store: Store, out_dir: str | Path, *, schema: Schema | No
         try:
             for kname in schema.concrete_kinds:
                 kind = schema.kind(kname)
-                cols = _node_columns(schema, kind, _has_statements(store, schema, kind))
+                cols = _node_columns(schema, kind, _has_statements(store, schema, kname))
                 n = writer.write(kname, cols, _node_rows(store, schema, kind, page), kname)
                 if n:
                     nodes[kname] = n
-            rel_cols = _rel_columns(schema)
             for rtype in schema.relationship_types:
+                rel_cols = _rel_columns(schema, _has_statements(store, schema, rtype))
                 n = writer.write(rtype, rel_cols, _rel_rows(store, schema, rtype, page), rtype)
                 if n:
                     rels[rtype] = n

@@ -17,11 +17,11 @@ from intelgraph.cypher.statements import (
     quote_name, node_create_statement, node_merge_statement, relationship_create_statement, relationship_merge_statement)
 from intelgraph.cypher.store import Store
 from intelgraph.errors import StoreError
-from intelgraph.graph.provenance import Grade, expand, parse, settle
+from intelgraph.graph.provenance import Grade, expand, held_properties, parse, settle
 from intelgraph.graph.schema import GRADING, PROVENANCE, Schema
 from intelgraph.loaders.rules import better_grade, derived_values, evidence_text, union
 
-__all__ = ["Plan", "LoadStats", "write_plan", "node_row", "evidence_text", "ids_in_graph",
+__all__ = ["Plan", "LoadStats", "write_plan", "write_merged", "node_row", "evidence_text", "ids_in_graph",
            "changed_under_load", "merge_with_graph", "merge_statements"]
 
 COMPACT_AFTER_ROWS = 20_000  # after a load this big, let the engine compact its storage
@@ -51,12 +51,23 @@ def _values(row: dict[str, Any]) -> dict[str, Any]:
     return row["props"]
 
 
+def _set_rel_values(schema: Schema, rel_type: str, row: dict[str, Any], chosen: dict[str, Any]) -> None:
+    """Set a relationship row's values: its discriminators as they are (its identity), the
+    others as chosen; with the native bounds of its dates (:meth:`Schema.split_dates`)."""
+    keep = {k: v for k, v in _values(row).items() if k in schema.discriminators}
+    row["props"], row["dates"] = schema.split_dates(schema.rel(rel_type).properties, {**keep, **chosen})
+
+
 def merge_statements(schema: Schema, kind: str, row: dict[str, Any], statements: set[str],
                      sources: Iterable[str], grades: dict[str, Grade]) -> None:
-    """Give ``row`` the values the rule chooses from ``statements`` (and store them explicitly
-    unless every one of ``sources`` gives every chosen value)."""
+    """Give ``row`` (of a node ``kind``, or of a relationship type) the values the rule chooses
+    from ``statements`` (and store them explicitly unless every one of ``sources`` gives every
+    chosen value)."""
     chosen, row["statements"] = settle(schema, kind, statements, sources, grades)
-    _set_values(schema, kind, row, chosen)
+    if kind in schema.node_kinds:
+        _set_values(schema, kind, row, chosen)
+    else:
+        _set_rel_values(schema, kind, row, chosen)
 
 
 @dataclass
@@ -111,17 +122,24 @@ class Plan:
         return out
 
     def add_rel(self, rel_type: str, row: dict[str, Any]) -> None:
+        """Add a relationship row; the same relationship again adds its statements (its value
+        properties as its sources give them) beside the first row's, as :meth:`add_node` does."""
         existing = self.rels[rel_type].get(row["id"])
         if existing is None:
             row.setdefault("props", {})
             row.setdefault("dates", {})
             row.setdefault("reliability", None)
             row.setdefault("credibility", None)
+            row.setdefault("statements", None)
             for p in PROVENANCE:
                 row[p] = sorted(set(row.get(p, ())))
             self.rels[rel_type][row["id"]] = row
         else:
+            held = (expand(self.schema, rel_type, _values(existing), existing["sources"], existing["statements"])
+                    | expand(self.schema, rel_type, _values(row), row["sources"], row.get("statements")))
             _merge_provenance(existing, row)
+            merge_statements(self.schema, rel_type, existing, held, existing["sources"], self.grades(held))
+            existing["merged"] = True
             # a direct grade (a CSV column; facts resting on claims have none): of two, the
             # better, whatever the order — as the credibility filter takes a fact's best claim
             for g in GRADING:
@@ -146,30 +164,50 @@ def ids_in_graph(store: Store, ids: Iterable[str], chunk: int = 5000) -> set[str
     return found
 
 
+def _graph_records(store: Store, schema: Schema, kind: str, rows: list[dict[str, Any]],
+                   chunk: int) -> dict[str, dict[str, Any]]:
+    """What the rule needs of the graph's node (``kind`` a node kind) or relationship (a
+    relationship type) of each row's id — its values, sources and statements, not its
+    evidence — by id (a relationship: from its start node, an id-index seek)."""
+    prop = schema.statement_property
+    root, key = quote_name(schema.root_label), quote_name(schema.id_property)
+    wanted = ", ".join(f".{quote_name(p)}" for p in (*held_properties(schema, kind), "sources", prop))
+    if kind in schema.node_kinds:
+        read = f"UNWIND $rows AS i MATCH (n:{root} {{{key}: i.id}}) RETURN n.{key}, n {{{wanted}}}"
+    else:
+        read = (f"UNWIND $rows AS i MATCH (:{root} {{{key}: i.s}})-[n:{quote_name(kind)} {{{key}: i.id}}]->() "
+                f"RETURN n.{key}, n {{{wanted}}}")
+    found: dict[str, dict[str, Any]] = {}
+    ends = [{"id": r["id"], "s": r.get("s")} for r in rows]
+    for a in range(0, len(ends), chunk):
+        for nid, props in store.read(read, {"rows": ends[a:a + chunk]}).rows:
+            found[nid] = {k: _iso(v) for k, v in props.items() if v is not None}
+    return found
+
+
+def _iso(value: Any) -> Any:
+    """A date as the graph returns it (Python's or the driver's), as ISO text; else as it is."""
+    return value.iso_format() if hasattr(value, "iso_format") else value
+
+
 def merge_with_graph(store: Store, plan: Plan, kind: str, rows: Iterable[dict[str, Any]], in_graph: bool = True,
                      chunk: int = 5000) -> None:
-    """Before node rows of ``kind`` are written: add to each the statements the graph's node of
-    that id holds (``in_graph``: look), and choose its values by the rule from all of them. A row
-    whose statements the graph adds nothing to, and that no merge in the plan made explicit, is
-    written as it is. Every load path writes merged nodes through here (the FalkorDB fast path too,
-    for the nodes it finds in the graph and would change)."""
+    """Before rows of ``kind`` (a node kind, or a relationship type) are written: add to each the
+    statements the graph's node (relationship) of that id holds (``in_graph``: look), and choose
+    its values by the rule from all of them. A row whose statements the graph adds nothing to,
+    and that no merge in the plan made explicit, is written as it is. Every load path writes
+    merged nodes and relationships through here (the FalkorDB fast path too, for the nodes it
+    finds in the graph and would change)."""
     schema = plan.schema
     rows = list(rows)
     pending: list[tuple[dict[str, Any], set[str], list[str]]] = []
-    found: dict[str, list[Any]] = {}
     prop = schema.statement_property
-    if in_graph:
-        ids = [r["id"] for r in rows]
-        # what the rule needs of each node (its values, sources and statements; not its evidence)
-        wanted = ", ".join(f".{quote_name(p)}" for p in (*schema.kind(kind).properties, "sources", prop))
-        read = (f"UNWIND $ids AS i MATCH (n:{quote_name(schema.root_label)} {{{quote_name(schema.id_property)}: i}}) "
-                f"RETURN n.{quote_name(schema.id_property)}, n {{{wanted}}}")
-        for a in range(0, len(ids), chunk):
-            for nid, props in store.read(read, {"ids": ids[a:a + chunk]}).rows:
-                found[nid] = {k: v for k, v in props.items() if v is not None}
+    found = _graph_records(store, schema, kind, rows, chunk) if in_graph and rows else {}
     for row in rows:
         mine = expand(schema, kind, _values(row), row["sources"], row.get("statements"))
         old = found.get(row["id"])
+        if in_graph:  # what the write must still find (cypher.statements._still_as_read)
+            row["seen"] = [(old or {}).get("sources") or [], (old or {}).get(prop) or []]
         held = mine
         sources = set(row["sources"])
         if old is not None:
@@ -183,6 +221,32 @@ def merge_with_graph(store: Store, plan: Plan, kind: str, rows: Iterable[dict[st
     for row, held, sources in pending:
         merge_statements(schema, kind, row, held, sources, grades)
         row.pop("merged", None)
+
+
+#: How often a batch is read, merged and written again when loads running at once keep changing it.
+MERGE_ATTEMPTS = 8
+
+
+def write_merged(store: Store, plan: Plan, kind: str, rows: list[dict[str, Any]], stmt: str, batch_size: int,
+                 progress: Callable[[int], None] | None = None) -> None:
+    """Write node (relationship) rows of ``kind`` with a ``MERGE`` statement, batch by batch: each
+    batch merged with the graph's statements just before (:func:`merge_with_graph`) and written
+    where the graph still holds what was read — on Neo4j another load may write the same nodes at
+    the same time, and the statement checks under each record's write lock. A batch that wrote
+    fewer rows than it was given is read, merged and written again (its written rows then write
+    the same again); the last attempt is counted as any load's is (a relationship whose end node is
+    gone ends the load: :meth:`~intelgraph.cypher.store.Store.write_batches`)."""
+    for a in range(0, len(rows), batch_size):
+        batch = rows[a:a + batch_size]
+        for attempt in range(MERGE_ATTEMPTS):
+            merge_with_graph(store, plan, kind, batch)
+            if attempt == MERGE_ATTEMPTS - 1:
+                store.write_batches(stmt, batch, len(batch), idempotent=True, counted=True)
+            elif store.write_idempotent(stmt, {"rows": batch}).scalar() != len(batch):
+                continue
+            break
+        if progress is not None:
+            progress(len(batch))
 
 
 def _merge_provenance(into: dict[str, Any], row: dict[str, Any]) -> None:
@@ -222,15 +286,23 @@ def write_plan(store: Store, plan: Plan, batch_size: int = 1000, fresh: bool = F
         if gone:
             raise changed_under_load(store, gone)
         for kind, rows in plan.nodes.items():
-            merge_with_graph(store, plan, kind, rows.values(), in_graph=not fresh)
-            stmt = (node_create_statement if fresh else node_merge_statement)(schema, schema.kind(kind))
-            store.write_batches(stmt, list(rows.values()), batch_size, progress, idempotent=not fresh)
+            if fresh:
+                merge_with_graph(store, plan, kind, rows.values(), in_graph=False)
+                store.write_batches(node_create_statement(schema, schema.kind(kind)), list(rows.values()), batch_size,
+                                    progress)
+            else:
+                write_merged(store, plan, kind, list(rows.values()), node_merge_statement(schema, schema.kind(kind)),
+                             batch_size, progress)
             stats.by_kind[kind] = len(rows)
             stats.nodes += len(rows)
         for rel_type, rows in plan.rels.items():
-            stmt = (relationship_create_statement if fresh else relationship_merge_statement)(schema,
-                                                                                           schema.rel(rel_type))
-            store.write_batches(stmt, list(rows.values()), batch_size, progress, idempotent=not fresh, counted=True)
+            if fresh:
+                merge_with_graph(store, plan, rel_type, rows.values(), in_graph=False)
+                store.write_batches(relationship_create_statement(schema, schema.rel(rel_type)), list(rows.values()),
+                                    batch_size, progress, counted=True)
+            else:
+                write_merged(store, plan, rel_type, list(rows.values()),
+                             relationship_merge_statement(schema, schema.rel(rel_type)), batch_size, progress)
             stats.by_type[rel_type] = len(rows)
             stats.relationships += len(rows)
     if stats.nodes + stats.relationships >= COMPACT_AFTER_ROWS:

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from intelgraph.graph.ids import normalise, relationship_id
-from intelgraph.graph.schema import Schema
+from intelgraph.graph.schema import DISCRIMINATORS, Schema
 from intelgraph.loaders.csv_header import _REL_ID_RE, CONTENT_ID_RE, _short
 
 __all__ = ["RuleError", "evidence_text", "derived_values", "derived_column", "derived_mismatch", "key_properties", "own_node_id",
@@ -216,11 +216,9 @@ def union(a: Iterable[str], b: Iterable[str]) -> list[str]:
 
 
 # -- relationships -------------------------------------------------------------------------------
-#: The properties that tell two relationships of one type between the same ends apart (in the id).
-DISCRIMINATORS = ("role", "date", "date_from")
-
-
 def discriminator(values: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The properties that tell two relationships of one type between the same ends apart (in
+    the id): the schema's ``discriminator`` relationship properties, in declared order."""
     return tuple(values.get(k) for k in DISCRIMINATORS)
 
 

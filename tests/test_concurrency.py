@@ -284,3 +284,67 @@ def test_four_loaders_at_once_on_neo4j_equal_one_sequential_load(request, files,
 
         wipe_neo4j(st)
         st.close()
+
+
+def write_differing(tmp: Path, n_files: int = LOADERS, n_shared: int = 120) -> list[Path]:
+    """``n_files`` datasets, each from its own report, that describe the same ports and the same
+    consignments' cargo differently: every shared node and relationship ends with explicit
+    statements, one per source and property."""
+    files = []
+    for i in range(n_files):
+        quotes = [f"Port {k} lies at {40 + i + k / 1000:.3f} N" for k in range(n_shared)]
+        quotes += [f"Consignment {k} carried {i + 1} drones" for k in range(n_shared)]
+        (tmp / f"report{i}.txt").write_text("\n".join(quotes), encoding="utf-8")
+        lines = [f"dataset: differing{i}", "sources:",
+                 f"  - {{ref: doc, kind: Document, name: Report {i}, date: 2022-0{i + 1}-01, reliability: C, "
+                 f"file: report{i}.txt}}", "entities:",
+                 "  - {ref: drone, kind: Materiel, name: Drone, materiel_type: drone, "
+                 "evidence: [{source: doc, quote: drones}]}"]
+        for k in range(n_shared):
+            lines.append(f"  - {{ref: p{k}, kind: Port, name: Port {k}, lat: {40 + i + k / 1000:.3f}, "
+                         f"evidence: [{{source: doc, quote: \"Port {k} lies\"}}]}}")
+            lines.append(f"  - {{ref: s{k}, kind: Shipment, name: Consignment {k}, "
+                         f"evidence: [{{source: doc, quote: \"Consignment {k} carried\"}}]}}")
+        lines.append("facts:")
+        for k in range(n_shared):
+            lines.append(f"  - {{type: CONTAINS, from: s{k}, to: drone, props: {{quantity: {i + 1}}}, "
+                         f"evidence: [{{source: doc, quote: \"Consignment {k} carried {i + 1} drones\"}}]}}")
+        path = tmp / f"differing{i}.yaml"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        files.append(path)
+    return files
+
+
+def test_concurrent_loads_on_neo4j_lose_no_statement(request, tmp_path):
+    """Issue 12 point 1, concurrency: four loads that give the same ports and cargo different
+    values, run at once on Neo4j with small batches, end with every source's statements — the
+    graph the same four loads give one after another. (Each merge reads a record's statements
+    and writes them back merged; the write takes the record's lock and checks that nothing
+    changed since the read, else the batch is read and merged again.)"""
+    from conftest import open_neo4j, wipe_neo4j
+
+    files = write_differing(tmp_path)
+    st = open_neo4j(request)
+    uri, user, password = request.getfixturevalue("neo4j_settings")
+    env = {**os.environ, "INTELGRAPH_ENGINE": "neo4j", "NEO4J_URI": uri, "NEO4J_USER": user,
+           "NEO4J_PASSWORD": password}
+    try:
+        for f in files:
+            load_paths(st, [f], batch_size=5)
+        expected = st.checksum(provenance_as_sets=True)
+        ports = "MATCH (n:Port) RETURN n.name, size(n.statements) ORDER BY n.name"
+        # name, lat: one statement per report for each; the best (latest) report's lat chosen
+        assert {r[1] for r in st.read(ports).rows} == {2 * LOADERS}
+        assert st.read("MATCH (n:Port {name: 'Port 7'}) RETURN n.lat").scalar() == float(f"{40 + LOADERS - 1 + 0.007:.3f}")
+        assert st.read("MATCH ()-[r:CONTAINS]->() RETURN collect(DISTINCT size(r.statements)), "
+                       "collect(DISTINCT r.quantity)").rows == [[[LOADERS], [LOADERS]]]
+        wipe_neo4j(st)
+        procs = [subprocess.Popen([CLI, "load", "-q", "--batch-size", "5", str(f)], cwd=tmp_path, env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for f in files]
+        for code, _, err in finish(procs):
+            assert code == 0, err
+        assert {r[1] for r in st.read(ports).rows} == {2 * LOADERS}
+        assert st.checksum(provenance_as_sets=True) == expected
+    finally:
+        wipe_neo4j(st)
+        st.close()

@@ -99,7 +99,7 @@ RELS = (
     ":START_ID(Entity),:END_ID(Entity),:TYPE,role,date:date,weight:float,quantity:long,sources:string[],"
     "evidence:string[],claims:string[],credibility:int\n"
     f"{ADA},{BO},SUPPORTS,funder,2021-01-02,2.5,3,{DOC},{DOC} | funds,,2\n"
-    f"{ADA},{BO},SUPPORTS,funder,2021-01-02,2.5,,{DOC2},{DOC2} | funds too,,\n"  # same fact: provenance adds up
+    f"{ADA},{BO},SUPPORTS,funder,2021-01-02,2.5,3,{DOC2},{DOC2} | funds too,,\n"  # same fact: provenance adds up
     f"{BO},{ADA},ASSOCIATED_WITH,,,,,{DOC},{DOC} | know each other,,\n"
     f"{ADA},{BO},ASSOCIATED_WITH,,,,,{DOC2},{DOC2} | met,,\n"  # the same symmetric tie written the other way
     f"{CY},{ADA},ALLIED_WITH,,,,,{DOC},\"{DOC} | quote, with a comma\",,5\n"
@@ -145,6 +145,18 @@ def test_merging_into_a_graph_with_other_provenance(store, classic, tmp_path, ge
     classic_load(classic, changed)
     fast_load(store, changed)
     assert (store.counts(), store.checksum()) == (classic.counts(), classic.checksum())
+
+
+def test_a_fact_whose_rows_give_different_values_goes_to_the_thorough_reader(store, classic, tmp_path):
+    """One fact on two rows from two sources, one giving a quantity the other does not: each
+    source's values are statements (the thorough reader's), not one row's values for both."""
+    files = [write(tmp_path / "nodes.csv", NODES),
+             write(tmp_path / "rels.csv", RELS.replace(f"2.5,3,{DOC2}", f"2.5,,{DOC2}"))]
+    assert stage_csv(files, None, store=store) is None
+    load_paths(store, files)
+    stmts = store.read("MATCH ()-[r:SUPPORTS]->() RETURN r.statements").scalar()
+    assert sorted(json.loads(s)[:2] for s in stmts) == sorted([["quantity", DOC], ["weight", DOC], ["weight", DOC2]])
+    assert (store.counts(), store.checksum()) == classic_load(classic, files)
 
 
 @pytest.mark.parametrize("case, files, expected", MALFORMED, ids=[m[0] for m in MALFORMED])

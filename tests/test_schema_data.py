@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from intelgraph.errors import SchemaError
-from intelgraph.graph.schema import GRADING, PROVENANCE, Schema, load_schema
+from intelgraph.graph.schema import COMMON_REL_PROPERTIES, DISCRIMINATORS, GRADING, PROVENANCE, Schema, load_schema
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE_DIRS = ("intelgraph", "graph", "cypher", "loaders", "queries", "reports", "benchmarks", "tools")
@@ -37,6 +37,14 @@ def _literal_strings(node: ast.AST) -> list[str]:
     return [e.value for e in elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
 
 
+def _named(node: ast.AST) -> list[str]:
+    """The names a collection spells out: its literal strings, and the first literal argument
+    of each call in it (``(row.get("role"), row.get("date"), ...)`` names them too)."""
+    elts = node.keys if isinstance(node, ast.Dict) else getattr(node, "elts", [])
+    calls = [e.args[0] for e in elts if isinstance(e, ast.Call) and e.args]
+    return _literal_strings(node) + [a.value for a in calls if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+
+
 def _declaration(node: ast.AST) -> bool:
     """A literal that lists names (a tuple, list or set, or a dict of names to constants), as
     opposed to a record built from variables (``{"sources": sources, ...}``)."""
@@ -47,13 +55,20 @@ def _declaration(node: ast.AST) -> bool:
 
 def _copies(tree: ast.AST, schema: Schema) -> list[tuple[int, str]]:
     """(line, what) for every literal collection repeating what the schema declares: all the
-    provenance or grading properties, two or more derived ones, a (kind, property) that refers to a node."""
+    provenance or grading properties, two or more derived ones, a (kind, property) that refers to a node,
+    the relationship discriminators, or a table of the relationship properties."""
     prov = set(schema.provenance_properties)
     grading = set(schema.grading_properties)
     derived = set(schema.derived_properties)
     refs = set(schema.reference_properties())
+    discriminators = set(schema.discriminators)
+    rel_props = set(schema.relationship_properties)
     found = []
     for node in ast.walk(tree):
+        if isinstance(node, (ast.Tuple, ast.List, ast.Set)) and discriminators <= set(_named(node)):
+            found.append((node.lineno, f"relationship discriminators {sorted(discriminators)}"))
+        if isinstance(node, ast.Dict) and rel_props <= set(_literal_strings(node)):
+            found.append((node.lineno, f"relationship properties {sorted(rel_props)}"))
         if not isinstance(node, (ast.Tuple, ast.List, ast.Set, ast.Dict)) or not _declaration(node):
             continue
         strings = _literal_strings(node)
@@ -89,12 +104,17 @@ plain += ["aliases_lc", "aliases_text"]
 for g in ("reliability", "credibility"):
     pass
 _REFERENCE_PROPS = {("Claim", "source"): "Source", ("Leg", "shipment"): "Shipment"}
+disc = tuple(props.get(k) for k in ("role", "date", "date_from"))
+disc = (plain.get("role"), plain.get("date"), plain.get("date_from"))
+COMMON_REL_PROPERTIES = {"role": PropertySpec("role", "string"), "date": S, "date_from": S, "date_to": S,
+                         "quantity": S, "value": S, "note": S, "weight": S}
 '''
     found = [what.split(" ")[0] for _, what in _copies(ast.parse(old), schema)]
     assert found.count("provenance") == 3
     assert found.count("grading") == 2
     assert found.count("derived") == 2
     assert found.count("reference") == 2
+    assert found.count("relationship") == 3
     # records and other vocabularies that share a word are not copies
     other = '''
 row = {"id": node_id, "sources": sorted(sources), "evidence": evidence, "claims": claims}
@@ -115,6 +135,12 @@ def test_schema_exposes_what_the_yaml_declares():
     assert schema.derived_for(["name"]) == ("kind", "name_lc")
     assert schema.derived_for(["shipment", "order"]) == ("kind",)
     assert schema.reference_properties() == {("Claim", "source"): "Source", ("Leg", "shipment"): "Shipment"}
+    rel_props = raw["relationship_properties"]
+    assert {p: s.type for p, s in schema.relationship_properties.items()} == {p: v["type"] for p, v in rel_props.items()}
+    assert schema.discriminators == DISCRIMINATORS == tuple(p for p, v in rel_props.items() if v.get("discriminator"))
+    assert DISCRIMINATORS == ("role", "date", "date_from")  # what relationship ids were derived from before
+    assert COMMON_REL_PROPERTIES["quantity"].type == "int" and COMMON_REL_PROPERTIES["note"].type == "text"
+    assert all(r.properties == COMMON_REL_PROPERTIES for r in schema.relationship_types.values())
 
 
 def test_a_reference_to_an_unknown_kind_is_a_schema_error():

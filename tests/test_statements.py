@@ -365,3 +365,147 @@ def test_every_load_path_gives_one_graph(engine_store, tmp_path, stories):
     sums = _PATH_SUMS.setdefault("+".join(map(str, stories)) or "sample", {})
     sums[store.engine] = want
     assert len(set(sums.values())) == 1, f"the engines' graphs differ: {sums}"
+
+
+# -- relationships: two outlets give one fact's quantity differently ------------------------------
+BULLETIN = "The flotilla consignment carried two Shahed-136 drones to Astrakhan."
+DISPATCH = "Officials say the flotilla consignment held three Shahed-136 drones."
+def fact_story(ref: str, name: str, date: str, ship: str, quantity: int, said: str) -> str:
+    """One outlet's account of the consignment's cargo (its text: ``<ref>.txt``)."""
+    return f"""dataset: fact-{ref}
+sources:
+  - {{ref: {ref}, kind: Document, name: {name}, date: {date}, reliability: C, file: {ref}.txt}}
+entities:
+  - {{ref: ship, kind: Shipment, name: Flotilla consignment, evidence: [{{source: {ref}, quote: "{ship}"}}]}}
+  - {{ref: drone, kind: Materiel, name: Shahed-136, materiel_type: drone,
+     evidence: [{{source: {ref}, quote: "Shahed-136 drones"}}]}}
+facts:
+  - {{type: CONTAINS, from: ship, to: drone, props: {{quantity: {quantity}}},
+     evidence: [{{source: {ref}, quote: "{said}"}}]}}
+"""
+
+
+FACT_A = fact_story("bulletin", "Caspian bulletin", "2022-04-13", "The flotilla consignment", 2,
+                    "carried two Shahed-136 drones")
+FACT_B = fact_story("dispatch", "Volga dispatch", "2023-06-01", "the flotilla consignment", 3,
+                    "held three Shahed-136 drones")
+CONTAINS = "MATCH (:Shipment)-[r:CONTAINS]->(:Materiel) RETURN r.quantity"
+
+
+def fact_stories(tmp_path: Path) -> tuple[Path, Path]:
+    write(tmp_path / "bulletin.txt", BULLETIN)
+    write(tmp_path / "dispatch.txt", DISPATCH)
+    return write(tmp_path / "fa.yaml", FACT_A), write(tmp_path / "fb.yaml", FACT_B)
+
+
+def test_relationship_values_keep_every_source_whatever_the_order(engine_store, tmp_path):
+    """Issue 12 point 1, relationships: a CONTAINS quantity of 2 from one outlet and 3 from
+    another are both kept; the rule chooses 3 (both C: the later report), whichever is loaded
+    first, or both at once."""
+    a, b = fact_stories(tmp_path)
+    sums = set()
+    for files in ((a, b), (b, a)):
+        engine_store.clear()
+        _load(engine_store, *files)
+        sums.add(engine_store.checksum(provenance_as_sets=True))
+        assert engine_store.read(CONTAINS).rows == [[3]]
+    engine_store.clear()
+    load_paths(engine_store, [a, b])
+    sums.add(engine_store.checksum(provenance_as_sets=True))
+    assert len(sums) == 1
+    stmts = engine_store.read("MATCH ()-[r:CONTAINS]->() RETURN r.statements").scalar()
+    assert [json.loads(s) for s in stmts] == [["quantity", _doc_id(engine_store, "Volga dispatch"), 3],
+                                              ["quantity", _doc_id(engine_store, "Caspian bulletin"), 2]]
+    # loading one story again changes nothing
+    load_paths(engine_store, [a])
+    assert engine_store.checksum(provenance_as_sets=True) in sums
+
+
+def _doc_id(store, name: str) -> str:
+    return store.read("MATCH (d:Document {name: $n}) RETURN d.id", {"n": name}).scalar()
+
+
+def test_a_fact_contradicting_itself_is_refused(engine_store, tmp_path):
+    a, _ = fact_stories(tmp_path)
+    bad = write(tmp_path / "bad.yaml", FACT_A + """  - {type: CONTAINS, from: ship, to: drone, props: {quantity: 5},
+     evidence: [{source: bulletin, quote: "carried two Shahed-136 drones"}]}
+""")
+    with pytest.raises(InputErrors) as exc:
+        load_paths(engine_store, [bad])
+    assert [(p.record, p.field) for p in exc.value.problems] == [("line 11 (facts[1])", "props.quantity")]
+    reason = exc.value.problems[0].reason
+    assert "line 9 (facts[0])" in reason and "from the same source" in reason and "instead of 2" in reason
+    assert engine_store.counts() == (0, 0)
+
+
+FACT_NODES = "name:ID(Entity),:LABEL,materiel_type\nFlotilla consignment,Shipment,\nShahed-136,Materiel,drone\n"
+FACT_RELS = ":START_ID(Entity),:END_ID(Entity),:TYPE,quantity:int\nFlotilla consignment,Shahed-136,CONTAINS,{}\n"
+
+
+def test_relationship_values_from_csv_whatever_the_order(engine_store, tmp_path):
+    """The same fact as CSV, each load under its own --source (neither graded nor dated: the
+    smallest quantity is chosen); every order, and the export loaded back, give one graph."""
+    nodes = write(tmp_path / "nodes.csv", FACT_NODES)
+    two, three = write(tmp_path / "two.csv", FACT_RELS.format(2)), write(tmp_path / "three.csv", FACT_RELS.format(3))
+    loads = ([nodes, two], "Caspian bulletin"), ([nodes, three], "Volga dispatch")
+    sums, paths = set(), []
+    for order in (loads, loads[::-1]):
+        engine_store.clear()
+        for files, source in order:
+            paths.append(load_paths(engine_store, files, source=source).path)
+        sums.add(engine_store.checksum(provenance_as_sets=True))
+        assert engine_store.read(CONTAINS).rows == [[2]]
+    assert len(sums) == 1
+    # on FalkorDB the first load takes the fast path into the empty graph; the second, adding a
+    # value to a relationship the graph holds, is merged by the one rule (the classic path)
+    assert paths == (["fresh", "classic"] * 2 if engine_store.engine == "falkordb" else ["classic"] * 4)
+    assert len(engine_store.read("MATCH ()-[r:CONTAINS]->() RETURN r.statements").scalar()) == 2
+    # the export writes the relationship's statements; loaded back, the same graph
+    from intelgraph.loaders.export_admin import export_neo4j_admin
+
+    info = export_neo4j_admin(engine_store, tmp_path / "out")
+    assert "statements:string[]" in (tmp_path / "out" / "CONTAINS_header.csv").read_text(encoding="utf-8")
+    engine_store.clear()
+    load_paths(engine_store, sorted((tmp_path / "out").glob("*.csv")), array_delimiter=info["array_delimiter"])
+    assert engine_store.checksum(provenance_as_sets=True) in sums
+    # one source giving the fact two quantities is refused, naming both rows
+    engine_store.clear()
+    bad = write(tmp_path / "bad.csv", FACT_RELS.format(2) + "Flotilla consignment,Shahed-136,CONTAINS,5\n")
+    with pytest.raises(InputErrors) as exc:
+        load_paths(engine_store, [nodes, bad], source="Caspian bulletin")
+    assert [(Path(p.file).name, p.record, p.field) for p in exc.value.problems] == [("bad.csv", "row 3", "quantity")]
+    assert "row 2" in exc.value.problems[0].reason and "instead of 2" in exc.value.problems[0].reason
+    assert engine_store.counts() == (0, 0)
+
+
+def test_conflicts_lists_relationship_values(engine_store, tmp_path):
+    load_paths(engine_store, list(fact_stories(tmp_path)))
+    fact = "Flotilla consignment -[CONTAINS]-> Shahed-136"
+    expected = [(fact, "CONTAINS", "quantity", "3", True, ["Volga dispatch"]),
+                (fact, "CONTAINS", "quantity", "2", False, ["Caspian bulletin"])]
+    assert q(engine_store, "conflicts", "entity", "kind", "property", "value", "chosen", "sources") == expected
+    # one entity: the relationships touching it, at either end
+    drone = _node_id(engine_store, "Shahed-136")
+    assert q(engine_store, "conflicts", "entity", "kind", "property", "value", "chosen", "sources",
+             entity=drone) == expected
+    assert q(engine_store, "conflicts", "entity", entity=_doc_id(engine_store, "Volga dispatch")) == []
+
+
+def _node_id(store, name: str) -> str:
+    return store.read("MATCH (d:Entity {name: $n}) RETURN d.id", {"n": name}).scalar()
+
+
+def test_show_lists_the_values_of_relationships_touching_the_entity(engine_store, tmp_path):
+    load_paths(engine_store, list(fact_stories(tmp_path)))
+    fact = "Flotilla consignment -[CONTAINS]-> Shahed-136"
+    rows = [tuple(r[c] for c in ("entity", "kind", *SHOW)) for r in Graph(engine_store).show("Shahed-136")
+            if r["kind"] == "CONTAINS"]
+    assert rows == [
+        (fact, "CONTAINS", "quantity", 3, True, "Volga dispatch", "C", "2023-06-01", ["held three Shahed-136 drones"]),
+        (fact, "CONTAINS", "quantity", 2, False, "Caspian bulletin", "C", "2022-04-13",
+         ["carried two Shahed-136 drones"]),
+    ]
+    # from the other end, the same rows; the entity's own values come first
+    shown = Graph(engine_store).show("Flotilla consignment")
+    assert [r["kind"] for r in shown] == ["Shipment", "Shipment", "CONTAINS", "CONTAINS"]
+    assert [r["value"] for r in shown if r["kind"] == "CONTAINS"] == [3, 2]

@@ -17,7 +17,9 @@ import numpy as np
 
 from intelgraph.cypher.store import Store
 from intelgraph.errors import InputErrors
+from intelgraph.cypher.statements import quote_name
 from intelgraph.graph.ids import node_id
+from intelgraph.graph.provenance import held_properties
 from intelgraph.graph.schema import PROVENANCE, Schema, load_schema
 from intelgraph.graph.text import text_problem
 from intelgraph.loaders import columnar
@@ -341,11 +343,12 @@ class _FastReader(_NodeRows, _RelRows):
                     self.rel_rows(group, path_, rownums, rows, scol, ecol, tcol, spill, simple)
         self.duplicate_rels()
         self.check_external()
+        self.check_rel_values()
         return st
 
     def duplicate_rels(self) -> None:
-        """The same relationship on several rows (as Plan.add_rel): values must agree,
-        provenance adds up, the best grading wins; the merged row is written once."""
+        """The same relationship on several rows (as Plan.add_rel): values must agree, each row
+        giving the same ones (else each source's are statements: the thorough reader's), provenance adds up, the best grading wins; the merged row is written once."""
         st = self.st
         if st.rel_count < 2:
             return
@@ -391,6 +394,8 @@ class _FastReader(_NodeRows, _RelRows):
                 vals = {k: v for k, v in zip([*props2, *dates2], other[1:1 + n2]) if v is not None}
                 vals.update({k: v for k, v in (("reliability", other[n2 + 4]), ("credibility", other[n2 + 5]))
                              if v is not None})
+                if held_properties(self.schema, rtype).keys() & (seen.keys() ^ vals.keys()):
+                    raise _Fallback  # a value one row gives and another not: statements (the thorough reader's)
                 for k, v in vals.items():
                     if k in seen and seen[k] != v:
                         raise _Fallback
@@ -402,6 +407,37 @@ class _FastReader(_NodeRows, _RelRows):
             st.skip_rels.add(rid)
             st.extra_rels.append((lay, s, t, _JSON(first)))
             st.rel_count -= len(rows) - 1
+
+    def check_rel_values(self) -> None:
+        """The fast path merges a relationship the graph holds by replacing its values, which is
+        the one rule's answer only when the graph's relationship holds no statements and has the
+        values this load's row gives (then every source gives them alike). Any other row — a
+        value the graph's relationship lacks or gives otherwise — hands the load to the thorough
+        reader, whose path merges statements (:func:`~intelgraph.loaders.plan.merge_with_graph`).
+        Rows of one load that differ already went there (:meth:`duplicate_rels`)."""
+        st, schema = self.st, self.schema
+        if self.store is None or not st.rel_count:
+            return
+        types = {rtype for rtype, _, _ in st.rel_layouts}
+        held = {t: tuple(held_properties(schema, t)) for t in types}
+        types = {t for t in types if _rel_values_in_graph(self.store, schema, t, held[t], any_tie=True)}
+        if not types:
+            return
+        rows: dict[str, list[dict[str, Any]]] = {t: [] for t in types}
+        for lay, s, _, text in st.rel_lines():
+            rtype, props, dates = st.rel_layouts[lay]
+            if rtype in rows:
+                row = json.loads(text)
+                values = dict(zip([*props, *dates], row[1:]))
+                rows[rtype].append({"id": row[0], "s": st.node_ids[s], **{p: values.get(p) for p in held[rtype]}})
+        for blk in st.rel_blocks:
+            rtype = st.rel_layouts[blk.code][0]
+            if rtype in rows:
+                rows[rtype] += [{"id": rid, "s": st.node_ids[int(s)]} for rid, s in zip(blk.ids.to_pylist(), blk.start)]
+        for rtype, found in rows.items():
+            for a in range(0, len(found), 5000):
+                if _rel_values_in_graph(self.store, schema, rtype, held[rtype], rows=found[a:a + 5000]):
+                    raise _Fallback
 
     def check_external(self) -> None:
         """Ids named here but not loaded here must be in the graph (when there is one to ask)."""
@@ -415,6 +451,24 @@ class _FastReader(_NodeRows, _RelRows):
             if hit is None or st.kinds[i] not in hit[0]:
                 raise _Fallback
             st.external_iids[i] = hit[1]
+
+
+def _rel_values_in_graph(store: Store, schema: Schema, rtype: str, values: Sequence[str], any_tie: bool = False,
+                         rows: list[dict[str, Any]] | None = None) -> bool:
+    """Whether the graph holds a relationship of ``rtype`` (``any_tie``); else, of those with the
+    ids of ``rows`` (maps of ``id``, start node ``s`` and ``values``), one holding statements or a
+    value other than the row's (a date as ISO text)."""
+    if any_tie:
+        return bool(store.read(f"MATCH ()-[r:{quote_name(rtype)}]->() RETURN 1 LIMIT 1").rows)
+    root, key = quote_name(schema.root_label), quote_name(schema.id_property)
+    spec = schema.rel(rtype).properties
+    differs = [f"r.{quote_name(schema.statement_property)} IS NOT NULL"]
+    for p in values:
+        q = quote_name(p)
+        mine = f"date(x.{q})" if spec[p].type == "date" else f"x.{q}"
+        differs.append(f"coalesce(r.{q} <> {mine}, r.{q} IS NOT NULL OR x.{q} IS NOT NULL)")
+    return bool(store.read(f"UNWIND $rows AS x MATCH (:{root} {{{key}: x.s}})-[r:{quote_name(rtype)} {{{key}: x.id}}]-() "
+                           "WHERE " + " OR ".join(differs) + " RETURN 1 LIMIT 1", {"rows": rows or []}).rows)
 
 
 def _graph_nodes(store: Store, schema: Schema, ids: Sequence[str]) -> dict[str, tuple[list[str], int]]:
