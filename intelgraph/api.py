@@ -224,6 +224,8 @@ def _inputs_of(rec: Any) -> list[Input]:
 def _replay(store: Store, records: Sequence[Any], batch_size: int) -> None:
     """Load the inputs of ``records`` (load history records) again, in order, recording nothing."""
     for rec in records:
+        if not rec.inputs:  # an unload's record
+            continue
         load_paths(store, _inputs_of(rec), source=rec.options.get("source"), batch_size=batch_size,
                    array_delimiter=rec.options.get("array_delimiter") or ";", record=False)
 
@@ -272,13 +274,13 @@ def unload(store: Store, dataset: str, dry_run: bool = False, batch_size: int = 
     the dataset alone supported go, and whatever another input also gives stays. ``dry_run``
     changes nothing and lists what would go. A failure rebuilds the graph as it was (docs/history.md)."""
     from intelgraph.cypher.meta import check_version, metadata_nodes
-    from intelgraph.loaders.history import history, plan_unload, rewrite_history
+    from intelgraph.loaders.history import UNLOAD, history, plan_unload, record_load, rewrite_history
 
     check_version(store)
     with store.writing():
         kept, gone = plan_unload(store, dataset)
-        result = UnloadResult(dataset, dry_run, [p for g in gone for p in g.paths], [r.seq for r in kept],
-                              store.counts(), None)
+        result = UnloadResult(dataset, dry_run, [p for g in gone for p in g.paths],
+                              [r.seq for r in kept if r.inputs], store.counts(), None)
         nodes, rels = _graph_ids(store)
         stay_nodes: set[str] = set()
         stay_rels: set[str] = set()
@@ -299,6 +301,8 @@ def unload(store: Store, dataset: str, dry_run: bool = False, batch_size: int = 
                 raise
             rewrite_history(store, kept)
             result.after = store.counts()
+            record_load(store, [UNLOAD], [], [], result.before, result.after, {"dataset": dataset},
+                        seq=max(r.seq for r in everything) + 1)
             after_nodes, after_rels = _graph_ids(store)
             stay_nodes, stay_rels = set(after_nodes), set(after_rels)
         result.nodes = [(i, *nodes[i]) for i in sorted(set(nodes) - stay_nodes)]

@@ -31,13 +31,16 @@ from intelgraph.errors import InputErrors, Problem, StoreError
 from intelgraph.graph.schema import Schema, load_schema
 
 __all__ = ["LoadRecord", "InputGroup", "describe_inputs", "source_ids", "record_load", "history",
-           "plan_unload", "rewrite_history", "PATH_NAMES", "NEO4J_ADMIN", "UNRECORDED"]
+           "plan_unload", "rewrite_history", "PATH_NAMES", "NEO4J_ADMIN", "UNRECORDED", "UNLOAD"]
 
 #: How a load path is named in the history, from how :func:`intelgraph.api.load_paths` names it.
 PATH_NAMES = {"dataset": "dataset", "fresh": "fast", "merge": "fast", "classic": "thorough"}
 NEO4J_ADMIN = "neo4j-admin import"
 #: The path of a record standing for what a store held before it kept a history (its migration).
 UNRECORDED = "unrecorded"
+#: The path of a record of an unload (no inputs; ``options`` names the dataset): kept in the
+#: history, so that it says what was taken out, and record numbers are never used twice.
+UNLOAD = "unload"
 
 
 @dataclass
@@ -140,12 +143,14 @@ def history(store: Store, schema: Schema | None = None) -> list[LoadRecord]:
 
 def record_load(store: Store, paths: list[str], inputs: list[InputGroup], sources: Sequence[str],
                 before: tuple[int, int], after: tuple[int, int], options: dict[str, Any] | None = None,
-                schema: Schema | None = None) -> LoadRecord:
-    """Append a load record to the store's history (after the load is done)."""
+                schema: Schema | None = None, seq: int | None = None) -> LoadRecord:
+    """Append a load record to the store's history (after the load is done), numbered after the
+    last one (or ``seq``)."""
     from intelgraph import __version__
 
     schema = schema or load_schema()
-    seq = int(store.read(f"MATCH (h{_load_labels(schema)}) RETURN max(h.seq)").scalar() or 0) + 1
+    if seq is None:
+        seq = int(store.read(f"MATCH (h{_load_labels(schema)}) RETURN max(h.seq)").scalar() or 0) + 1
     at = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
     named = list(dict.fromkeys(PATH_NAMES.get(p, p) for p in paths))
     rec = LoadRecord(seq, at, __version__, named, inputs, sorted(sources), before, after, options or {})
@@ -194,7 +199,10 @@ def plan_unload(store: Store, dataset: str, schema: Schema | None = None) -> tup
     gone: list[InputGroup] = []
     kept: list[LoadRecord] = []
     for rec in records:
-        if rec.paths and set(rec.paths) & {NEO4J_ADMIN, UNRECORDED}:
+        if rec.paths == [UNLOAD]:
+            kept.append(rec)
+            continue
+        if set(rec.paths) & {NEO4J_ADMIN, UNRECORDED}:
             raise StoreError(f"load {rec.seq} ({', '.join(rec.paths)}) of {store.engine} graph {store.name!r} "
                              "was not loaded from files intelgraph recorded, so the graph cannot be rebuilt without "
                              f"dataset {dataset!r}",

@@ -92,7 +92,7 @@ def test_neo4j_admin_import_gives_the_driver_loads_graph(request, neo4j_settings
     try:
         assert imported.counts() == counts
         # neo4j-admin cannot write an empty list: finish-import adds them (and the schema)
-        assert imported.read("MATCH (n) WHERE n.claims IS NULL RETURN count(n)").scalar() > 0
+        assert imported.read("MATCH (n:Entity) WHERE n.claims IS NULL RETURN count(n)").scalar() > 0
         _run([INTELGRAPH, "db", "finish-import"],
              _env(INTELGRAPH_ENGINE="neo4j", NEO4J_URI=env2["NEO4J_URI"], NEO4J_USER=env2["NEO4J_USER"],
                   NEO4J_PASSWORD=env2["NEO4J_PASSWORD"]))
