@@ -22,7 +22,7 @@ from intelgraph.cypher.store import Store
 from intelgraph.errors import StoreError
 from intelgraph.graph.schema import Schema, load_schema
 
-__all__ = ["FORMAT_VERSION", "UNSTAMPED_VERSION", "StoreVersionError", "store_version", "stamp",
+__all__ = ["release", "FORMAT_VERSION", "UNSTAMPED_VERSION", "StoreVersionError", "store_version", "stamp",
            "check_version", "copy_metadata", "metadata_nodes"]
 
 #: The format version this intelgraph writes and reads (``schema.yaml`` ``version``).
@@ -33,6 +33,16 @@ UNSTAMPED_VERSION = 1
 
 class StoreVersionError(StoreError):
     """The store was written in another format version than this intelgraph's."""
+
+
+def release() -> str:
+    """This intelgraph's release (the installed distribution's version)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("intelgraph")
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def _labels(*labels: str) -> str:
@@ -55,11 +65,9 @@ def store_version(store: Store, schema: Schema | None = None) -> tuple[int | Non
 
 def stamp(store: Store, version: int = FORMAT_VERSION, schema: Schema | None = None) -> None:
     """Record the store's format version (one node; idempotent; replaces an older stamp)."""
-    from intelgraph import __version__
-
     schema = schema or load_schema()
     store.write(f"MERGE (s{_labels(schema.meta_label, schema.meta_store_label)} {{id: 'store'}}) "
-                "SET s.version = $v, s.intelgraph_version = $iv", {"v": version, "iv": __version__})
+                "SET s.version = $v, s.intelgraph_version = $iv", {"v": version, "iv": release()})
 
 
 def check_version(store: Store, schema: Schema | None = None) -> int | None:

@@ -210,7 +210,7 @@ def load_paths(store: Store, paths: Sequence[Input], sample: bool = False, sourc
             stamp(store)
         if groups is not None and sources is not None:
             options = {"source": source, "array_delimiter": array_delimiter}
-            record_load(store, total.paths, groups, source_ids(store) - sources, total.before, total.after, options)
+            record_load(store, total.paths, groups, sorted(source_ids(store) - sources), total.before, total.after, options)
         return total
     finally:
         _close(items)

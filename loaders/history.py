@@ -146,14 +146,14 @@ def record_load(store: Store, paths: list[str], inputs: list[InputGroup], source
                 schema: Schema | None = None, seq: int | None = None) -> LoadRecord:
     """Append a load record to the store's history (after the load is done), numbered after the
     last one (or ``seq``)."""
-    from intelgraph import __version__
+    from intelgraph.cypher.meta import release
 
     schema = schema or load_schema()
     if seq is None:
         seq = int(store.read(f"MATCH (h{_load_labels(schema)}) RETURN max(h.seq)").scalar() or 0) + 1
     at = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
     named = list(dict.fromkeys(PATH_NAMES.get(p, p) for p in paths))
-    rec = LoadRecord(seq, at, __version__, named, inputs, sorted(sources), before, after, options or {})
+    rec = LoadRecord(seq, at, release(), named, inputs, sorted(sources), before, after, options or {})
     _write_record(store, rec, schema)
     return rec
 
