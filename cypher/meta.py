@@ -23,7 +23,7 @@ from intelgraph.errors import StoreError
 from intelgraph.graph.schema import Schema, load_schema
 
 __all__ = ["release", "FORMAT_VERSION", "UNSTAMPED_VERSION", "StoreVersionError", "store_version", "stamp",
-           "check_version", "copy_metadata", "metadata_nodes"]
+           "check_version", "copy_metadata", "create_metadata", "metadata_nodes"]
 
 #: The format version this intelgraph writes and reads (``schema.yaml`` ``version``).
 FORMAT_VERSION: int = int(load_schema().version)
@@ -95,10 +95,15 @@ def metadata_nodes(store: Store, schema: Schema | None = None) -> list[tuple[lis
         f"MATCH (m{_labels(schema.meta_label)}) RETURN labels(m), properties(m)").rows]
 
 
+def create_metadata(store: Store, nodes: list[tuple[list[str], dict[str, Any]]]) -> None:
+    """Create the metadata nodes ``nodes`` (as :func:`metadata_nodes` gives them) in ``store``."""
+    for labels, props in nodes:
+        store.write(f"CREATE (m{_labels(*sorted(labels))}) SET m = $p", {"p": props})
+
+
 def copy_metadata(source: Store, target: Store, schema: Schema | None = None) -> int:
     """Create in ``target`` every metadata node of ``source`` (a staging graph about to replace
     ``source`` takes its stamp and history with it); returns how many."""
     nodes = metadata_nodes(source, schema)
-    for labels, props in nodes:
-        target.write(f"CREATE (m{_labels(*sorted(labels))}) SET m = $p", {"p": props})
+    create_metadata(target, nodes)
     return len(nodes)

@@ -26,6 +26,7 @@ from intelgraph.errors import InputErrors, Problem, QueryError
 from intelgraph.loaders.plan import LoadStats, Plan, write_plan
 
 if TYPE_CHECKING:
+    from intelgraph.retract import SourceUnload
     from intelgraph.queries.registry import SavedQuery
     from intelgraph.reports.centrality import ReportResult
 
@@ -232,9 +233,10 @@ def _replay(store: Store, records: Sequence[Any], batch_size: int) -> None:
 
 def _clear_graph(store: Store, keep: Sequence[tuple[list[str], dict[str, Any]]]) -> None:
     """Empty the store, then put back the metadata nodes ``keep``."""
+    from intelgraph.cypher.meta import create_metadata
+
     store.clear()
-    for labels, props in keep:
-        store.write(f"CREATE (m{''.join(f':`{x}`' for x in sorted(labels))}) SET m = $p", {"p": props})
+    create_metadata(store, list(keep))
 
 
 @dataclass
@@ -446,9 +448,19 @@ class Graph:
 
         return [r.as_dict() for r in history(self.store)]
 
-    def unload(self, *, dataset: str, dry_run: bool = False, batch_size: int = 1000) -> UnloadResult:
+    def unload(self, *, dataset: str | None = None, source: str | None = None, dry_run: bool = False,
+               batch_size: int = 1000) -> UnloadResult | SourceUnload:
         """Take dataset ``dataset`` out of the graph, keeping everything another load also gives
-        (:func:`unload`); ``dry_run`` only lists what would go."""
+        (:func:`unload`: the graph rebuilt from the other loads), or source ``source`` (a name,
+        alias or id: :func:`intelgraph.retract.unload_source`, what ``rests-on-source`` marks as
+        falling and the source's own values); ``dry_run`` only lists what would go."""
+        if (dataset is None) == (source is None):
+            raise QueryError("give a dataset or a source to unload, not both", hint="--dataset NAME or --source ID")
+        if source is not None:
+            from intelgraph.retract import unload_source
+
+            return unload_source(self.store, source, dry_run=dry_run)
+        assert dataset is not None
         return unload(self.store, dataset, dry_run=dry_run, batch_size=batch_size)
 
     def migrate(self) -> list[str]:

@@ -22,6 +22,7 @@ from intelgraph.config import ENGINES, Settings, check_neo4j_origins
 from intelgraph.cypher.store import Result
 from intelgraph.errors import IntelgraphError, PathError
 from intelgraph.output import FORMATS, render
+from intelgraph.retract import SourceUnload
 
 
 class Context:
@@ -325,20 +326,30 @@ def history_cmd(obj: Context, fmt: str) -> None:
 
 
 @cli.command()
-@click.option("--dataset", required=True, metavar="NAME", help="The dataset (its `dataset:` name) to take out.")
+@click.option("--dataset", metavar="NAME", help="The dataset (its `dataset:` name) to take out.")
+@click.option("--source", metavar="ID", help="The source (a name, alias or id) to take out.")
 @click.option("--dry-run", is_flag=True, help="Change nothing; list what would go.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table")
 @click.pass_obj
-def unload(obj: Context, dataset: str, dry_run: bool, fmt: str) -> None:
-    """Take a dataset out of the graph, keeping what any other load also gives: the graph is
-    rebuilt from the other loads of its history (docs/history.md)."""
-    res = obj.graph().unload(dataset=dataset, dry_run=dry_run)
+def unload(obj: Context, dataset: str | None, source: str | None, dry_run: bool, fmt: str) -> None:
+    """Take a dataset or a source out of the graph, keeping what any other also gives: a
+    dataset by rebuilding the graph from the other loads of its history, a source by removing
+    what `rests-on-source` marks as falling with it (docs/history.md)."""
+    if (dataset is None) == (source is None):
+        raise click.UsageError("give --dataset NAME or --source ID")
+    res = obj.graph().unload(dataset=dataset, source=source, dry_run=dry_run)
     rows = res.rows()
     click.echo(render(Result(["what", "id", "kind", "name"], [list(r.values()) for r in rows]), fmt))
     verb = "would remove" if dry_run else "removed"
-    click.echo(f"{verb} {len(res.nodes)} nodes and {len(res.relationships)} relationships "
-               f"(dataset {dataset!r}: {', '.join(res.removed)}); loads kept: "
-               f"{', '.join(map(str, res.replayed)) or 'none'}", err=fmt != "table")
+    if isinstance(res, SourceUnload):
+        said = (f"{verb} {len(res.claims)} claims, {len(res.facts)} facts, {len(res.nodes)} nodes and "
+                f"{len(res.relationships)} relationships (source {res.name!r}); its values taken from "
+                f"{res.changed_nodes} nodes and {res.changed_relationships} relationships that other sources also give")
+    else:
+        said = (f"{verb} {len(res.nodes)} nodes and {len(res.relationships)} relationships "
+                f"(dataset {dataset!r}: {', '.join(res.removed)}); loads kept: "
+                f"{', '.join(map(str, res.replayed)) or 'none'}")
+    click.echo(said, err=fmt != "table")
 
 
 # -- query ------------------------------------------------------------------------------

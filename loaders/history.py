@@ -112,15 +112,24 @@ def _dataset_name(path: Path) -> str | None:
     return name if isinstance(name, str) else None
 
 
-def describe_inputs(inputs: Sequence[Path | tuple[Path, ...]], sample: Path | None) -> list[InputGroup]:
-    """The input groups of a load as its record holds them (files hashed now, before they are read)."""
+def _file_or_none(path: Path) -> dict[str, Any] | None:
+    try:
+        return _file(path)
+    except OSError:
+        return None
+
+
+def describe_inputs(inputs: Sequence[Path | tuple[Path, ...]], sample: Path | None) -> list[InputGroup] | None:
+    """The input groups of a load as its record holds them (files hashed now, before they are
+    read); None if a file cannot be read (the load then fails, its reader naming the file)."""
     groups = []
-    if sample is not None:
-        groups.append(InputGroup([_file(sample)], _dataset_name(sample), sample=True))
-    for item in inputs:
+    for item, is_sample in ([(sample, True)] if sample is not None else []) + [(p, False) for p in inputs]:
         files = [item] if isinstance(item, Path) else list(item)
+        described = [_file_or_none(p) for p in files]
+        if None in described:
+            return None
         dataset = _dataset_name(item) if isinstance(item, Path) and item.suffix.lower() != ".csv" else None
-        groups.append(InputGroup([_file(p) for p in files], dataset))
+        groups.append(InputGroup([d for d in described if d is not None], dataset, sample=is_sample))
     return groups
 
 

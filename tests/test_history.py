@@ -287,6 +287,9 @@ def test_the_commands(server, tmp_path):
     assert SAMPLE in table and STORY in table and "(2 rows)" in table
     assert [r["seq"] for r in json.loads(run("db", "history", "--format", "json"))] == [1, 2]
     assert json.loads(run("db", "status", "--format", "json"))["format_version"] == FORMAT_VERSION
+    dry = run("unload", "--source", COURIER, "--dry-run")
+    assert "would remove 0 claims, 0 facts, 1 nodes" in dry
+    assert "give --dataset NAME or --source ID" in run("unload", code=2)
     dry = run("unload", "--dataset", STORY, "--dry-run")
     assert COURIER in dry and "would remove 1 nodes and 0 relationships" in dry
     assert "removed 1 nodes" in run("unload", "--dataset", STORY)
@@ -297,3 +300,78 @@ def test_the_commands(server, tmp_path):
     assert "format version 1 -> 2" in run("db", "migrate")
     run("query", "run", "stances")
     run("db", "reset", "--yes")
+
+
+# -- unload a source -------------------------------------------------------------------------------
+COMMANDER = "Militia commander who helped with the transport"
+# the three things the Guardian's militia commander told it (MEMO repeats them, credited to him)
+COMMANDER_CLAIMS = [
+    "The weapons came from the Popular Mobilization Forces.",
+    "The weapons first crossed the Iraqi border into Iran via the Salamja border post on 26 March 2022.",
+    "The weapons were then received by the Iranian army and transported by sea to Russia.",
+]
+SHIPMENT, LEG1, LEG2 = ("PMF weapons to Russia via Iran", "PMF weapons to Russia via Iran, leg 1: Iraq to Iran "
+                        "overland via Salamja", "PMF weapons to Russia via Iran, leg 2: Iran to Russia by sea")
+# the route rests on his word alone: its legs, their ends and the sender and handler
+COMMANDER_FACTS = sorted([
+    f"Iranian army HANDLED {SHIPMENT}", f"{SHIPMENT} HAS_LEG {LEG1}", f"{SHIPMENT} HAS_LEG {LEG2}",
+    f"{LEG1} ARRIVES_AT Iran", f"{LEG1} DEPARTS_FROM Iraq", f"{LEG1} PASSES_THROUGH Salamja",
+    f"{LEG2} ARRIVES_AT Russia", f"{LEG2} DEPARTS_FROM Iran", f"Popular Mobilization Forces SENT {SHIPMENT}",
+])
+# what other sources also give
+COMMANDER_KEPT = ["Popular Mobilization Forces SUPPORTS Russia", f"Russia RECEIVED {SHIPMENT}"]
+
+
+def facts_named(store, whats) -> list[str]:
+    return sorted(w for (w,) in store.read("MATCH (x:Entity)-[r]->(y:Entity) WITH x.name + ' ' + type(r) + ' ' + "
+                                           "y.name AS w WHERE w IN $whats RETURN w", {"whats": list(whats)}).rows)
+
+
+def test_unload_a_source_takes_what_rests_on_it_alone(engine_store):
+    """The militia commander: what `rests-on-source` marks as falling goes, exactly; what it
+    marks as also given by others stays; and the query then finds nothing resting on him."""
+    from intelgraph.queries.runner import run_saved
+
+    load_paths(engine_store, [], sample=True)
+    marked = {(r["kind"], r["what"]): r["support"] for r in
+              run_saved(engine_store, "rests-on-source", {"source": COMMANDER}).records()}
+    assert sorted(w for (k, w), s in marked.items() if k == "claim" and s == "only this source") == COMMANDER_CLAIMS
+    assert sorted(w for (k, w), s in marked.items() if k == "fact" and s == "only this source") == COMMANDER_FACTS
+    assert sorted(w for (k, w), s in marked.items() if s == "also others") == COMMANDER_KEPT
+    before, digest = engine_store.counts(), engine_store.checksum()
+    ties = engine_store.read("MATCH (c:Claim)-[t]-() WHERE c.statement IN $s RETURN count(t)",
+                             {"s": COMMANDER_CLAIMS}).scalar()
+    dry = Graph(engine_store).unload(source=COMMANDER, dry_run=True)
+    assert engine_store.checksum() == digest
+    res = Graph(engine_store).unload(source=COMMANDER)
+    assert (res.claims, res.facts) == (dry.claims, dry.facts)
+    assert sorted(s for _, s in res.claims) == COMMANDER_CLAIMS and sorted(w for _, w in res.facts) == COMMANDER_FACTS
+    assert res.nodes == [] and res.relationships == []  # MEMO reports him and every node: all stay
+    assert engine_store.counts() == (before[0] - 3, before[1] - 9 - ties)  # 9 facts; 3 claims with their ties
+    assert engine_store.read("MATCH (c:Claim) WHERE c.statement IN $s RETURN count(c)",
+                             {"s": COMMANDER_CLAIMS}).scalar() == 0
+    assert facts_named(engine_store, COMMANDER_FACTS) == [] and facts_named(engine_store, COMMANDER_KEPT) == COMMANDER_KEPT
+    assert engine_store.read("MATCH (n:Informant {name: $n}) RETURN count(n)", {"n": COMMANDER}).scalar() == 1
+    assert run_saved(engine_store, "rests-on-source", {"source": COMMANDER}).rows == []
+    # no fact cites a claim that is gone
+    ids = [i for i, _ in res.claims]
+    assert engine_store.read("MATCH ()-[r]->() WHERE any(c IN coalesce(r.claims, []) WHERE c IN $ids) "
+                             "RETURN count(r)", {"ids": ids}).scalar() == 0
+
+
+def test_unload_a_source_gives_the_graph_without_it(engine_store):
+    """A source's values re-settled by the loaders' rule: the sample and the Caspian story, less
+    the Courier, are the sample alone; less the sample's two articles, the Caspian story alone."""
+    from test_queries import AJ, MEMO
+
+    sample_only = alone(engine_store, sample=True)
+    story_only = alone(engine_store, files=[CASPIAN])
+    load_paths(engine_store, [], sample=True)
+    load_paths(engine_store, [CASPIAN])
+    res = Graph(engine_store).unload(source=COURIER)
+    assert [(n[1], n[2]) for n in res.nodes] == [("Document", COURIER)] and res.changed_nodes == 4
+    assert engine_store.checksum(provenance_as_sets=True) == sample_only
+    load_paths(engine_store, [CASPIAN])
+    for article in (MEMO, AJ):
+        Graph(engine_store).unload(source=article)
+    assert engine_store.checksum(provenance_as_sets=True) == story_only
