@@ -224,8 +224,14 @@ def _inputs_of(rec: Any) -> list[Input]:
 
 def _replay(store: Store, records: Sequence[Any], batch_size: int) -> None:
     """Load the inputs of ``records`` (load history records) again, in order, recording nothing."""
+    from intelgraph.loaders.history import UNLOAD
+    from intelgraph.retract import unload_source
+
     for rec in records:
-        if not rec.inputs:  # an unload's record
+        if rec.paths == [UNLOAD]:  # a source's unload is applied again in its place (if the source is there)
+            sid = rec.options.get("source")
+            if sid and store.read("MATCH (s:Entity {id: $id}) RETURN count(s)", {"id": sid}).scalar():
+                unload_source(store, sid, record=False)
             continue
         load_paths(store, _inputs_of(rec), source=rec.options.get("source"), batch_size=batch_size,
                    array_delimiter=rec.options.get("array_delimiter") or ";", record=False)

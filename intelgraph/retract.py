@@ -15,7 +15,8 @@ place: its chains, re-reports and confirmations decide), and what the source its
 
 The whole is computed first (``dry_run`` stops there) and written as a few statements; a
 failure between them leaves the graph partly changed — load the same files again into an empty
-graph to rebuild it (the load history lists them).
+graph to rebuild it (the load history lists them). The unload is recorded in the load history,
+and a graph rebuilt from the history (``unload --dataset``) applies it again in its place.
 """
 
 from __future__ import annotations
@@ -97,8 +98,10 @@ def _resettled(store: Store, kind: str, props: dict[str, Any], sid: str) -> tupl
     return plain, row["dates"]
 
 
-def unload_source(store: Store, source: str, dry_run: bool = False) -> SourceUnload:
-    """Take source ``source`` (a name, alias or id) out of the graph; see the module docstring."""
+def unload_source(store: Store, source: str, dry_run: bool = False, record: bool = True) -> SourceUnload:
+    """Take source ``source`` (a name, alias or id) out of the graph; see the module docstring.
+    ``record``: add it to the load history (an ``unload`` record naming the source), so that a
+    graph rebuilt from the history takes the source out again at the same point."""
     from intelgraph.cypher.meta import check_version
     from intelgraph.queries.runner import resolve_entity
 
@@ -126,7 +129,12 @@ def unload_source(store: Store, source: str, dry_run: bool = False) -> SourceUnl
         res.changed_relationships = len(rels) - len(res.relationships)
         if dry_run:
             return res
+        before = store.counts()
         _write(store, sid, res, nodes, gone_claims, facts)
+        if record:
+            from intelgraph.loaders.history import UNLOAD, record_load
+
+            record_load(store, [UNLOAD], [], [], before, store.counts(), {"source": sid})
     return res
 
 

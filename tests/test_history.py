@@ -375,3 +375,11 @@ def test_unload_a_source_gives_the_graph_without_it(engine_store):
     for article in (MEMO, AJ):
         Graph(engine_store).unload(source=article)
     assert engine_store.checksum(provenance_as_sets=True) == story_only
+    # each source unload is in the history, and a rebuild applies it again in its place: without
+    # the sample, the Caspian story is loaded, the Courier taken out, the story loaded again (the
+    # articles' unloads find nothing of theirs)
+    recs = history(engine_store)
+    assert recs[2].options == {"source": res.source}
+    assert [r.paths for r in recs] == [["dataset"], ["dataset"], ["unload"], ["dataset"], ["unload"], ["unload"]]
+    unload(engine_store, SAMPLE)
+    assert engine_store.checksum(provenance_as_sets=True) == story_only
