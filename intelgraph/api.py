@@ -156,14 +156,15 @@ def load_paths(store: Store, paths: Sequence[Input], sample: bool = False, sourc
     sequence, e.g. ``("people-header.csv", "people.csv")``.
 
     A store of another format version is refused before anything is read
-    (:func:`intelgraph.cypher.meta.check_version`); an empty one is stamped once the load is done.
+    (:func:`intelgraph.cypher.meta.check_version`); an empty one is stamped first.
     ``record``: add the load to the store's history (:mod:`intelgraph.loaders.history`) once it
     is done; a load that fails records nothing."""
     from intelgraph.cypher.meta import check_version, stamp
     from intelgraph.loaders.bulk import NotEmpty, graph_is_empty, write_staged
     from intelgraph.loaders.history import describe_inputs, record_load, source_ids
 
-    version = check_version(store)
+    if check_version(store) is None:
+        stamp(store)  # before anything is written, so that a load running beside it finds it stamped
     groups = sources = None
     if record:
         from intelgraph.loaders.api import sample_path
@@ -207,8 +208,6 @@ def load_paths(store: Store, paths: Sequence[Input], sample: bool = False, sourc
             if bar:
                 bar.close()
         total.after = store.counts()
-        if version is None:
-            stamp(store)
         if groups is not None and sources is not None:
             options = {"source": source, "array_delimiter": array_delimiter}
             record_load(store, total.paths, groups, sorted(source_ids(store) - sources), total.before, total.after, options)
@@ -573,11 +572,9 @@ class Graph:
             return self.store.run_query(text, dict(params or {}), allow_external=allow_external)
         from intelgraph.cypher.meta import stamp, store_version
 
-        empty = store_version(self.store)[0] is None
-        result = self.store.run_query(text, dict(params or {}), write=True, allow_external=allow_external)
-        if empty and self.store.counts() != (0, 0):
-            stamp(self.store)  # its first write: the graph it made is in this version's format
-        return result
+        if store_version(self.store)[0] is None:
+            stamp(self.store)  # its first write: the graph it makes is in this version's format
+        return self.store.run_query(text, dict(params or {}), write=True, allow_external=allow_external)
 
     # -- reports and exports --------------------------------------------------------------------
     def report_centrality(self, out_dir: PathLike, projection: str = "all", *, undirected: bool = False,
