@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from intelgraph.graph.schema import PROVENANCE
+from intelgraph.graph.schema import META_LABEL, PROVENANCE
 
 __all__ = ["Store", "BulkAppend", "Result", "to_jsonable", "FaultHook"]
 
@@ -147,13 +147,18 @@ class Store(abc.ABC):
 
     # -- shared helpers built on read/write ----------------------------------------------
     def counts(self) -> tuple[int, int]:
+        """(nodes, relationships) of the analysed graph: the store's metadata nodes (the schema's
+        ``store_metadata.label``: the version stamp, the load history; they have no
+        relationships) are not counted. Two counts each engine answers from its label counts."""
         nodes = self.read("MATCH (n) RETURN count(n)").scalar() or 0
+        meta = self.read(f"MATCH (n:`{META_LABEL}`) RETURN count(n)").scalar() or 0
         rels = self.read("MATCH ()-[r]->() RETURN count(r)").scalar() or 0
-        return int(nodes), int(rels)
+        return int(nodes) - int(meta), int(rels)
 
     def checksum(self, page: int = 50_000, provenance_as_sets: bool = False) -> str:
         """SHA-256 of every node and relationship with its labels, type and properties, in id
-        order: equal checksums mean equal graphs (for "nothing changed" checks).
+        order: equal checksums mean equal graphs (for "nothing changed" checks). The store's
+        metadata nodes (version stamp, load history) are not part of it.
 
         The provenance lists (``sources``, ``evidence``, ``claims``) hold each entry once, in
         the order the loads that added them arrived: loads of overlapping files in another order,
@@ -171,7 +176,8 @@ class Store(abc.ABC):
             return props
 
         h = hashlib.sha256()
-        for row in self.iter_read("MATCH (n) RETURN n.id, labels(n), properties(n) ORDER BY n.id", page=page):
+        for row in self.iter_read(f"MATCH (n) WHERE NOT n:`{META_LABEL}` RETURN n.id, labels(n), properties(n) "
+                                  "ORDER BY n.id", page=page):
             nid, labels, props = row
             h.update(json.dumps(["n", nid, sorted(labels), canonical(props)], sort_keys=True, default=str).encode())
         for row in self.iter_read("MATCH (a)-[r]->(b) RETURN r.id, type(r), a.id, b.id, properties(r) "

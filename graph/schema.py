@@ -161,6 +161,17 @@ class Schema:
         self.version = data.get("version")
         self.root_label: str = data.get("root_label", "Entity")
         self.id_property: str = data.get("id_property", "id")
+        meta = data.get("store_metadata") or {}
+        #: Labels of the store's metadata nodes (never the root label): every one carries
+        #: ``meta_label``; the version stamp also ``meta_store_label``, a load record ``meta_load_label``.
+        self.meta_label: str = str(meta.get("label", "IntelgraphMeta"))
+        self.meta_store_label: str = str(meta.get("store", "IntelgraphStore"))
+        self.meta_load_label: str = str(meta.get("load", "IntelgraphLoad"))
+        for what, label in (("label", self.meta_label), ("store", self.meta_store_label),
+                            ("load", self.meta_load_label)):
+            self._check_ident(label, f"store_metadata.{what}")
+            if label == self.root_label:
+                raise SchemaError(origin, f"store_metadata.{what}", "a metadata label must not be the root label")
         grading = data.get("grading", {})
         self.reliability_scale = {str(k): v for k, v in grading.get("reliability", {}).items()}
         self.credibility_scale = {str(k): v for k, v in grading.get("credibility", {}).items()}
@@ -403,3 +414,5 @@ GRADING: tuple[str, ...] = load_schema().grading_properties
 COMMON_REL_PROPERTIES: dict[str, PropertySpec] = load_schema().relationship_properties
 #: The relationship properties that are part of its identity (``discriminator: true``).
 DISCRIMINATORS: tuple[str, ...] = load_schema().discriminators
+#: The label every store-metadata node carries (``store_metadata.label``): never part of the analysed graph.
+META_LABEL: str = load_schema().meta_label

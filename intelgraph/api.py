@@ -26,10 +26,11 @@ from intelgraph.errors import InputErrors, Problem, QueryError
 from intelgraph.loaders.plan import LoadStats, Plan, write_plan
 
 if TYPE_CHECKING:
+    from intelgraph.retract import SourceUnload
     from intelgraph.queries.registry import SavedQuery
     from intelgraph.reports.centrality import ReportResult
 
-__all__ = ["Graph", "LoadResult", "load_paths", "read_plans", "status", "COMPUTE"]
+__all__ = ["Graph", "LoadResult", "UnloadResult", "load_paths", "unload", "read_plans", "status", "COMPUTE"]
 
 PROGRESS_MIN_ROWS = 5000
 COMPUTE = ("networkx", "gds")  # where a report's measures are computed
@@ -141,7 +142,7 @@ def read_plans(store: Store | None, paths: Sequence[Input], sample: bool = False
 
 def load_paths(store: Store, paths: Sequence[Input], sample: bool = False, source: str | None = None,
                batch_size: int = 1000, progress: bool = False, array_delimiter: str = ";",
-               fresh: bool | None = None) -> LoadResult:
+               fresh: bool | None = None, record: bool = True) -> LoadResult:
     """Validate all inputs, then write them; returns what was written. The one place that
     chooses how a load is written (``intelgraph load`` and :meth:`Graph.load` come here).
 
@@ -152,9 +153,24 @@ def load_paths(store: Store, paths: Sequence[Input], sample: bool = False, sourc
     merges), otherwise merged between nodes found by internal id. Datasets, and CSV inputs the
     fast reader leaves to the thorough one, are merged on ids as always (or created, with
     ``fresh=True``). A neo4j-admin header file and its data files are given together as one
-    sequence, e.g. ``("people-header.csv", "people.csv")``."""
-    from intelgraph.loaders.bulk import NotEmpty, graph_is_empty, write_staged
+    sequence, e.g. ``("people-header.csv", "people.csv")``.
 
+    A store of another format version is refused before anything is read
+    (:func:`intelgraph.cypher.meta.check_version`); an empty one is stamped first.
+    ``record``: add the load to the store's history (:mod:`intelgraph.loaders.history`) once it
+    is done; a load that fails records nothing."""
+    from intelgraph.cypher.meta import check_version, stamp
+    from intelgraph.loaders.bulk import NotEmpty, graph_is_empty, write_staged
+    from intelgraph.loaders.history import describe_inputs, record_load, source_ids
+
+    if check_version(store) is None:
+        stamp(store)  # before anything is written, so that a load running beside it finds it stamped
+    groups = sources = None
+    if record:
+        from intelgraph.loaders.api import sample_path
+
+        groups = describe_inputs([_as_input(p) for p in paths], sample_path() if sample else None)
+        sources = source_ids(store)
     items = _read_inputs(store, paths, sample, source, array_delimiter, fast=True, fresh=fresh)
     try:
         if fresh and not graph_is_empty(store):
@@ -192,14 +208,121 @@ def load_paths(store: Store, paths: Sequence[Input], sample: bool = False, sourc
             if bar:
                 bar.close()
         total.after = store.counts()
+        if groups is not None and sources is not None:
+            options = {"source": source, "array_delimiter": array_delimiter}
+            record_load(store, total.paths, groups, sorted(source_ids(store) - sources), total.before, total.after, options)
         return total
     finally:
         _close(items)
 
 
+def _inputs_of(rec: Any) -> list[Input]:
+    """The inputs of a load history record, as :func:`load_paths` takes them."""
+    return [g.paths[0] if len(g.paths) == 1 else tuple(g.paths) for g in rec.inputs]
+
+
+def _replay(store: Store, records: Sequence[Any], batch_size: int) -> None:
+    """Load the inputs of ``records`` (load history records) again, in order, recording nothing."""
+    from intelgraph.loaders.history import UNLOAD
+    from intelgraph.retract import unload_source
+
+    for rec in records:
+        if rec.paths == [UNLOAD]:  # a source's unload is applied again in its place (if the source is there)
+            sid = rec.options.get("source")
+            if sid and store.read("MATCH (s:Entity {id: $id}) RETURN count(s)", {"id": sid}).scalar():
+                unload_source(store, sid, record=False)
+            continue
+        load_paths(store, _inputs_of(rec), source=rec.options.get("source"), batch_size=batch_size,
+                   array_delimiter=rec.options.get("array_delimiter") or ";", record=False)
+
+
+def _clear_graph(store: Store, keep: Sequence[tuple[list[str], dict[str, Any]]]) -> None:
+    """Empty the store, then put back the metadata nodes ``keep``."""
+    from intelgraph.cypher.meta import create_metadata
+
+    store.clear()
+    create_metadata(store, list(keep))
+
+
+@dataclass
+class UnloadResult:
+    """What an unload did (or, ``dry_run``, would do): the dataset's files that go, the loads
+    replayed (their numbers in the history), the graph's counts around it, and the nodes (id,
+    kind, name) and relationships (id, type) that go."""
+
+    dataset: str
+    dry_run: bool
+    removed: list[str]
+    replayed: list[int]
+    before: tuple[int, int]
+    after: tuple[int, int] | None
+    nodes: list[tuple[str, str, str | None]] = field(default_factory=list)
+    relationships: list[tuple[str, str]] = field(default_factory=list)
+
+    def rows(self) -> list[dict[str, Any]]:
+        return ([{"what": "node", "id": i, "kind": k, "name": n} for i, k, n in self.nodes]
+                + [{"what": "relationship", "id": i, "kind": t, "name": None} for i, t in self.relationships])
+
+
+def _graph_ids(store: Store) -> tuple[dict[str, tuple[str, str | None]], dict[str, str]]:
+    from intelgraph.graph.schema import load_schema
+
+    root = load_schema().root_label
+    nodes = {i: (k, n) for i, k, n in store.iter_read(f"MATCH (n:`{root}`) RETURN n.id, n.kind, n.name ORDER BY n.id")}
+    rels = {i: t for i, t in store.iter_read(f"MATCH (:`{root}`)-[r]->(:`{root}`) RETURN r.id, type(r) "
+                                             "ORDER BY r.id")}
+    return nodes, rels
+
+
+def unload(store: Store, dataset: str, dry_run: bool = False, batch_size: int = 1000) -> UnloadResult:
+    """Take dataset ``dataset`` out of the graph: the graph is rebuilt from every other input its
+    load history records (each file checked against its sha256 first), so what remains is
+    exactly what loading those alone gives — values, statements, evidence, claims and facts
+    the dataset alone supported go, and whatever another input also gives stays. ``dry_run``
+    changes nothing and lists what would go. A failure rebuilds the graph as it was (docs/history.md)."""
+    from intelgraph.cypher.meta import check_version, metadata_nodes
+    from intelgraph.loaders.history import UNLOAD, history, plan_unload, record_load, rewrite_history
+
+    check_version(store)
+    with store.writing():
+        kept, gone = plan_unload(store, dataset)
+        result = UnloadResult(dataset, dry_run, [p for g in gone for p in g.paths],
+                              [r.seq for r in kept if r.inputs], store.counts(), None)
+        nodes, rels = _graph_ids(store)
+        stay_nodes: set[str] = set()
+        stay_rels: set[str] = set()
+        if dry_run:
+            for rec in kept:
+                for plan in read_plans(store, _inputs_of(rec), source=rec.options.get("source"),
+                                       array_delimiter=rec.options.get("array_delimiter") or ";"):
+                    stay_nodes.update(i for rows in plan.nodes.values() for i in rows)
+                    stay_rels.update(i for rows in plan.rels.values() for i in rows)
+        else:
+            everything, meta = history(store), metadata_nodes(store)
+            try:
+                _clear_graph(store, meta)
+                _replay(store, kept, batch_size)
+            except BaseException:
+                _clear_graph(store, meta)
+                _replay(store, everything, batch_size)
+                raise
+            rewrite_history(store, kept)
+            result.after = store.counts()
+            record_load(store, [UNLOAD], [], [], result.before, result.after, {"dataset": dataset},
+                        seq=max(r.seq for r in everything) + 1)
+            after_nodes, after_rels = _graph_ids(store)
+            stay_nodes, stay_rels = set(after_nodes), set(after_rels)
+        result.nodes = [(i, *nodes[i]) for i in sorted(set(nodes) - stay_nodes)]
+        result.relationships = [(i, rels[i]) for i in sorted(set(rels) - stay_rels)]
+    return result
+
+
 def status(store: Store, settings: Settings | None = None) -> dict[str, Any]:
+    from intelgraph.cypher.meta import store_version
+
     nodes, rels = store.counts()
-    info: dict[str, Any] = {"engine": store.engine, "graph": store.name, "nodes": nodes, "relationships": rels}
+    info: dict[str, Any] = {"engine": store.engine, "graph": store.name, "nodes": nodes, "relationships": rels,
+                            "format_version": store_version(store)[0]}
     if store.engine == "falkordb":
         info["data_dir"] = str(store.server.dir)  # type: ignore[attr-defined]
         info["server"] = "started for this command" if store.started_here else "running"  # type: ignore[attr-defined]
@@ -243,9 +366,22 @@ class Graph:
         return cls.from_settings(settings, password_prompt=password_prompt)
 
     @classmethod
-    def from_settings(cls, settings: Settings, password_prompt: Callable[[], str] | None = None) -> Graph:
-        """Open the graph ``settings`` describe (see :meth:`open`)."""
-        return cls(open_store(settings, password_prompt=password_prompt), settings)
+    def from_settings(cls, settings: Settings, password_prompt: Callable[[], str] | None = None,
+                      check_version: bool = True) -> Graph:
+        """Open the graph ``settings`` describe (see :meth:`open`). A store of another format
+        version is refused (:class:`~intelgraph.cypher.meta.StoreVersionError`, naming
+        ``intelgraph db migrate`` for an older one) unless ``check_version=False`` (to migrate,
+        reset or describe it)."""
+        from intelgraph.cypher.meta import check_version as check
+
+        graph = cls(open_store(settings, password_prompt=password_prompt), settings)
+        if check_version:
+            try:
+                check(graph.store)
+            except BaseException:
+                graph.close()
+                raise
+        return graph
 
     @property
     def store(self) -> Store:
@@ -308,8 +444,46 @@ class Graph:
         """(nodes, relationships) in the graph."""
         return self.store.counts()
 
+    def history(self) -> list[dict[str, Any]]:
+        """The store's load history, oldest first: one dict per load (``seq``, ``at`` in UTC,
+        ``intelgraph_version``, ``paths``, ``inputs`` with each file's ``path``, ``sha256`` and
+        ``size`` and a dataset's name, ``sources`` the load brought, ``before``/``after`` counts,
+        ``options``); see docs/history.md."""
+        from intelgraph.loaders.history import history
+
+        return [r.as_dict() for r in history(self.store)]
+
+    def unload(self, *, dataset: str | None = None, source: str | None = None, dry_run: bool = False,
+               batch_size: int = 1000) -> UnloadResult | SourceUnload:
+        """Take dataset ``dataset`` out of the graph, keeping everything another load also gives
+        (:func:`unload`: the graph rebuilt from the other loads), or source ``source`` (a name,
+        alias or id: :func:`intelgraph.retract.unload_source`, what ``rests-on-source`` marks as
+        falling and the source's own values); ``dry_run`` only lists what would go."""
+        if (dataset is None) == (source is None):
+            raise QueryError("give a dataset or a source to unload, not both", hint="--dataset NAME or --source ID")
+        if source is not None:
+            from intelgraph.retract import unload_source
+
+            return unload_source(self.store, source, dry_run=dry_run)
+        assert dataset is not None
+        return unload(self.store, dataset, dry_run=dry_run, batch_size=batch_size)
+
+    def migrate(self) -> list[str]:
+        """Bring the store to this intelgraph's format version (:mod:`intelgraph.loaders.migrations`);
+        what each step did."""
+        from intelgraph.loaders.migrations import migrate
+
+        return migrate(self.store)
+
+    def format_version(self) -> int | None:
+        """The store's format version (None: an empty store, not stamped yet)."""
+        from intelgraph.cypher.meta import store_version
+
+        return store_version(self.store)[0]
+
     def reset(self) -> tuple[int, int]:
-        """Delete every node and relationship; returns how many there were."""
+        """Delete every node and relationship, and the store's metadata (version stamp, load
+        history); returns how many nodes and relationships there were."""
         before = self.store.counts()
         self.store.clear()
         return before
@@ -401,7 +575,13 @@ class Graph:
     def cypher_result(self, text: str, params: Mapping[str, Any] | None = None, *, write: bool = False,
                       allow_external: bool = False) -> Result:
         """:meth:`cypher`, as a :class:`~intelgraph.cypher.store.Result` (columns in order)."""
-        return self.store.run_query(text, dict(params or {}), write=write, allow_external=allow_external)
+        if not write:
+            return self.store.run_query(text, dict(params or {}), allow_external=allow_external)
+        from intelgraph.cypher.meta import stamp, store_version
+
+        if store_version(self.store)[0] is None:
+            stamp(self.store)  # its first write: the graph it makes is in this version's format
+        return self.store.run_query(text, dict(params or {}), write=True, allow_external=allow_external)
 
     # -- reports and exports --------------------------------------------------------------------
     def report_centrality(self, out_dir: PathLike, projection: str = "all", *, undirected: bool = False,
@@ -433,6 +613,13 @@ class Graph:
     def finish_neo4j_import(self) -> dict[str, int]:
         """After ``neo4j-admin database import`` of :meth:`export_neo4j_admin`'s files: add the
         constraints, indexes and empty provenance lists that neo4j-admin does not write."""
+        from intelgraph.cypher.meta import stamp
         from intelgraph.loaders.export_admin import finish_import
+        from intelgraph.loaders.history import NEO4J_ADMIN, record_load
 
-        return finish_import(self.store)
+        done = finish_import(self.store)
+        if not any(r["paths"] == [NEO4J_ADMIN] for r in self.history()):
+            counts = self.store.counts()
+            record_load(self.store, [NEO4J_ADMIN], [], [], (0, 0), counts)
+        stamp(self.store)
+        return done

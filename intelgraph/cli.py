@@ -19,8 +19,10 @@ import click
 from intelgraph import __version__
 from intelgraph.api import COMPUTE, Graph
 from intelgraph.config import ENGINES, Settings, check_neo4j_origins
+from intelgraph.cypher.store import Result
 from intelgraph.errors import IntelgraphError, PathError
 from intelgraph.output import FORMATS, render
+from intelgraph.retract import SourceUnload
 
 
 class Context:
@@ -30,13 +32,15 @@ class Context:
         self._graph: Graph | None = None
         self.outputs: list[Path] = []  # where the command writes (see _output)
 
-    def graph(self) -> Graph:
-        """The graph the settings describe, opened on first use (commands are calls on it)."""
+    def graph(self, check_version: bool = True) -> Graph:
+        """The graph the settings describe, opened on first use (commands are calls on it); a
+        store of another format version is refused unless ``check_version=False`` (the commands
+        that migrate, reset or describe it)."""
         if self._graph is None:
             s = self.settings
             prompt = ((lambda: getpass.getpass(f"Neo4j password for {s.neo4j_user} at {s.neo4j_uri}: "))
                       if self.ask_password else None)
-            self._graph = Graph.from_settings(self.settings, password_prompt=prompt)
+            self._graph = Graph.from_settings(self.settings, password_prompt=prompt, check_version=check_version)
         return self._graph
 
     def store(self):
@@ -150,15 +154,15 @@ def cli(ctx: click.Context, engine, db, graph, uri, user, database, ask_password
 # -- db ---------------------------------------------------------------------------------
 @cli.group()
 def db() -> None:
-    """Manage the store: status, start, stop, reset, repair, finish-import."""
+    """Manage the store: status, start, stop, reset, repair, finish-import, migrate."""
 
 
 @db.command("status")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @click.pass_obj
 def db_status(obj: Context, fmt: str) -> None:
-    """Engine, location and node/relationship counts."""
-    info = obj.graph().status()
+    """Engine, location, node/relationship counts and the store's format version."""
+    info = obj.graph(check_version=False).status()
     if fmt == "json":
         click.echo(json.dumps(info, indent=2))
     else:
@@ -187,8 +191,8 @@ def db_stop(obj: Context) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_obj
 def db_reset(obj: Context, yes: bool) -> None:
-    """Delete every node and relationship in the graph."""
-    g = obj.graph()
+    """Delete every node and relationship in the graph, and its load history."""
+    g = obj.graph(check_version=False)
     nodes, rels = g.counts()
     if not yes:
         click.confirm(f"Delete {nodes} nodes and {rels} relationships from {g.engine} graph {g.store.name!r}?",
@@ -222,9 +226,36 @@ def _renamed(command: str, old: str, old_value: str | None, new: str, new_value:
 def db_finish_import(obj: Context) -> None:
     """After `neo4j-admin database import` of `intelgraph export neo4j-admin` files: add the
     constraints, indexes and empty provenance lists that neo4j-admin does not write."""
-    filled = obj.graph().finish_neo4j_import()
+    filled = obj.graph(check_version=False).finish_neo4j_import()
     click.echo("constraints and indexes in place; empty provenance lists added: "
                + ", ".join(f"{k} {v}" for k, v in filled.items()))
+
+
+@db.command("migrate")
+@click.pass_obj
+def db_migrate(obj: Context) -> None:
+    """Bring a store written by an older intelgraph to this one's format version."""
+    for line in obj.graph(check_version=False).migrate():
+        click.echo(line)
+
+
+@db.command("history")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.pass_obj
+def db_history(obj: Context, fmt: str) -> None:
+    """Every load into the graph: when, files (sha256, size), dataset, sources, counts, path."""
+    _history(obj, fmt)
+
+
+def _history(obj: Context, fmt: str) -> None:
+    from intelgraph.loaders.history import LoadRecord
+
+    records = obj.graph().history()
+    if fmt == "json":
+        click.echo(json.dumps(records, indent=2))
+    else:
+        rows = [LoadRecord.from_dict(r).row() for r in records]
+        click.echo(render(Result(list(rows[0]) if rows else ["seq"], [list(r.values()) for r in rows]), "table"))
 
 
 def _need_embedded(obj: Context) -> None:
@@ -284,6 +315,41 @@ def load(obj: Context, files: tuple[Path, ...], sample: bool, source: str | None
     nodes, rels = stats.after
     click.echo(f"loaded {stats.nodes} node records and {stats.relationships} relationship records; "
                f"the graph now holds {nodes} nodes and {rels} relationships")
+
+
+@cli.command("history")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.pass_obj
+def history_cmd(obj: Context, fmt: str) -> None:
+    """Every load into the graph (the same as `db history`)."""
+    _history(obj, fmt)
+
+
+@cli.command()
+@click.option("--dataset", metavar="NAME", help="The dataset (its `dataset:` name) to take out.")
+@click.option("--source", metavar="ID", help="The source (a name, alias or id) to take out.")
+@click.option("--dry-run", is_flag=True, help="Change nothing; list what would go.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table")
+@click.pass_obj
+def unload(obj: Context, dataset: str | None, source: str | None, dry_run: bool, fmt: str) -> None:
+    """Take a dataset or a source out of the graph, keeping what any other also gives: a
+    dataset by rebuilding the graph from the other loads of its history, a source by removing
+    what `rests-on-source` marks as falling with it (docs/history.md)."""
+    if (dataset is None) == (source is None):
+        raise click.UsageError("give --dataset NAME or --source ID")
+    res = obj.graph().unload(dataset=dataset, source=source, dry_run=dry_run)
+    rows = res.rows()
+    click.echo(render(Result(["what", "id", "kind", "name"], [list(r.values()) for r in rows]), fmt))
+    verb = "would remove" if dry_run else "removed"
+    if isinstance(res, SourceUnload):
+        said = (f"{verb} {len(res.claims)} claims, {len(res.facts)} facts, {len(res.nodes)} nodes and "
+                f"{len(res.relationships)} relationships (source {res.name!r}); its values taken from "
+                f"{res.changed_nodes} nodes and {res.changed_relationships} relationships that other sources also give")
+    else:
+        said = (f"{verb} {len(res.nodes)} nodes and {len(res.relationships)} relationships "
+                f"(dataset {dataset!r}: {', '.join(res.removed)}); loads kept: "
+                f"{', '.join(map(str, res.replayed)) or 'none'}")
+    click.echo(said, err=fmt != "table")
 
 
 # -- query ------------------------------------------------------------------------------

@@ -62,7 +62,7 @@ def sequential(server, files):
 
 def provenance_sets(st) -> dict[str, tuple]:
     out = {}
-    for nid, s, e, c in st.iter_read("MATCH (n) RETURN n.id, n.sources, n.evidence, n.claims ORDER BY n.id"):
+    for nid, s, e, c in st.iter_read("MATCH (n:Entity) RETURN n.id, n.sources, n.evidence, n.claims ORDER BY n.id"):
         out[nid] = (frozenset(s or ()), frozenset(e or ()), frozenset(c or ()))
     for rid, s, e, c, rel, cred in st.iter_read("MATCH ()-[r]->() RETURN r.id, r.sources, r.evidence, r.claims, "
                                                 "r.reliability, r.credibility ORDER BY r.id"):
@@ -170,7 +170,7 @@ def test_provenance_lists_hold_each_source_once(server, files):
         results = finish(start_loaders(server.dir, graph, [files[0]] * LOADERS, 5))
         for code, _, err in results:
             assert code == 0, err
-        for (lst,) in st.read("MATCH (n) RETURN n.evidence").rows + st.read("MATCH ()-[r]->() RETURN r.evidence").rows:
+        for (lst,) in st.read("MATCH (n:Entity) RETURN n.evidence").rows + st.read("MATCH ()-[r]->() RETURN r.evidence").rows:
             assert len(lst) == len(set(lst))
         once = FalkorStore(server, graph=graph + "_once")
         once.clear()

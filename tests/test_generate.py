@@ -53,7 +53,7 @@ def test_generated_data_loads_idempotently_and_has_the_shape(engine_store, tmp_p
     assert len(grades) >= 4
     assert store.read("MATCH (:Document)-[:CITES]->(:Document) RETURN count(*)").scalar() > 0
     assert store.read("MATCH ()-[r:DENIES|DOUBTS|DECLINES_TO_COMMENT]->(:Claim) RETURN count(r)").scalar() > 0
-    assert store.read("MATCH (n) WHERE size(n.sources) = 0 OR size(n.evidence) = 0 RETURN count(n)").scalar() == 0
+    assert store.read("MATCH (n:Entity) WHERE size(n.sources) = 0 OR size(n.evidence) = 0 RETURN count(n)").scalar() == 0
     assert store.read("MATCH ()-[r]->() WHERE size(r.sources) = 0 RETURN count(r)").scalar() == 0
 
 

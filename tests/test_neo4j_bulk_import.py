@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from intelgraph.cypher.meta import FORMAT_VERSION, store_version
 from intelgraph.cypher.neo4j_store import Neo4jStore
+from intelgraph.loaders.history import history
 from conftest import SECOND_STORY, read_local_env
 
 REPO = Path(__file__).resolve().parents[1]
@@ -92,12 +94,15 @@ def test_neo4j_admin_import_gives_the_driver_loads_graph(request, neo4j_settings
     try:
         assert imported.counts() == counts
         # neo4j-admin cannot write an empty list: finish-import adds them (and the schema)
-        assert imported.read("MATCH (n) WHERE n.claims IS NULL RETURN count(n)").scalar() > 0
+        assert imported.read("MATCH (n:Entity) WHERE n.claims IS NULL RETURN count(n)").scalar() > 0
         _run([INTELGRAPH, "db", "finish-import"],
              _env(INTELGRAPH_ENGINE="neo4j", NEO4J_URI=env2["NEO4J_URI"], NEO4J_USER=env2["NEO4J_USER"],
                   NEO4J_PASSWORD=env2["NEO4J_PASSWORD"]))
         assert imported.counts() == counts
         assert imported.checksum() == digest
+        # the import is in the load history, and the store stamped with this format version
+        assert [(r.paths, r.after) for r in history(imported)] == [(["neo4j-admin import"], counts)]
+        assert store_version(imported)[0] == FORMAT_VERSION
         assert imported.read("MATCH (n:Port {name: 'Astrakhan'}) RETURN size(n.statements)").scalar() == 8
         constraints = imported.read("SHOW CONSTRAINTS YIELD name RETURN count(*)").scalar()
         assert constraints == neo4j_store.read("SHOW CONSTRAINTS YIELD name RETURN count(*)").scalar() > 0

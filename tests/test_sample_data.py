@@ -149,7 +149,7 @@ def test_sample_validates():
 
 # -- (c) idempotent load, counts as declared ------------------------------------------------
 def _kind_counts(store) -> Counter:
-    ids = [r[0] for r in store.read("MATCH (n) RETURN n.id").rows]
+    ids = [r[0] for r in store.read("MATCH (n:Entity) RETURN n.id").rows]
     return Counter(i.split(":", 1)[0] for i in ids)
 
 
@@ -175,9 +175,9 @@ def test_load_twice_is_idempotent_and_matches_the_dataset(store):
     second = (store.counts(), _kind_counts(store), _type_counts(store))
     assert second == first
     # provenance lists did not grow on the second load
-    ev = store.read("MATCH (n) RETURN sum(size(n.evidence))").scalar()
+    ev = store.read("MATCH (n:Entity) RETURN sum(size(n.evidence))").scalar()
     load_paths(store, [], sample=True)
-    assert store.read("MATCH (n) RETURN sum(size(n.evidence))").scalar() == ev
+    assert store.read("MATCH (n:Entity) RETURN sum(size(n.evidence))").scalar() == ev
 
 
 # -- (d) content -------------------------------------------------------------------------------
@@ -312,7 +312,7 @@ def test_denials_refusals_and_doubts(loaded):
 
 
 def test_every_node_and_relationship_has_provenance(loaded):
-    bad_nodes = loaded.read("MATCH (n) WHERE n.sources IS NULL OR size(n.sources) = 0 "
+    bad_nodes = loaded.read("MATCH (n:Entity) WHERE n.sources IS NULL OR size(n.sources) = 0 "
                             "OR n.evidence IS NULL OR size(n.evidence) = 0 RETURN n.id").rows
     assert not bad_nodes
     bad_rels = loaded.read("MATCH ()-[r]->() WHERE r.sources IS NULL OR size(r.sources) = 0 "
@@ -335,7 +335,7 @@ def test_stored_evidence_is_verbatim_in_the_held_articles(loaded):
     by_id = {i: texts[h] for i, h in loaded.read(
         "MATCH (d:Document) WHERE d.sha256 IS NOT NULL RETURN d.id, d.sha256").rows}
     assert len(by_id) == 2
-    evidence = [e for row in loaded.read("MATCH (n) RETURN n.evidence").rows for e in row[0]]
+    evidence = [e for row in loaded.read("MATCH (n:Entity) RETURN n.evidence").rows for e in row[0]]
     evidence += [e for row in loaded.read("MATCH ()-[r]->() RETURN r.evidence").rows for e in row[0]]
     assert evidence
     for item in evidence:

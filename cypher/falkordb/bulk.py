@@ -96,6 +96,12 @@ class BulkProtocol(BulkAppend):
         return None
 
     def replace_with(self, staging: BulkAppend) -> None:
+        """As :meth:`BulkAppend.replace_with`; the store's metadata nodes (its version stamp and
+        load history, :mod:`intelgraph.cypher.meta`), the one thing an empty graph may hold, are
+        copied into the staging graph first."""
+        from intelgraph.cypher.meta import copy_metadata
+
+        copy_metadata(self, staging)
         self.command("RENAME", staging.name, self.name)
 
     def discard_staging(self, staging: BulkAppend | None) -> None:

@@ -33,8 +33,8 @@ if TYPE_CHECKING:
 
 # -- writing (FalkorDB) ---------------------------------------------------------------------------
 def graph_is_empty(store: Store) -> bool:
-    return store.read("MATCH (n) RETURN count(n)").scalar() == 0 and \
-        store.read("MATCH ()-[r]->() RETURN count(r)").scalar() == 0
+    """Whether the analysed graph is empty (the store's metadata nodes aside: :meth:`Store.counts`)."""
+    return store.counts() == (0, 0)
 
 
 
