@@ -9,8 +9,9 @@ order with the same floating-point operations, the first best gain kept — with
 edges) done by a compiled kernel over arrays. The graphs of each level and the modularity checks
 between levels stay networkx's own code paths.
 
-Undirected simple graphs only; directed graphs and multigraphs (and a missing Numba) go to
-networkx itself. The tests compare the partitions with networkx's on graphs of several shapes.
+Simple graphs, undirected and directed (the report's default projection is a DiGraph: networkx's
+directed Louvain in pure Python took ~3 minutes of a report on 10,000 nodes / 100,000 arcs on a
+busy 2-core machine); multigraphs (and a missing Numba) go to networkx itself. The tests compare the partitions with networkx's on graphs of several shapes.
 The kernel is compiled on first use and cached beside this file (``cache=True``) when that
 folder is writable (~1 s once).
 """
@@ -37,7 +38,7 @@ def available() -> bool:
 def louvain_communities(G: nx.Graph, weight: str | None = "weight", resolution: float = 1,
                         threshold: float = 0.0000001, seed: Any = None) -> list[set[Any]]:
     """The final partition of :func:`networkx.community.louvain_communities` (same arguments)."""
-    if G.is_directed() or G.is_multigraph() or numba is None:
+    if G.is_multigraph() or numba is None:
         return nx.community.louvain_communities(G, weight=weight, resolution=resolution, threshold=threshold,
                                                 seed=seed)
     rng = nx.utils.create_py_random_state(seed)
@@ -63,29 +64,53 @@ def louvain_communities(G: nx.Graph, weight: str | None = "weight", resolution: 
     return last
 
 
-def _one_level(G: nx.Graph, m: float, partition: list[set[Any]], resolution: float,
-               rng: Any) -> tuple[list[set[Any]], list[set[Any]], bool]:
-    """networkx's ``_one_level`` for an undirected graph: the moves by :func:`_move_nodes`."""
-    nodes = list(G.nodes())
-    index = {u: i for i, u in enumerate(nodes)}
-    degrees = dict(G.degree(weight="weight"))
-    degree = np.array([degrees[u] for u in nodes], dtype=np.float64)
+def _neighbours(G: nx.Graph, nodes: list[Any], index: dict[Any, int]) -> tuple[np.ndarray, list[int], list[float]]:
+    """networkx's ``nbrs`` of ``_one_level`` as arrays (CSR): per node, its neighbours other than
+    itself in the order networkx's dict holds them — on a DiGraph the out-neighbours, then the
+    in-neighbours not among them, each weight summed from 0.0 out then in, as networkx sums it."""
     indptr = np.zeros(len(nodes) + 1, dtype=np.int64)
     targets: list[int] = []
     weights: list[float] = []
+    directed = G.is_directed()
     for i, u in enumerate(nodes):
-        for v, data in G[u].items():
-            if v != u:
-                targets.append(index[v])
-                weights.append(data["weight"])
+        if directed:
+            nbrs: dict[Any, float] = {}
+            for adj in (G._succ[u], G._pred[u]):
+                for v, data in adj.items():
+                    if v != u:
+                        nbrs[v] = nbrs.get(v, 0.0) + data["weight"]
+            pairs: Any = nbrs.items()
+        else:
+            pairs = ((v, data["weight"]) for v, data in G[u].items() if v != u)
+        for v, w in pairs:
+            targets.append(index[v])
+            weights.append(w)
         indptr[i + 1] = len(targets)
+    return indptr, targets, weights
+
+
+def _one_level(G: nx.Graph, m: float, partition: list[set[Any]], resolution: float,
+               rng: Any) -> tuple[list[set[Any]], list[set[Any]], bool]:
+    """networkx's ``_one_level``: the moves by :func:`_move_nodes` (:func:`_move_nodes_directed`)."""
+    nodes = list(G.nodes())
+    index = {u: i for i, u in enumerate(nodes)}
+    indptr, targets, weights = _neighbours(G, nodes, index)
     rand_nodes = list(G.nodes)
     rng.shuffle(rand_nodes)
     order = np.array([index[u] for u in rand_nodes], dtype=np.int64)
     node2com = np.arange(len(nodes), dtype=np.int64)
-    improvement = _move_nodes(indptr, np.array(targets, dtype=np.int64), np.array(weights, dtype=np.float64),
-                              degree, degree.copy(), node2com, order, float(m), float(resolution),
-                              float(2 * m**2))
+    arrays = (indptr, np.array(targets, dtype=np.int64), np.array(weights, dtype=np.float64))
+    if G.is_directed():
+        ins, outs = dict(G.in_degree(weight="weight")), dict(G.out_degree(weight="weight"))
+        d_in = np.array([ins[u] for u in nodes], dtype=np.float64)
+        d_out = np.array([outs[u] for u in nodes], dtype=np.float64)
+        improvement = _move_nodes_directed(*arrays, d_in, d_out, d_in.copy(), d_out.copy(), node2com, order,
+                                           float(m), float(resolution), float(m**2))
+    else:
+        degrees = dict(G.degree(weight="weight"))
+        degree = np.array([degrees[u] for u in nodes], dtype=np.float64)
+        improvement = _move_nodes(*arrays, degree, degree.copy(), node2com, order, float(m), float(resolution),
+                                  float(2 * m**2))
     # communities in index order, as networkx's lists (with the empty ones filtered out)
     by = np.argsort(node2com, kind="stable")
     cuts = np.flatnonzero(np.diff(node2com[by])) + 1
@@ -167,4 +192,57 @@ def _move_nodes_py(indptr, targets, weights, degree, stot, node2com, order, m, r
     return improvement
 
 
+def _move_nodes_directed_py(indptr, targets, weights, d_in, d_out, stot_in, stot_out, node2com, order,  # noqa: ANN001
+                            m, resolution, m2):
+    """:func:`_move_nodes_py` for a DiGraph: networkx's directed gains (in- and out-strength,
+    divided by ``m**2``), with the same operations in the same order."""
+    n = len(d_in)
+    acc = np.zeros(n)
+    mark = np.full(n, -1, dtype=np.int64)
+    coms = np.empty(n + 1, dtype=np.int64)
+    improvement = False
+    nb_moves = 1
+    stamp = 0
+    while nb_moves > 0:
+        nb_moves = 0
+        for u in order:
+            stamp += 1
+            best_mod = 0.0
+            best_com = node2com[u]
+            k = 0
+            for j in range(indptr[u], indptr[u + 1]):
+                c = node2com[targets[j]]
+                if mark[c] != stamp:
+                    mark[c] = stamp
+                    acc[c] = 0.0
+                    coms[k] = c
+                    k += 1
+                acc[c] += weights[j]
+            if mark[best_com] != stamp:
+                mark[best_com] = stamp
+                acc[best_com] = 0.0
+                coms[k] = best_com
+                k += 1
+            di = d_in[u]
+            do = d_out[u]
+            stot_in[best_com] -= di
+            stot_out[best_com] -= do
+            remove_cost = -acc[best_com] / m + resolution * (do * stot_in[best_com] + di * stot_out[best_com]) / m2
+            for i in range(k):
+                c = coms[i]
+                gain = remove_cost + acc[c] / m - resolution * (do * stot_in[c] + di * stot_out[c]) / m2
+                if gain > best_mod:
+                    best_mod = gain
+                    best_com = c
+            stot_in[best_com] += di
+            stot_out[best_com] += do
+            if best_com != node2com[u]:
+                improvement = True
+                nb_moves += 1
+                node2com[u] = best_com
+    return improvement
+
+
 _move_nodes = numba.njit(cache=True, nogil=True)(_move_nodes_py) if numba is not None else _move_nodes_py
+_move_nodes_directed = (numba.njit(cache=True, nogil=True)(_move_nodes_directed_py) if numba is not None
+                        else _move_nodes_directed_py)

@@ -64,6 +64,11 @@ GRAPHS = {
     "directed-path": lambda: nx.path_graph(9, create_using=nx.DiGraph),
     "three-nodes": lambda: nx.path_graph(3),
 }
+# the report's default projection: symmetric ties as arcs both ways, some one way, weights
+_both = nx.DiGraph(nx.powerlaw_cluster_graph(400, 3, 0.3, seed=4))
+_both.remove_edges_from([(u, v) for u, v in list(_both.edges) if (u * 7 + v) % 5 == 0])
+nx.set_edge_attributes(_both, {e: 1 + (e[0] + e[1]) % 3 for e in _both.edges}, "weight")
+LOUVAIN_ONLY = {"directed-both-ways": lambda: _both.copy()}
 
 
 @pytest.mark.parametrize("backend", ["auto", "igraph"])
@@ -118,11 +123,12 @@ def test_threads_of_the_fused_kernel_give_the_same_values():
 
 
 @pytest.mark.parametrize("name", ["karate", "ba-seeded", "two-parts-isolates-selfloop", "les-miserables-weighted",
-                                  "star", "three-nodes"])
+                                  "star", "three-nodes", "directed-sparse", "directed-scale-free", "directed-path",
+                                  "directed-both-ways"])
 def test_compiled_louvain_gives_networkx_partition(name):
     from intelgraph.reports.louvain import louvain_communities
 
-    G = GRAPHS[name]()
+    G = {**GRAPHS, **LOUVAIN_ONLY}[name]()
     for seed in (0, 3, 11):
         for weight in ("weight", None):
             ours = louvain_communities(G, weight=weight, seed=seed)
