@@ -14,7 +14,8 @@ ad-hoc Cypher through the same read-only and plan checks as the command, and wri
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["Graph", "LoadResult", "load_paths", "read_plans", "status", "COMPUTE"]
 
 PROGRESS_MIN_ROWS = 5000
+PROGRESS_MIN_BYTES = 1 << 20  # the reading bar: CSV files of at least 1 MiB
 COMPUTE = ("networkx", "gds")  # where a report's measures are computed
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -155,7 +157,8 @@ def load_paths(store: Store, paths: Sequence[Input], sample: bool = False, sourc
     sequence, e.g. ``("people-header.csv", "people.csv")``."""
     from intelgraph.loaders.bulk import NotEmpty, graph_is_empty, write_staged
 
-    items = _read_inputs(store, paths, sample, source, array_delimiter, fast=True, fresh=fresh)
+    with _reading_bar(paths if progress else []):
+        items = _read_inputs(store, paths, sample, source, array_delimiter, fast=True, fresh=fresh)
     try:
         if fresh and not graph_is_empty(store):
             raise NotEmpty(f"--fresh loads only into an empty graph; {store.engine} graph {store.name!r} is not empty",
@@ -195,6 +198,24 @@ def load_paths(store: Store, paths: Sequence[Input], sample: bool = False, sourc
         return total
     finally:
         _close(items)
+
+
+@contextmanager
+def _reading_bar(paths: Sequence[Input]) -> Iterator[None]:
+    """A bar by bytes of the CSV files read (:mod:`intelgraph.loaders.progress`), while they are
+    read; none for less than :data:`PROGRESS_MIN_BYTES`."""
+    from intelgraph.loaders import progress
+
+    inputs = [_as_input(p) for p in paths]
+    files = [f for i in inputs if _is_csv(i) for f in ((i,) if isinstance(i, Path) else i)]
+    total = sum(os.path.getsize(f) for f in files if os.path.isfile(f))
+    if total < PROGRESS_MIN_BYTES:
+        yield
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=total, unit="B", unit_scale=True, desc="reading", file=None) as bar, progress.reading(bar.update):
+        yield
 
 
 def status(store: Store, settings: Settings | None = None) -> dict[str, Any]:
