@@ -21,6 +21,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Union
 
+from intelgraph import timings
 from intelgraph.config import OPTION, Settings, open_store
 from intelgraph.cypher.store import BulkAppend, Result, Store
 from intelgraph.errors import InputErrors, Problem, QueryError
@@ -159,6 +160,7 @@ def load_paths(store: Store, paths: Sequence[Input], sample: bool = False, sourc
 
     with _reading_bar(paths if progress else []):
         items = _read_inputs(store, paths, sample, source, array_delimiter, fast=True, fresh=fresh)
+    timings.mark("read")
     try:
         if fresh and not graph_is_empty(store):
             raise NotEmpty(f"--fresh loads only into an empty graph; {store.engine} graph {store.name!r} is not empty",
@@ -194,6 +196,7 @@ def load_paths(store: Store, paths: Sequence[Input], sample: bool = False, sourc
         finally:
             if bar:
                 bar.close()
+        timings.mark("write")
         total.after = store.counts()
         return total
     finally:

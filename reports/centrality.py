@@ -34,6 +34,7 @@ from typing import Any
 
 import networkx as nx
 
+from intelgraph import timings
 from intelgraph.cypher.store import Store
 from intelgraph.errors import ReportError, StoreError
 from intelgraph.graph.schema import Schema
@@ -117,6 +118,7 @@ def centrality_report(store: Store, out_dir: str | Path, projection: str = "acto
         as a formula (by default they get a leading ``'``; see :func:`write_csv`).
     """
     proj = project(store, projection, undirected=undirected, schema=schema, page=page)
+    timings.mark("projection")
     precomputed = None
     engine = getattr(store, "engine", "?")
     if compute == "gds":
@@ -199,6 +201,7 @@ def report_from_projection(proj: Projection, out_dir: str | Path, seed: int = 0,
 
     drawn = draw(pending.out) if size_by in pending.out else None
     measures = pending.finish()
+    timings.mark("measures")
     if drawn is None:
         drawn = draw(measures)
     columns = measure_columns(G.is_directed())
@@ -249,6 +252,7 @@ def report_from_projection(proj: Projection, out_dir: str | Path, seed: int = 0,
     }
     files["provenance.json"].write_text(
         escape_json(json.dumps(provenance, indent=2, ensure_ascii=False, default=str)) + "\n", encoding="utf-8")
+    timings.mark("files")
     return ReportResult(out_dir=out, files=files, projection=proj, measures=measures, data_sha256=data_sha,
                         notes=notes, provenance=provenance)
 
