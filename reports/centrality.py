@@ -206,7 +206,8 @@ def report_from_projection(proj: Projection, out_dir: str | Path, seed: int = 0,
         drawn = draw(measures)
     columns = measure_columns(G.is_directed())
     created = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    facts = _facts(proj, measures, weight, seed, engine, graph_name, created, data_sha)
+    facts = _facts(proj, measures, weight, seed, engine, graph_name, created, data_sha,
+                   (details.get("communities") or {}).get("modularity"))
     facts.insert(-3, ("betweenness, closeness", _how_computed(details)))
     notes = proj_notes + notes
 
@@ -241,6 +242,7 @@ def report_from_projection(proj: Projection, out_dir: str | Path, seed: int = 0,
                        "exact_limit": exact_limit, "sample_k": sample_k,
                        "communities": {"values_of": "networkx.community.louvain_communities", "seed": seed,
                                        "weight": weight, "resolution": 1,
+                                       **(details.get("communities") or {}),
                                        "computed_by": "intelgraph.reports.louvain" if louvain.available()
                                        else "networkx"},
                        "drawing": {"layout": f"networkx.kamada_kawai_layout up to {KAMADA_KAWAI_MAX} connected "

@@ -28,7 +28,7 @@ try:
 except ImportError:  # pragma: no cover - a dependency; without it networkx does the work
     numba = None
 
-__all__ = ["louvain_communities", "available"]
+__all__ = ["louvain_communities", "louvain_partition", "available"]
 
 
 def available() -> bool:
@@ -38,14 +38,24 @@ def available() -> bool:
 def louvain_communities(G: nx.Graph, weight: str | None = "weight", resolution: float = 1,
                         threshold: float = 0.0000001, seed: Any = None) -> list[set[Any]]:
     """The final partition of :func:`networkx.community.louvain_communities` (same arguments)."""
+    return louvain_partition(G, weight, resolution, threshold, seed)[0]
+
+
+def louvain_partition(G: nx.Graph, weight: str | None = "weight", resolution: float = 1,
+                      threshold: float = 0.0000001, seed: Any = None) -> tuple[list[set[Any]], float]:
+    """:func:`louvain_communities` and its modularity — the value networkx's Louvain computed
+    for that partition on its last level's graph (equal to :func:`networkx.community.modularity`
+    of the partition on ``G`` up to rounding), so the report need not compute it again. NaN for
+    a graph without edges."""
+    if nx.is_empty(G):
+        return [{u} for u in G.nodes()], float("nan")
     if G.is_multigraph() or numba is None:
-        return nx.community.louvain_communities(G, weight=weight, resolution=resolution, threshold=threshold,
-                                                seed=seed)
+        parts = nx.community.louvain_communities(G, weight=weight, resolution=resolution, threshold=threshold,
+                                                 seed=seed)
+        return parts, nx.community.modularity(G, parts, resolution=resolution, weight=weight)
     rng = nx.utils.create_py_random_state(seed)
     modularity = nx.community.modularity
     partition = [{u} for u in G.nodes()]
-    if nx.is_empty(G):
-        return partition
     mod = modularity(G, partition, resolution=resolution, weight=weight)
     graph = G.__class__()
     graph.add_nodes_from(G)
@@ -53,15 +63,17 @@ def louvain_communities(G: nx.Graph, weight: str | None = "weight", resolution: 
     m = graph.size(weight="weight")
     partition, inner, improvement = _one_level(graph, m, partition, resolution, rng)
     last = partition
+    if not improvement:  # no node moved: the singletons, whose modularity networkx computed first
+        return last, mod
     while improvement:
         last = [s.copy() for s in partition]
         new_mod = modularity(graph, inner, resolution=resolution, weight="weight")
         if new_mod - mod <= threshold:
-            return last
+            return last, new_mod
         mod = new_mod
         graph = _gen_graph(graph, inner)
         partition, inner, improvement = _one_level(graph, m, partition, resolution, rng)
-    return last
+    return last, mod
 
 
 def _neighbours(G: nx.Graph, nodes: list[Any], index: dict[Any, int]) -> tuple[np.ndarray, list[int], list[float]]:

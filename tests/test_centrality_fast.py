@@ -338,3 +338,18 @@ def test_projection_of_an_empty_graph(store):
     proj = project(store, "actors")
     assert proj.graph.number_of_nodes() == 0 and proj.stats["edges"] == 0
     assert [q["purpose"] for q in proj.queries] == ["nodes", "relationships", "via Shipment"]
+
+
+@pytest.mark.parametrize("name", ["karate", "les-miserables-weighted", "directed-scale-free", "directed-both-ways",
+                                  "three-nodes"])
+def test_louvain_modularity_is_networkx_modularity_of_the_partition_and_the_seed_fixes_it(name):
+    """The report's modularity comes from the Louvain run itself (not a second networkx pass):
+    it must equal networkx's modularity() of the returned partition; the same seed, the same partition."""
+    from intelgraph.reports.louvain import louvain_partition
+
+    G = {**GRAPHS, **LOUVAIN_ONLY}[name]()
+    for seed in (0, 7):
+        parts, modularity = louvain_partition(G, weight="weight", seed=seed)
+        assert abs(modularity - nx.community.modularity(G, parts, weight="weight")) <= 1e-9
+        again, _ = louvain_partition(G, weight="weight", seed=seed)
+        assert {frozenset(p) for p in again} == {frozenset(p) for p in parts}
