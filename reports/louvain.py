@@ -147,11 +147,21 @@ def _gen_graph(G: nx.Graph, partition: list[set[Any]]) -> nx.Graph:
             node2com[node] = i
             nodes.update(G.nodes[node].get("nodes", {node}))
         H.add_node(i, nodes=nodes)
-    for node1, node2, wt in G.edges(data=True):
-        wt = wt["weight"]
-        com1, com2 = node2com[node1], node2com[node2]
-        temp = H.get_edge_data(com1, com2, {"weight": 0})["weight"]
-        H.add_edge(com1, com2, weight=wt + temp)
+    # networkx adds each edge as it meets it (weight = wt + the weight so far); the adjacency's
+    # order is the order in which each community pair is first met, so sum first, then add the
+    # pairs in that order, each with its sum (the same additions, without one add_edge per edge)
+    directed = G.is_directed()
+    sums: dict[tuple[int, int], Any] = {}
+    first: dict[tuple[int, int], tuple[int, int]] = {}
+    for node1, node2, wt in G.edges(data="weight"):
+        pair = com1, com2 = node2com[node1], node2com[node2]
+        key = pair if directed or com1 <= com2 else (com2, com1)
+        if key in sums:
+            sums[key] = wt + sums[key]
+        else:
+            sums[key] = wt + 0
+            first[key] = pair
+    H.add_edges_from((*first[key], {"weight": w}) for key, w in sums.items())
     return H
 
 
