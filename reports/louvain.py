@@ -103,7 +103,7 @@ def _neighbours(G: nx.Graph, nodes: list[Any], index: dict[Any, int]) -> tuple[n
 
 def _one_level(G: nx.Graph, m: float, partition: list[set[Any]], resolution: float,
                rng: Any) -> tuple[list[set[Any]], list[set[Any]], bool]:
-    """networkx's ``_one_level``: the moves by :func:`_move_nodes` (:func:`_move_nodes_directed`)."""
+    """networkx's ``_one_level``: the moves by :func:`_move_nodes`."""
     nodes = list(G.nodes())
     index = {u: i for i, u in enumerate(nodes)}
     indptr, targets, weights = _neighbours(G, nodes, index)
@@ -116,13 +116,13 @@ def _one_level(G: nx.Graph, m: float, partition: list[set[Any]], resolution: flo
         ins, outs = dict(G.in_degree(weight="weight")), dict(G.out_degree(weight="weight"))
         d_in = np.array([ins[u] for u in nodes], dtype=np.float64)
         d_out = np.array([outs[u] for u in nodes], dtype=np.float64)
-        improvement = _move_nodes_directed(*arrays, d_in, d_out, d_in.copy(), d_out.copy(), node2com, order,
-                                           float(m), float(resolution), float(m**2))
+        denom = float(m**2)
     else:
         degrees = dict(G.degree(weight="weight"))
-        degree = np.array([degrees[u] for u in nodes], dtype=np.float64)
-        improvement = _move_nodes(*arrays, degree, degree.copy(), node2com, order, float(m), float(resolution),
-                                  float(2 * m**2))
+        d_in = d_out = np.array([degrees[u] for u in nodes], dtype=np.float64)
+        denom = float(2 * m**2)
+    improvement = _move_nodes(*arrays, d_in, d_out, d_in.copy(), d_out.copy(), node2com, order, float(m),
+                              float(resolution), denom, G.is_directed())
     # communities in index order, as networkx's lists (with the empty ones filtered out)
     by = np.argsort(node2com, kind="stable")
     cuts = np.flatnonzero(np.diff(node2com[by])) + 1
@@ -165,12 +165,15 @@ def _gen_graph(G: nx.Graph, partition: list[set[Any]]) -> nx.Graph:
     return H
 
 
-def _move_nodes_py(indptr, targets, weights, degree, stot, node2com, order, m, resolution, two_m2):  # noqa: ANN001
+def _move_nodes_py(indptr, targets, weights, d_in, d_out, stot_in, stot_out, node2com, order,  # noqa: ANN001
+                   m, resolution, denom, directed):
     """The moving phase of ``_one_level`` over arrays (compiled below): ``node2com`` is updated
     in place; returns whether any node moved. Per node, neighbour communities are listed in
     the order networkx's ``defaultdict`` would hold them (its own community appended last when
-    no neighbour is in it), and every gain is computed with networkx's operations in its order."""
-    n = len(degree)
+    no neighbour is in it), and every gain is computed with networkx's operations in its order:
+    undirected, ``stot_in`` is networkx's ``Stot``, ``d_in`` the degree, ``denom`` ``2 * m**2``
+    (``d_out``, ``stot_out`` unused); directed, in- and out-strength and ``m**2``."""
+    n = len(d_in)
     acc = np.zeros(n)
     mark = np.full(n, -1, dtype=np.int64)
     coms = np.empty(n + 1, dtype=np.int64)
@@ -197,67 +200,26 @@ def _move_nodes_py(indptr, targets, weights, degree, stot, node2com, order, m, r
                 acc[best_com] = 0.0
                 coms[k] = best_com
                 k += 1
-            d = degree[u]
-            stot[best_com] -= d
-            remove_cost = -acc[best_com] / m + resolution * (stot[best_com] * d) / two_m2
-            for i in range(k):
-                c = coms[i]
-                gain = remove_cost + acc[c] / m - resolution * (stot[c] * d) / two_m2
-                if gain > best_mod:
-                    best_mod = gain
-                    best_com = c
-            stot[best_com] += d
-            if best_com != node2com[u]:
-                improvement = True
-                nb_moves += 1
-                node2com[u] = best_com
-    return improvement
-
-
-def _move_nodes_directed_py(indptr, targets, weights, d_in, d_out, stot_in, stot_out, node2com, order,  # noqa: ANN001
-                            m, resolution, m2):
-    """:func:`_move_nodes_py` for a DiGraph: networkx's directed gains (in- and out-strength,
-    divided by ``m**2``), with the same operations in the same order."""
-    n = len(d_in)
-    acc = np.zeros(n)
-    mark = np.full(n, -1, dtype=np.int64)
-    coms = np.empty(n + 1, dtype=np.int64)
-    improvement = False
-    nb_moves = 1
-    stamp = 0
-    while nb_moves > 0:
-        nb_moves = 0
-        for u in order:
-            stamp += 1
-            best_mod = 0.0
-            best_com = node2com[u]
-            k = 0
-            for j in range(indptr[u], indptr[u + 1]):
-                c = node2com[targets[j]]
-                if mark[c] != stamp:
-                    mark[c] = stamp
-                    acc[c] = 0.0
-                    coms[k] = c
-                    k += 1
-                acc[c] += weights[j]
-            if mark[best_com] != stamp:
-                mark[best_com] = stamp
-                acc[best_com] = 0.0
-                coms[k] = best_com
-                k += 1
             di = d_in[u]
             do = d_out[u]
             stot_in[best_com] -= di
-            stot_out[best_com] -= do
-            remove_cost = -acc[best_com] / m + resolution * (do * stot_in[best_com] + di * stot_out[best_com]) / m2
+            if directed:
+                stot_out[best_com] -= do
+                remove_cost = -acc[best_com] / m + resolution * (do * stot_in[best_com] + di * stot_out[best_com]) / denom
+            else:
+                remove_cost = -acc[best_com] / m + resolution * (stot_in[best_com] * di) / denom
             for i in range(k):
                 c = coms[i]
-                gain = remove_cost + acc[c] / m - resolution * (do * stot_in[c] + di * stot_out[c]) / m2
+                if directed:
+                    gain = remove_cost + acc[c] / m - resolution * (do * stot_in[c] + di * stot_out[c]) / denom
+                else:
+                    gain = remove_cost + acc[c] / m - resolution * (stot_in[c] * di) / denom
                 if gain > best_mod:
                     best_mod = gain
                     best_com = c
             stot_in[best_com] += di
-            stot_out[best_com] += do
+            if directed:
+                stot_out[best_com] += do
             if best_com != node2com[u]:
                 improvement = True
                 nb_moves += 1
@@ -266,5 +228,3 @@ def _move_nodes_directed_py(indptr, targets, weights, d_in, d_out, stot_in, stot
 
 
 _move_nodes = numba.njit(cache=True, nogil=True)(_move_nodes_py) if numba is not None else _move_nodes_py
-_move_nodes_directed = (numba.njit(cache=True, nogil=True)(_move_nodes_directed_py) if numba is not None
-                        else _move_nodes_directed_py)
