@@ -128,7 +128,7 @@ def _checksum(db: Path, graph: str) -> tuple[tuple[int, int], str]:
     """Counts and checksum read from the graph itself (the running server)."""
     from intelgraph import Graph
 
-    with Graph.open(db=str(db), graph=graph) as g:
+    with Graph.open(db=str(db), graph=graph, timeout=3600) as g:  # a 1M graph's checksum reads it all
         return g.store.counts(), g.store.checksum()
 
 
