@@ -3,6 +3,7 @@ of everything measured (issue: scale, point 6), built from the rows each script 
 
     python benchmarks/run.py            # 10k, 100k and 1M relationships (tens of minutes)
     python benchmarks/run.py --quick    # 10k and 100k only
+    python benchmarks/run.py --commands # whole intelgraph processes (bench_commands.py): the README's table
 
 The table has one row per measured thing — each load path and the one-MERGE-per-row baseline,
 each saved query, each graph -> networkx projection, the full centrality report — with its
@@ -209,10 +210,27 @@ def combined(results: dict[str, list[dict]], notes: list[str] | None = None) -> 
     return "\n".join([markdown(rows), "", FOOTNOTES, "", machine(), *(notes or [])])
 
 
+def commands_table(extra: list[str] | None = None) -> int:
+    """Run bench_commands.py (1M relationships, 3 runs a row) and print its one table, each row
+    judged against the issue's whole-command targets, the machine and the load average under it."""
+    with tempfile.TemporaryDirectory(prefix="intelgraph-bench-run-") as tmp:
+        results, failures, loads = run_all([("bench_commands.py", extra or [])], tmp)
+    sys.path.insert(0, str(HERE))
+    from bench_commands import table
+
+    print("\n=== whole commands: one table\n")
+    print("\n".join([table(results.get("bench_commands.py", [])), "", machine(), *loads, *failures]), flush=True)
+    return 1 if failures else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="10k and 100k relationships only")
+    ap.add_argument("--commands", action="store_true",
+                    help="only the whole-command table (bench_commands.py: intelgraph processes as a user types them)")
     args = ap.parse_args(argv)
+    if args.commands:
+        return commands_table()
     runs = scripts(args.quick)
     with tempfile.TemporaryDirectory(prefix="intelgraph-bench-run-") as tmp:
         results, failures, loads = run_all(runs, tmp)

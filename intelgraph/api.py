@@ -14,12 +14,14 @@ ad-hoc Cypher through the same read-only and plan checks as the command, and wri
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Union
 
+from intelgraph import timings
 from intelgraph.config import OPTION, Settings, open_store
 from intelgraph.cypher.store import BulkAppend, Result, Store
 from intelgraph.errors import InputErrors, Problem, QueryError
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = ["Graph", "LoadResult", "UnloadResult", "load_paths", "unload", "read_plans", "status", "COMPUTE"]
 
 PROGRESS_MIN_ROWS = 5000
+PROGRESS_MIN_BYTES = 1 << 20  # the reading bar: CSV files of at least 1 MiB
 COMPUTE = ("networkx", "gds")  # where a report's measures are computed
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -171,7 +174,9 @@ def load_paths(store: Store, paths: Sequence[Input], sample: bool = False, sourc
 
         groups = describe_inputs([_as_input(p) for p in paths], sample_path() if sample else None)
         sources = source_ids(store)
-    items = _read_inputs(store, paths, sample, source, array_delimiter, fast=True, fresh=fresh)
+    with _reading_bar(paths if progress else []):
+        items = _read_inputs(store, paths, sample, source, array_delimiter, fast=True, fresh=fresh)
+    timings.mark("read")
     try:
         if fresh and not graph_is_empty(store):
             raise NotEmpty(f"--fresh loads only into an empty graph; {store.engine} graph {store.name!r} is not empty",
@@ -207,6 +212,7 @@ def load_paths(store: Store, paths: Sequence[Input], sample: bool = False, sourc
         finally:
             if bar:
                 bar.close()
+        timings.mark("write")
         total.after = store.counts()
         if groups is not None and sources is not None:
             options = {"source": source, "array_delimiter": array_delimiter}
@@ -315,6 +321,24 @@ def unload(store: Store, dataset: str, dry_run: bool = False, batch_size: int = 
         result.nodes = [(i, *nodes[i]) for i in sorted(set(nodes) - stay_nodes)]
         result.relationships = [(i, rels[i]) for i in sorted(set(rels) - stay_rels)]
     return result
+
+
+@contextmanager
+def _reading_bar(paths: Sequence[Input]) -> Iterator[None]:
+    """A bar by bytes of the CSV files read (:mod:`intelgraph.loaders.progress`), while they are
+    read; none for less than :data:`PROGRESS_MIN_BYTES`."""
+    from intelgraph.loaders import progress
+
+    inputs = [_as_input(p) for p in paths]
+    files = [f for i in inputs if _is_csv(i) for f in ((i,) if isinstance(i, Path) else i)]
+    total = sum(os.path.getsize(f) for f in files if os.path.isfile(f))
+    if total < PROGRESS_MIN_BYTES:
+        yield
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=total, unit="B", unit_scale=True, desc="reading", file=None) as bar, progress.reading(bar.update):
+        yield
 
 
 def status(store: Store, settings: Settings | None = None) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from intelgraph import __version__
+from intelgraph import __version__, timings
 from intelgraph.api import COMPUTE, Graph
 from intelgraph.config import ENGINES, Settings, check_neo4j_origins
 from intelgraph.cypher.store import Result
@@ -41,6 +41,7 @@ class Context:
             prompt = ((lambda: getpass.getpass(f"Neo4j password for {s.neo4j_user} at {s.neo4j_uri}: "))
                       if self.ask_password else None)
             self._graph = Graph.from_settings(self.settings, password_prompt=prompt, check_version=check_version)
+            timings.mark("store open")
         return self._graph
 
     def store(self):
@@ -590,7 +591,11 @@ def demo(obj: Context, out_dir: Path) -> None:
 
 
 def main() -> None:
-    cli(prog_name="intelgraph")
+    timings.mark("imports")
+    try:
+        cli(prog_name="intelgraph")
+    finally:
+        timings.report()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -28,6 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from intelgraph.loaders import progress
+
 try:
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -104,17 +106,20 @@ def arrow_batches(path: Path, columns: int, skip_header: bool, block_size: int =
     empty fields as ``""``. A record of another width, or text that is not UTF-8, raises an
     Arrow error."""
     names = [f"c{i}" for i in range(columns)]
+    source = pa.OSFile(str(path))  # a native file, so that its offset tells the reading progress
     reader = pacsv.open_csv(
-        path,
+        source,
         read_options=pacsv.ReadOptions(column_names=names, skip_rows=1 if skip_header else 0,
                                        block_size=block_size, use_threads=True),
         parse_options=pacsv.ParseOptions(quote_char=False, newlines_in_values=False),
         convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, null_values=[],
                                              strings_can_be_null=False, quoted_strings_can_be_null=False,
                                              check_utf8=True))
-    for batch in reader:
-        if batch.num_rows:
-            yield batch
+    with source:
+        for batch in reader:
+            progress.read_to(path, source.tell())
+            if batch.num_rows:
+                yield batch
 
 
 def distinct(column: Any) -> tuple[list[str], np.ndarray]:

@@ -34,6 +34,7 @@ from typing import Any
 
 import networkx as nx
 
+from intelgraph import timings
 from intelgraph.cypher.store import Store
 from intelgraph.errors import ReportError, StoreError
 from intelgraph.graph.schema import Schema
@@ -117,6 +118,7 @@ def centrality_report(store: Store, out_dir: str | Path, projection: str = "acto
         as a formula (by default they get a leading ``'``; see :func:`write_csv`).
     """
     proj = project(store, projection, undirected=undirected, schema=schema, page=page)
+    timings.mark("projection")
     precomputed = None
     engine = getattr(store, "engine", "?")
     if compute == "gds":
@@ -199,11 +201,13 @@ def report_from_projection(proj: Projection, out_dir: str | Path, seed: int = 0,
 
     drawn = draw(pending.out) if size_by in pending.out else None
     measures = pending.finish()
+    timings.mark("measures")
     if drawn is None:
         drawn = draw(measures)
     columns = measure_columns(G.is_directed())
     created = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    facts = _facts(proj, measures, weight, seed, engine, graph_name, created, data_sha)
+    facts = _facts(proj, measures, weight, seed, engine, graph_name, created, data_sha,
+                   (details.get("communities") or {}).get("modularity"))
     facts.insert(-3, ("betweenness, closeness", _how_computed(details)))
     notes = proj_notes + notes
 
@@ -238,6 +242,7 @@ def report_from_projection(proj: Projection, out_dir: str | Path, seed: int = 0,
                        "exact_limit": exact_limit, "sample_k": sample_k,
                        "communities": {"values_of": "networkx.community.louvain_communities", "seed": seed,
                                        "weight": weight, "resolution": 1,
+                                       **(details.get("communities") or {}),
                                        "computed_by": "intelgraph.reports.louvain" if louvain.available()
                                        else "networkx"},
                        "drawing": {"layout": f"networkx.kamada_kawai_layout up to {KAMADA_KAWAI_MAX} connected "
@@ -249,6 +254,7 @@ def report_from_projection(proj: Projection, out_dir: str | Path, seed: int = 0,
     }
     files["provenance.json"].write_text(
         escape_json(json.dumps(provenance, indent=2, ensure_ascii=False, default=str)) + "\n", encoding="utf-8")
+    timings.mark("files")
     return ReportResult(out_dir=out, files=files, projection=proj, measures=measures, data_sha256=data_sha,
                         notes=notes, provenance=provenance)
 

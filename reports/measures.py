@@ -177,7 +177,7 @@ def compute_measures(G: nx.Graph, seed: int = 0, weight: str | None = "weight",
         out["out_degree"] = nx.out_degree_centrality(G)
     out["eigenvector"] = _eigenvector(G, weight, notes, fast_path=backend != "networkx")
     out["pagerank"] = _pagerank(G, weight, notes)
-    out["community"] = community_ids(G, seed=seed, weight=weight)
+    out["community"] = community_ids(G, seed=seed, weight=weight, details=details)
     details["eigenvector"] = {"function": "networkx.eigenvector_centrality" if backend == "networkx" else
                               "intelgraph.reports.fast.eigenvector (networkx's iteration with SciPy)",
                               "max_iter": EIGENVECTOR_MAX_ITER, "tol": EIGENVECTOR_TOL}
@@ -269,11 +269,15 @@ def _pagerank(G: nx.Graph, weight: str | None, notes: list[str]) -> dict[Any, fl
         return {n: math.nan for n in G}
 
 
-def community_ids(G: nx.Graph, seed: int = 0, weight: str | None = "weight") -> dict[Any, int]:
-    """Louvain communities as ``{node: id}``, numbered by size (0 = largest), then smallest node id."""
+def community_ids(G: nx.Graph, seed: int = 0, weight: str | None = "weight",
+                  details: dict[str, Any] | None = None) -> dict[Any, int]:
+    """Louvain communities as ``{node: id}``, numbered by size (0 = largest), then smallest node id
+    (``details["communities"]["modularity"]``: the partition's modularity, as Louvain computed it)."""
     if G.number_of_nodes() == 0:
         return {}
-    parts = louvain.louvain_communities(G, weight=weight, seed=seed)
+    parts, modularity = louvain.louvain_partition(G, weight=weight, seed=seed)
+    if details is not None:
+        details["communities"] = {"modularity": modularity}
     ordered = sorted((sorted(map(str, p)), p) for p in parts)
     ordered.sort(key=lambda item: -len(item[1]))  # stable: equal sizes stay in smallest-id order
     return {n: i for i, (_, p) in enumerate(ordered) for n in p}

@@ -73,7 +73,9 @@ def _communities(G: nx.Graph, measures: dict[str, dict[Any, Any]], show: int = 2
     return {"rows": rows, "total": len(groups)}
 
 
-def _facts(proj, measures, weight, seed, engine, graph_name, created, data_sha) -> list[tuple[str, str]]:
+def _facts(proj, measures, weight, seed, engine, graph_name, created, data_sha,
+           modularity: float | None = None) -> list[tuple[str, str]]:
+    """The report's table of facts; ``modularity``: the communities' (computed here if not given)."""
     G = proj.graph
     isolates = nx.number_of_isolates(G)
     if G.number_of_nodes():
@@ -84,7 +86,8 @@ def _facts(proj, measures, weight, seed, engine, graph_name, created, data_sha) 
     parts = [set() for _ in range(len(set(measures["community"].values())))]
     for n, c in measures["community"].items():
         parts[c].add(n)
-    modularity = nx.community.modularity(G, parts, weight=weight) if G.number_of_edges() else float("nan")
+    if modularity is None:
+        modularity = nx.community.modularity(G, parts, weight=weight) if G.number_of_edges() else float("nan")
     s = proj.stats
     return [
         ("projection", f"{proj.spec.name} — {proj.spec.description}"),

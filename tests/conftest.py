@@ -74,6 +74,18 @@ ENGINES = [e for e in os.environ.get("INTELGRAPH_TEST_ENGINES", "falkordb,neo4j"
 assert set(ENGINES) <= {"falkordb", "neo4j"}, f"INTELGRAPH_TEST_ENGINES: unknown engine in {ENGINES}"
 
 
+def pytest_collection_modifyitems(config, items):
+    """INTELGRAPH_TEST_ENGINES=falkordb leaves Neo4j out: the tests that need a live Neo4j
+    (through ``neo4j_settings``, e.g. the GDS tests) are deselected, as the engine parameters
+    are, rather than started against a private Neo4j the run did not ask for."""
+    if "neo4j" in ENGINES:
+        return
+    keep = [i for i in items if "neo4j_settings" not in getattr(i, "fixturenames", ())]
+    if len(keep) < len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in keep])
+        items[:] = keep
+
+
 @pytest.fixture(scope="session")
 def neo4j_settings(tmp_path_factory):
     """(uri, user, password) of the Neo4j the tests use: the one named in the environment, or

@@ -152,3 +152,32 @@ def test_fresh_row_names_the_servers_ceiling(smoke):
     _source(case, "fresh").update(server_cpu_s=0.0)  # under one clock tick: no ceiling to name
     _, notes = _met(case, STEPS["fresh"])
     assert "CPU: client 6.00 s, server 0.00 s" in notes and "caps" not in notes
+
+
+def test_whole_command_benchmark_smoke(tmp_path):
+    """bench_commands.py at a tiny size: every row is an intelgraph process, timed, with its
+    breakdown; the reload is checked against the graph (the script fails if it changed it)."""
+    from benchmarks import bench_commands
+
+    results, failures, _ = run.run_all(
+        [("bench_commands.py", ["--relationships", "1000", "--runs", "2", "--nodes", "300"])], tmp_path)
+    assert failures == []
+    rows = results["bench_commands.py"]
+    steps = [r["step"] for r in rows]
+    assert steps[0].startswith("load 1,000 rels") and steps[1].startswith("reload") and steps[2].startswith("load, no server")
+    assert [s.split()[2] for s in steps[3:7]] == list(bench_commands.QUERIES)
+    assert [s.split(": ")[1].split()[0] for s in steps[7:]] == list(bench_commands.GRAPHS)
+    for r in rows:
+        assert r["runs"] == 2 and r["min_s"] <= r["median_s"] <= r["max_s"] and r["min_s"] > 0
+        assert 10 < r["client_mib"] < 2000 and r["breakdown"].startswith("timings: ") is False
+        assert r["breakdown"].startswith("imports ") and "total " in r["breakdown"]
+        assert r["met"] == all(ok for ok in [r["median_s"] <= float(r["target"].split()[1])
+                                             if r["target"].startswith("<=") else True,
+                                             r["client_mib"] < bench_commands.CLIENT_MAX_MIB])
+    for r in rows[:3]:  # the loads: where the time went
+        assert "read " in r["breakdown"] and "write " in r["breakdown"]
+    assert rows[0]["server_mib"] and rows[2]["server_mib"]  # the server's, warm and cold (its own)
+    for r in rows[7:]:
+        assert "projection " in r["breakdown"] and "measures " in r["breakdown"] and "files " in r["breakdown"]
+    text = bench_commands.table(rows)
+    assert text.count("\n") == len(rows) + 1 and "| command | median |" in text

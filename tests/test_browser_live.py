@@ -21,6 +21,8 @@ import pytest
 from intelgraph.browser import browser_favorites_zip, params_command
 from intelgraph.queries.registry import load_queries
 
+pytestmark = pytest.mark.slow  # a headless browser against a live server: minutes of setup
+
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "tools" / "browser-test"
 ARTIFACTS = REPO / "test-artifacts" / "neo4j-browser"

@@ -64,6 +64,11 @@ GRAPHS = {
     "directed-path": lambda: nx.path_graph(9, create_using=nx.DiGraph),
     "three-nodes": lambda: nx.path_graph(3),
 }
+# the report's default projection: symmetric ties as arcs both ways, some one way, weights
+_both = nx.DiGraph(nx.powerlaw_cluster_graph(400, 3, 0.3, seed=4))
+_both.remove_edges_from([(u, v) for u, v in list(_both.edges) if (u * 7 + v) % 5 == 0])
+nx.set_edge_attributes(_both, {e: 1 + (e[0] + e[1]) % 3 for e in _both.edges}, "weight")
+LOUVAIN_ONLY = {"directed-both-ways": lambda: _both.copy()}
 
 
 @pytest.mark.parametrize("backend", ["auto", "igraph"])
@@ -118,11 +123,12 @@ def test_threads_of_the_fused_kernel_give_the_same_values():
 
 
 @pytest.mark.parametrize("name", ["karate", "ba-seeded", "two-parts-isolates-selfloop", "les-miserables-weighted",
-                                  "star", "three-nodes"])
+                                  "star", "three-nodes", "directed-sparse", "directed-scale-free", "directed-path",
+                                  "directed-both-ways"])
 def test_compiled_louvain_gives_networkx_partition(name):
     from intelgraph.reports.louvain import louvain_communities
 
-    G = GRAPHS[name]()
+    G = {**GRAPHS, **LOUVAIN_ONLY}[name]()
     for seed in (0, 3, 11):
         for weight in ("weight", None):
             ours = louvain_communities(G, weight=weight, seed=seed)
@@ -332,3 +338,18 @@ def test_projection_of_an_empty_graph(store):
     proj = project(store, "actors")
     assert proj.graph.number_of_nodes() == 0 and proj.stats["edges"] == 0
     assert [q["purpose"] for q in proj.queries] == ["nodes", "relationships", "via Shipment"]
+
+
+@pytest.mark.parametrize("name", ["karate", "les-miserables-weighted", "directed-scale-free", "directed-both-ways",
+                                  "three-nodes"])
+def test_louvain_modularity_is_networkx_modularity_of_the_partition_and_the_seed_fixes_it(name):
+    """The report's modularity comes from the Louvain run itself (not a second networkx pass):
+    it must equal networkx's modularity() of the returned partition; the same seed, the same partition."""
+    from intelgraph.reports.louvain import louvain_partition
+
+    G = {**GRAPHS, **LOUVAIN_ONLY}[name]()
+    for seed in (0, 7):
+        parts, modularity = louvain_partition(G, weight="weight", seed=seed)
+        assert abs(modularity - nx.community.modularity(G, parts, weight="weight")) <= 1e-9
+        again, _ = louvain_partition(G, weight="weight", seed=seed)
+        assert {frozenset(p) for p in again} == {frozenset(p) for p in parts}

@@ -45,7 +45,7 @@ def canonical(result) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def stores(request, server, tmp_path_factory):
+def stores(request, server, neo4j_settings, tmp_path_factory):  # neo4j_settings named: deselected without Neo4j
     """{"sample": (falkordb, neo4j), "generated": (falkordb, neo4j)}: the same data in both engines.
     Neo4j has one database, so its two graphs are loaded one after the other (see ``switch``)."""
     folder = tmp_path_factory.mktemp("parity-generated")

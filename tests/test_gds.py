@@ -492,7 +492,7 @@ def test_projection_cypher_self_loops_parallel_ties_isolates(store, undirected):
 
 # -- gds_measures against the live Neo4j with GDS (tools/neo4j-local.sh) ----------------------
 @pytest.fixture(scope="module")
-def gds_store(request):
+def gds_store(request, neo4j_settings):  # named, so that INTELGRAPH_TEST_ENGINES=falkordb deselects its tests
     """The tests' live Neo4j (GDS 2.13 loaded by tools/neo4j-local.sh) holding the sample story."""
     from conftest import open_neo4j, wipe_neo4j
     from intelgraph.api import load_paths

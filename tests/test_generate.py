@@ -57,6 +57,7 @@ def test_generated_data_loads_idempotently_and_has_the_shape(engine_store, tmp_p
     assert store.read("MATCH ()-[r]->() WHERE size(r.sources) = 0 RETURN count(r)").scalar() == 0
 
 
+@pytest.mark.slow  # 100k relationships per engine: ~107 s of the 'not slow' loop on the embedded engine
 def test_100k_generated_relationships_load_once_on_each_engine(engine_store, tmp_path):
     """A generated graph of 100k relationships, loaded through each engine's store (Neo4j:
     UNWIND batches in managed transactions), holds every node and relationship of the files,

@@ -5,6 +5,7 @@ directly on the original edge list."""
 from __future__ import annotations
 
 import csv
+import json
 import os
 from pathlib import Path
 
@@ -56,6 +57,13 @@ def test_krebs_report_matches_networkx(server, tmp_path):
             assert float(rows[name][measure]) == pytest.approx(value, abs=tol), (measure, name)
     top = max(rows.values(), key=lambda r: float(r["betweenness"]))
     assert top["name"] == "Mohamed Atta"
+    # the communities' modularity, taken from the Louvain run, is networkx's of the partition written
+    parts: dict[str, set[str]] = {}
+    for name, r in rows.items():
+        parts.setdefault(r["community"], set()).add(name)
+    reported = json.loads((out / "provenance.json").read_text())["parameters"]["communities"]["modularity"]
+    assert reported == pytest.approx(nx.community.modularity(G, parts.values()), abs=1e-9)
+    assert f"modularity {reported:.3f})" in (out / "report.md").read_text(encoding="utf-8")
 
 
 def test_krebs_default_projection_gives_the_published_values(server, tmp_path):

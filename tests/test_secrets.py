@@ -332,6 +332,7 @@ def test_embedded_server_on_tcp_listens_on_loopback_only(tmp_path):
 
 
 # -- the same on a live Neo4j: a real login, a real load, a real refusal -------------------------
+@pytest.mark.slow  # a live Neo4j (started privately when none is named): ~96 s of the 'not slow' loop
 def test_live_neo4j_password_never_printed(request, tmp_path):
     """Against the real server, at DEBUG everywhere: a load and a query with the password from
     the environment or the prompt print no byte of it; a wrong password is refused by the

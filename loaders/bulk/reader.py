@@ -22,7 +22,7 @@ from intelgraph.graph.ids import node_id
 from intelgraph.graph.provenance import held_properties
 from intelgraph.graph.schema import PROVENANCE, Schema, load_schema
 from intelgraph.graph.text import text_problem
-from intelgraph.loaders import columnar
+from intelgraph.loaders import columnar, progress
 from intelgraph.loaders.bulk.common import _JSON, _Fallback
 from intelgraph.loaders.bulk.read_nodes import _NodeRows
 from intelgraph.loaders.bulk.read_rels import _RelRows
@@ -189,6 +189,7 @@ class _FastReader(_NodeRows, _RelRows):
             try:
                 while True:
                     rows = list(itertools.islice(reader, size))
+                    progress.read_to(path, text.buffer.tell())
                     if not rows:
                         return
                     if [] in rows:  # blank lines count in the numbering, but hold no record
