@@ -24,6 +24,7 @@ for an open end); the stores keep those days as native dates beside the text (th
 from __future__ import annotations
 
 import calendar
+import functools
 import datetime as _dt
 import re
 from dataclasses import dataclass
@@ -88,6 +89,13 @@ def parse(value: object) -> EventDate:
         value = f"{value:04d}"  # a year, as YAML reads `date: 2023`
     if not isinstance(value, str):
         raise ValueError(f"expected {NOTATION}; got {value!r}")
+    return _parse_text(value)
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_text(value: str) -> EventDate:
+    """:func:`parse` of text: cached, as a load's rows repeat a few dates many times (an
+    :class:`EventDate` is immutable; a refusal is raised again each time, never cached)."""
     text = " ".join(value.split())
     for pattern, template in _ENGLISH:
         m = pattern.fullmatch(text)
