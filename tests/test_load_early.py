@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from intelgraph.api import load_paths
+from intelgraph.api import Graph, load_paths
 from intelgraph.cypher.falkordb.staging import staging_name
 from intelgraph.cypher.falkordb.store import FalkorStore
 from intelgraph.errors import InputErrors
@@ -278,7 +278,9 @@ def test_a_problem_found_while_checking_leaves_the_graph_as_it_was(store, genera
 
 
 def test_fresh_refuses_a_graph_that_is_not_empty(store, generated, spy):
-    store.write("CREATE (:Entity:Document:Source {id: 'document:00000000000000000000', name: 'Notes'})")
+    # written as a user's `cypher --write` is: the store is stamped with this format version first
+    Graph(store).cypher("CREATE (:Entity:Document:Source {id: 'document:00000000000000000000', name: 'Notes'})",
+                        write=True)
     before = (store.counts(), store.checksum())
     with pytest.raises(NotEmpty):
         load_paths(store, generated, fresh=True)
