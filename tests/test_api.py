@@ -121,6 +121,7 @@ def test_a_parameter_named_like_a_python_keyword_goes_in_a_dict(sample):
         sample.query("connections", {"from": "PMF", "to": "Russia", "hops": 2})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(load_queries()))
 def test_graph_and_cli_give_the_same_rows_for_each_saved_query_example(sample, name):
     params = load_queries()[name].example_params()
@@ -152,6 +153,7 @@ def test_cypher_refuses_reaching_outside_the_graph(sample):
         sample.cypher("LOAD CSV FROM 'file:///etc/passwd' AS row CREATE (:X)", write=True)
 
 
+@pytest.mark.slow
 def test_report_centrality_writes_the_report(sample, tmp_path):
     res = sample.report_centrality(tmp_path / "out", projection="actors")
     assert all(p.exists() and p.parent == tmp_path / "out" for p in res.files.values())

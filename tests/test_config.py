@@ -195,6 +195,7 @@ def test_a_uri_and_a_password_from_different_places_are_refused(tmp_path, listen
     assert listener.connections == 0 and bytes(listener.received) == b"", "a refused mix still connected"
 
 
+@pytest.mark.slow
 def test_a_connection_from_one_place_is_used(tmp_path, listener):
     """The other side of the rule: URI and password from one file, or the URI typed on the
     command line with the password from the environment, do reach the server."""

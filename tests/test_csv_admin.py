@@ -380,6 +380,7 @@ MALFORMED = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case, files, expected", MALFORMED, ids=[m[0] for m in MALFORMED])
 def test_malformed_input_is_refused_whole(store, tmp_path, case, files, expected):
     load_krebs(store)

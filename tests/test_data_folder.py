@@ -453,6 +453,7 @@ def test_a_changed_password_file_is_not_called_a_hung_server(running, tmp_path):
     assert out.returncode == 0, out.stderr
 
 
+@pytest.mark.slow
 def test_a_password_with_spaces_works_and_is_never_echoed(tmp_path):
     db = tmp_path / "db"
     db.mkdir(mode=0o700)

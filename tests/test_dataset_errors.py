@@ -60,6 +60,7 @@ CASES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("desc,old,new,record,field", CASES, ids=[c[0] for c in CASES])
 def test_bad_record_is_named_and_nothing_is_written(store, tmp_path, desc, old, new, record, field):
     load_paths(store, [], sample=True)

@@ -20,6 +20,7 @@ def own_server(tmp_path):
     srv.stop()
 
 
+@pytest.mark.slow
 def test_private_socket_and_password(own_server):
     assert own_server.start() is True
     st = json.loads(own_server.state_file.read_text())

@@ -192,6 +192,7 @@ def test_every_command_says_how_it_is_run():
 PERMISSIONS = {"read-only data folder", "unwritable --out", "unreadable input", "unreadable CSV input"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("who", ["root", "nobody"])
 def test_every_command_ends_in_an_error_naming_the_path_not_a_traceback(matrix, who):
     results = matrix[who]

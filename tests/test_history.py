@@ -55,6 +55,7 @@ def drop_metadata(store) -> None:
 
 
 # -- metadata beside the graph ---------------------------------------------------------------------
+@pytest.mark.slow
 def test_metadata_is_no_part_of_counts_checksum_or_exports(engine_store, tmp_path):
     res = load_paths(engine_store, [], sample=True)
     read = engine_store.read
@@ -123,6 +124,7 @@ def test_csv_loads_are_recorded_with_their_path_and_options(engine_store, tmp_pa
 
 
 # -- the format version ----------------------------------------------------------------------------
+@pytest.mark.slow
 def test_a_version_1_store_is_refused_until_migrated(engine_store):
     fresh = alone(engine_store, sample=True)
     load_paths(engine_store, [], sample=True)
@@ -178,6 +180,7 @@ def test_the_migration_registry_reaches_this_version():
 
 
 # -- unload ----------------------------------------------------------------------------------------
+@pytest.mark.slow
 @pytest.mark.parametrize("first_sample", [True, False])
 def test_unload_a_dataset_gives_the_graph_of_the_others_alone(engine_store, first_sample):
     """Load A, load B, unload B: the graph of A alone (the sample and the Caspian story, which
@@ -238,6 +241,7 @@ def test_unload_refuses_a_changed_or_missing_file_and_changes_nothing(engine_sto
     assert engine_store.checksum() == digest and history(engine_store) == recs
 
 
+@pytest.mark.slow
 def test_a_failed_unload_leaves_the_graph_as_it_was(engine_store, monkeypatch):
     load_paths(engine_store, [], sample=True)
     load_paths(engine_store, [CASPIAN])
@@ -277,6 +281,7 @@ def test_unload_into_an_emptied_graph_then_a_fast_load_keeps_the_history(engine_
 
 
 # -- the commands ----------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_the_commands(server, tmp_path):
     def run(*args, code=0):
         res = CliRunner().invoke(cli, ["--db", str(server.dir), "--graph", f"hist_{tmp_path.name}", *args])
@@ -361,6 +366,7 @@ def test_unload_a_source_takes_what_rests_on_it_alone(engine_store):
                              "RETURN count(r)", {"ids": ids}).scalar() == 0
 
 
+@pytest.mark.slow
 def test_unload_a_source_gives_the_graph_without_it(engine_store):
     """A source's values re-settled by the loaders' rule: the sample and the Caspian story, less
     the Courier, are the sample alone; less the sample's two articles, the Caspian story alone."""

@@ -48,6 +48,7 @@ def loaded(server):
     st.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in SLOW else n for n in sorted(EXPECTED)])
 def test_hostile_file_is_refused_and_nothing_changes(loaded, server, name):
     st, graph, counts, checksum = loaded
@@ -95,6 +96,7 @@ def _problems(exc: InputErrors) -> list[tuple[str, str, str, str]]:
     return sorted((Path(p.file).name, p.record, p.field, p.reason) for p in exc.problems)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("quoted", [False, True], ids=["arrow", "rows"])
 def test_control_characters_in_csv_are_refused_the_same_on_every_path(server, generated_csv, tmp_path,
                                                                         monkeypatch, quoted):

@@ -395,6 +395,7 @@ def sent_before_next(point: str, early=None, load=None, upto=None, **_) -> None:
         time.sleep(0.005)
 
 
+@pytest.mark.slow
 def test_nodes_merged_into_after_they_were_sent_are_rewritten(store, merged_later, spy):
     """Each node file's nodes go to the staging graph while the next file is read; a later row
     of a node already sent is merged into it afterwards, giving the usual path's graph."""

@@ -159,6 +159,7 @@ def test_a_fact_whose_rows_give_different_values_goes_to_the_thorough_reader(sto
     assert (store.counts(), store.checksum()) == classic_load(classic, files)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case, files, expected", MALFORMED, ids=[m[0] for m in MALFORMED])
 def test_malformed_input_is_refused_whole_with_the_same_problems(store, tmp_path, case, files, expected):
     load_paths(store, [PERSONS, TIES], source=KREBS_SOURCE)

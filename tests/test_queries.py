@@ -555,6 +555,7 @@ def test_header_errors_name_the_line(tmp_path):
         parse_query_file(p)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(load_queries()))
 def test_every_example_runs_and_answers(sample_store, name, request):
     """The examples in each header (shown by `query show`, the Browser guide and the docs)

@@ -25,6 +25,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -236,6 +237,7 @@ def read_every_shape(files: list[Path], source: str | None) -> dict[str, Any]:
 
 
 # -- the properties ------------------------------------------------------------------------------------
+@pytest.mark.slow
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(loads)
 def test_every_reader_shape_gives_the_same_records_or_the_same_problems(load: dict[str, Any]) -> None:

@@ -158,6 +158,7 @@ def _type_counts(store) -> Counter:
     return Counter({t: int(c) for t, c in rows})
 
 
+@pytest.mark.slow
 def test_load_twice_is_idempotent_and_matches_the_dataset(store):
     data = _raw()
     nodes, rels, by_type = _declared_counts(data)

@@ -205,6 +205,7 @@ def test_unreachable_neo4j(tmp_path):
         assert_absent(pw, out.stdout, out.stderr)
 
 
+@pytest.mark.slow
 def test_refused_credentials(tmp_path, bolt):
     pw = new_password()
     uri = f"bolt://127.0.0.1:{bolt.port}"
@@ -309,6 +310,7 @@ def test_embedded_server_listens_on_a_private_socket_only(embedded):
     assert (embedded.password_file.stat().st_mode & 0o077) == 0
 
 
+@pytest.mark.slow
 def test_embedded_server_on_tcp_listens_on_loopback_only(tmp_path):
     """Where the socket path would be too long for the OS, the server takes a TCP port: on
     127.0.0.1 (and ::1) only, still behind the generated password."""

@@ -50,6 +50,7 @@ def test_a_reserved_graph_name_is_refused_by_the_store(srv):
     assert RESERVED not in graphs(srv)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("probe", ["server restart", "db reset of case", "CSV load into case"])
 def test_no_user_graph_can_take_a_staging_name_so_none_is_deleted(srv, tmp_path, probe):
     db = ["--db", str(srv.dir)]

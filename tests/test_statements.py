@@ -146,6 +146,7 @@ def _orders(store, first: list, second: list, **csv) -> tuple[set[str], list[str
     return sums, paths
 
 
+@pytest.mark.slow
 def test_sample_and_a_second_story_in_either_order(engine_store):
     """Issue 12's finding: a later source silently replaced the sample's aliases of the United
     States, Astrakhan's coordinates and description and a body's type. Now both are kept, and the
@@ -330,6 +331,7 @@ def _node_files(files: list[Path]) -> list[Path]:
     return [g for h in heads for g in (h, h.with_name(h.name.replace("_header", "")))]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stories", [[], [CASPIAN]], ids=["sample", "sample+caspian"])
 def test_every_load_path_gives_one_graph(engine_store, tmp_path, stories):
     """The same data through every load path gives one checksum (provenance lists as sets): the
