@@ -176,7 +176,7 @@ def vocabulary(schema: Schema | None = None) -> dict[str, list]:
     schema = schema or load_schema()
     labels = schema.all_labels()
     props: set[str] = {schema.id_property, *PROVENANCE, *GRADING, *schema.derived_properties, *ROW_KEYS,
-                       *COMMON_REL_PROPERTIES, schema.statement_property}
+                       *COMMON_REL_PROPERTIES, schema.statement_property, *schema.bound_properties()}
     for kind in schema.node_kinds.values():
         props.update(kind.properties)
     for rel in schema.relationship_types.values():

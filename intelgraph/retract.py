@@ -170,6 +170,6 @@ def _write(store: Store, sid: str, res: SourceUnload, nodes: list[list[Any]], go
         store.write(f"MATCH (:Entity)-[r]->(:Entity) WHERE r.id = $id SET r = $p{', ' + keys if keys else ''}",
                     {"id": rid, "p": json.loads(json.dumps(plain, default=str)), "d": dates})
     # last: the values written back above still named the claims that fell
-    for match in ("MATCH ()-[r]->()", "MATCH (r:Entity)"):
-        store.write(f"{match} WHERE any(c IN coalesce(r.claims, []) WHERE c IN $ids) "
+    for pattern in ("()-[r]->()", "(r:Entity)"):
+        store.write(f"MATCH {pattern} WHERE any(c IN coalesce(r.claims, []) WHERE c IN $ids) "
                     "SET r.claims = [c IN r.claims WHERE NOT c IN $ids]", {"ids": sorted(gone_claims)})

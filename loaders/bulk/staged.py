@@ -66,22 +66,24 @@ class StagedLoad:
     def dense(self, nid: str, kind: str) -> int:
         i = self.node_index.get(nid)
         if i is None:
+            # node_ids grows last: a thread checking the graph meanwhile (loaders/early.py) reads
+            # len(node_ids) and then each number's kind, in_load and node_loc below it
             i = len(self.node_ids)
-            self.node_index[nid] = i
-            self.node_ids.append(nid)
             self.kinds.append(kind)
             self.in_load.append(0)
             self.node_loc.append(-1)
+            self.node_ids.append(nid)
+            self.node_index[nid] = i
         return i
 
     def dense_many(self, ids: list[str], kind: str) -> int:
         """Dense numbers for ``ids`` (none of them numbered yet), consecutive: the first one."""
         first = len(self.node_ids)
-        self.node_index.update(zip(ids, range(first, first + len(ids))))
-        self.node_ids.extend(ids)
         self.kinds.extend([kind] * len(ids))
         self.in_load.extend(bytes(len(ids)))
         self.node_loc.extend(array("q", [-1]) * len(ids))
+        self.node_ids.extend(ids)  # last, as in dense()
+        self.node_index.update(zip(ids, range(first, first + len(ids))))
         return first
 
     def rel_lines(self) -> Iterable[tuple[int, int, int, str]]:
