@@ -25,7 +25,7 @@ from intelgraph.graph.text import TEXT_FIX, text_problem
 from intelgraph.loaders.plan import Plan, evidence_text, node_row
 from intelgraph.loaders.rules import discriminator
 
-__all__ = ["read_dataset", "Dataset", "MAX_FIELD_CHARS", "MAX_FILE_BYTES", "MAX_DEPTH"]
+__all__ = ["read_dataset", "dataset_name", "Dataset", "MAX_FIELD_CHARS", "MAX_FILE_BYTES", "MAX_DEPTH"]
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_FIELD_CHARS = 100_000
@@ -647,6 +647,18 @@ class _Reader:
                         self.rel(where, rtype, tid, nid, sources, evidence, claims)
                     else:
                         self.rel(where, rtype, nid, tid, sources, evidence, claims)
+
+
+def dataset_name(path: Path) -> str | None:
+    """The ``dataset`` name a dataset file declares, read through the same guarded reading as
+    :func:`read_dataset` (size and nesting limits, duplicate keys); None if it declares none or
+    cannot be read (its load then names the problem)."""
+    try:
+        data = _parse(path, _read_text(path))
+    except InputErrors:
+        return None
+    name = data.get("dataset") if isinstance(data, dict) else None
+    return name if isinstance(name, str) else None
 
 
 def read_dataset(path: str | Path, schema: Schema | None = None, known_ids: set[str] | None = None) -> Dataset:

@@ -29,6 +29,7 @@ from typing import Any
 from intelgraph.cypher.store import Store
 from intelgraph.errors import InputErrors, Problem, StoreError
 from intelgraph.graph.schema import Schema, load_schema
+from intelgraph.loaders.dataset import dataset_name
 
 __all__ = ["LoadRecord", "InputGroup", "describe_inputs", "source_ids", "record_load", "history",
            "plan_unload", "rewrite_history", "PATH_NAMES", "NEO4J_ADMIN", "UNRECORDED", "UNLOAD"]
@@ -100,18 +101,6 @@ def _file(path: Path) -> dict[str, Any]:
     return {"path": str(path.resolve()), "sha256": h.hexdigest(), "size": size}
 
 
-def _dataset_name(path: Path) -> str | None:
-    import yaml
-
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (OSError, ValueError, yaml.YAMLError):
-        return None
-    name = data.get("dataset") if isinstance(data, dict) else None
-    return name if isinstance(name, str) else None
-
-
 def _file_or_none(path: Path) -> dict[str, Any] | None:
     try:
         return _file(path)
@@ -128,7 +117,7 @@ def describe_inputs(inputs: Sequence[Path | tuple[Path, ...]], sample: Path | No
         described = [_file_or_none(p) for p in files]
         if None in described:
             return None
-        dataset = _dataset_name(item) if isinstance(item, Path) and item.suffix.lower() != ".csv" else None
+        dataset = dataset_name(item) if isinstance(item, Path) and item.suffix.lower() != ".csv" else None
         groups.append(InputGroup([d for d in described if d is not None], dataset, sample=is_sample))
     return groups
 
