@@ -53,13 +53,18 @@ def store_version(store: Store, schema: Schema | None = None) -> tuple[int | Non
     """(format version, intelgraph release that stamped it) as the store records them;
     (:data:`UNSTAMPED_VERSION`, None) for a graph with no stamp, (None, None) for an empty store."""
     schema = schema or load_schema()
-    rows = store.read(f"MATCH (s{_labels(schema.meta_label, schema.meta_store_label)}) "
-                      "RETURN s.version, s.intelgraph_version").rows
+    query = (f"MATCH (s{_labels(schema.meta_label, schema.meta_store_label)}) "
+             "RETURN s.version, s.intelgraph_version")
+    rows = store.read(query).rows
+    if not rows:
+        if store.counts() == (0, 0):
+            return None, None
+        # A load beside this one stamps an empty store before it writes its first node, so
+        # nodes found after an empty read of the stamp may be that load's: read the stamp again.
+        rows = store.read(query).rows
     if rows:
         version, release = rows[0]
         return int(version), release
-    if store.counts() == (0, 0):
-        return None, None
     return UNSTAMPED_VERSION, None
 
 
