@@ -32,7 +32,8 @@ from intelgraph.graph.ids import normalise, relationship_id
 from intelgraph.graph.schema import DISCRIMINATORS, Schema
 from intelgraph.loaders.csv_header import _REL_ID_RE, CONTENT_ID_RE, _short
 
-__all__ = ["RuleError", "evidence_text", "derived_values", "derived_column", "derived_mismatch", "key_properties", "own_node_id",
+__all__ = ["RuleError", "evidence_text", "derived_values", "derived_column", "date_bound_columns",
+           "derived_mismatch", "key_properties", "own_node_id",
            "node_key_problems", "node_key_problems_columns", "row_provenance", "union", "rel_extra",
            "discriminator", "rel_identity", "better_grade", "DISCRIMINATORS", "DERIVE"]
 
@@ -91,6 +92,21 @@ def derived_column(schema: Schema, kind: str, name: str, source: Sequence[Any]) 
         return [rule(v) if v else None for v in source]  # lists: not hashable, each row's own
     got = {v: (rule(v) if v is not None else None) for v in set(source)}
     return list(map(got.__getitem__, source))
+
+
+def date_bound_columns(schema: Schema, specs: Mapping[str, Any], values: Mapping[str, Sequence[Any]]) -> dict[str, list[Any]]:
+    """The native date bounds derived from columns of values (property -> its column, coerced,
+    None where empty): :meth:`~intelgraph.graph.schema.Schema.split_dates` applied once per
+    distinct value of each ``date`` column and mapped back to the rows (None: no bound)."""
+    out: dict[str, list[Any]] = {}
+    for prop, column in values.items():
+        spec = specs.get(prop)
+        if spec is None or spec.type != "date":
+            continue
+        got = {v: schema.split_dates(specs, {prop: v})[1] for v in set(column)}  # type: ignore[arg-type]
+        for bound in schema.date_bounds(prop):
+            out[bound] = [got[v].get(bound) for v in column]
+    return out
 
 
 def derived_mismatch(schema: Schema, kind: str, values: Mapping[str, Any],

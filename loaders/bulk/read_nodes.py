@@ -17,8 +17,8 @@ from intelgraph.loaders import columnar
 from intelgraph.loaders.bulk.common import _DERIVED, _JSON, _STR, _Fallback, _j, _jlist
 from intelgraph.loaders.csv_header import CONTENT_ID_RE, MAX_FIELD_CHARS, _Group
 from intelgraph.loaders.rules import (
-    derived_column, derived_mismatch, derived_values, key_properties, node_key_problems, node_key_problems_columns,
-    own_node_id, union)
+    date_bound_columns, derived_column, derived_mismatch, derived_values, key_properties, node_key_problems,
+    node_key_problems_columns, own_node_id, union)
 
 NODE_BLOCK_BYTES = 4 << 20  # node files read in blocks of this size while the graph is worked on
 
@@ -168,8 +168,6 @@ class _NodeRows:
             return False
         plan = self.node_plan(group, kind, str(path), f"row {rownums[0]}")
         pcols, _, _, kspec, refs, props_l, dates_l, code, spec = plan
-        if dates_l:
-            return False  # date bounds are derived row by row (node_row)
         ids = cols[idc.index]
         prefix = kind.lower() + ":"
         if not all(map(CONTENT_ID_RE.fullmatch, ids)) or not all(x.startswith(prefix) for x in ids):
@@ -261,9 +259,15 @@ class _NodeRows:
             out_ev.append(evidence if len(evidence) < 2 else sorted(set(evidence)))
             out_cl.append(claims if len(claims) < 2 else sorted(set(claims)))
         # the layout's values, derived ones computed
+        try:
+            bounds = date_bound_columns(schema, spec, values) if dates_l else {}
+        except ValueError:
+            raise _Fallback from None
         columns: list[list[str]] = [list(map(_STR, ids))]
         for p in (*props_l, *dates_l):
-            if p in schema.derived_properties:  # loaders/rules.py, once per distinct value
+            if p in bounds:
+                columns.append(list(map(_j, bounds[p])))
+            elif p in schema.derived_properties:  # loaders/rules.py, once per distinct value
                 source = schema.derived_properties[p].source
                 try:
                     columns.append(list(map(_j, derived_column(schema, kind, p, values.get(source, [None] * n)))))
