@@ -164,7 +164,7 @@ def load_paths(store: Store, paths: Sequence[Input], sample: bool = False, sourc
     is done; a load that fails records nothing."""
     from intelgraph.cypher.meta import check_version, stamp
     from intelgraph.loaders.bulk import NotEmpty, graph_is_empty, write_staged
-    from intelgraph.loaders.history import describe_inputs, record_load, source_ids
+    from intelgraph.loaders.history import describing_inputs, record_load, source_ids
 
     if check_version(store) is None:
         stamp(store)  # before anything is written, so that a load running beside it finds it stamped
@@ -172,7 +172,7 @@ def load_paths(store: Store, paths: Sequence[Input], sample: bool = False, sourc
     if record:
         from intelgraph.loaders.api import sample_path
 
-        groups = describe_inputs([_as_input(p) for p in paths], sample_path() if sample else None)
+        groups = describing_inputs([_as_input(p) for p in paths], sample_path() if sample else None)
         sources = source_ids(store)
     with _reading_bar(paths if progress else []):
         items = _read_inputs(store, paths, sample, source, array_delimiter, fast=True, fresh=fresh)
@@ -214,9 +214,11 @@ def load_paths(store: Store, paths: Sequence[Input], sample: bool = False, sourc
                 bar.close()
         timings.mark("write")
         total.after = store.counts()
-        if groups is not None and sources is not None:
+        described = groups() if groups is not None else None
+        if described is not None and sources is not None:
             options = {"source": source, "array_delimiter": array_delimiter}
-            record_load(store, total.paths, groups, sorted(source_ids(store) - sources), total.before, total.after, options)
+            record_load(store, total.paths, described, sorted(source_ids(store) - sources), total.before, total.after,
+                        options)
         return total
     finally:
         _close(items)

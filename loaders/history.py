@@ -21,7 +21,8 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ from intelgraph.errors import InputErrors, Problem, StoreError
 from intelgraph.graph.schema import Schema, load_schema
 from intelgraph.loaders.dataset import dataset_name
 
-__all__ = ["LoadRecord", "InputGroup", "describe_inputs", "source_ids", "record_load", "history",
+__all__ = ["LoadRecord", "InputGroup", "describing_inputs", "source_ids", "record_load", "history",
            "plan_unload", "rewrite_history", "PATH_NAMES", "NEO4J_ADMIN", "UNRECORDED", "UNLOAD"]
 
 #: How a load path is named in the history, from how :func:`intelgraph.api.load_paths` names it.
@@ -108,18 +109,34 @@ def _file_or_none(path: Path) -> dict[str, Any] | None:
         return None
 
 
-def describe_inputs(inputs: Sequence[Path | tuple[Path, ...]], sample: Path | None) -> list[InputGroup] | None:
-    """The input groups of a load as its record holds them (files hashed now, before they are
-    read); None if a file cannot be read (the load then fails, its reader naming the file)."""
+def describing_inputs(inputs: Sequence[Path | tuple[Path, ...]],
+                      sample: Path | None) -> Callable[[], list[InputGroup] | None]:
+    """The input groups of a load as its record holds them, given by the callable returned
+    (None: a file could not be read, and the load fails, its reader naming the file). A
+    dataset's name is read now (a dataset that cannot give one fails here, before the load
+    writes anything); the files are hashed in a background thread while the load reads them —
+    hashing reads files and lets the reading thread run, so a large load does not wait for it."""
     groups = []
     for item, is_sample in ([(sample, True)] if sample is not None else []) + [(p, False) for p in inputs]:
         files = [item] if isinstance(item, Path) else list(item)
-        described = [_file_or_none(p) for p in files]
-        if None in described:
-            return None
         dataset = dataset_name(item) if isinstance(item, Path) and item.suffix.lower() != ".csv" else None
-        groups.append(InputGroup([d for d in described if d is not None], dataset, sample=is_sample))
-    return groups
+        groups.append((files, dataset, is_sample))
+
+    def hashed() -> list[list[dict[str, Any] | None]]:
+        return [[_file_or_none(p) for p in files] for files, _, _ in groups]
+
+    pool = ThreadPoolExecutor(1, thread_name_prefix="intelgraph-hash")
+    future = pool.submit(hashed)
+    pool.shutdown(wait=False)
+
+    def result() -> list[InputGroup] | None:
+        described = future.result()
+        if any(None in d for d in described):
+            return None
+        return [InputGroup([d for d in ds if d is not None], dataset, sample=is_sample)
+                for ds, (_, dataset, is_sample) in zip(described, groups)]
+
+    return result
 
 
 def source_ids(store: Store, schema: Schema | None = None) -> set[str]:
