@@ -38,7 +38,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["check_text", "text_problem", "TEXT_FIX", "refused_re2", "escape_controls", "escape_json",
+__all__ = ["check_text", "text_problem", "TEXT_FIX", "refused_re2", "may_hold_refused", "escape_controls", "escape_json",
            "spreadsheet_cell", "FORMULA_STARTS"]
 
 #: Code point ranges refused in every text value: C0 controls but tab and newline, DEL and the C1
@@ -74,6 +74,25 @@ def refused_re2(multiline: bool = False) -> str:
     """The characters :func:`text_problem` refuses, as a pattern for Arrow's (RE2)
     ``match_substring_regex``."""
     return _re2_class(REFUSED if multiline else REFUSED + LINE_BREAKS)
+
+
+def _suspect_bytes() -> bytes:
+    """The UTF-8 bytes that can begin a character refused in a one-line value, but LF and CR
+    (in a plain CSV file only a record's end)."""
+    leads = {chr(cp).encode()[0] for lo, hi in REFUSED + LINE_BREAKS for cp in range(lo, hi + 1)}
+    return bytes(sorted(leads - {0x0A, 0x0D}))
+
+
+#: Bytes that never begin a character :func:`text_problem` refuses (see :func:`may_hold_refused`).
+_INNOCENT = bytes(sorted(set(range(256)) - set(_suspect_bytes())))
+
+
+def may_hold_refused(data: bytes) -> bool:
+    """Whether UTF-8 text ``data`` (a CSV file's bytes, its records ending in LF or CRLF) may
+    hold a character :func:`text_problem` refuses in some value; False means none does, and
+    its values need no one-by-one check. A byte-level over-approximation (a typographic quote
+    begins like a bidi override), answered in C."""
+    return bool(data.translate(None, _INNOCENT))
 
 
 def _describe(ch: str) -> str:

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from intelgraph.graph.text import may_hold_refused
 from intelgraph.loaders import progress
 
 try:
@@ -37,7 +38,7 @@ try:
 except ImportError:  # pragma: no cover - a dependency; without it the row-wise readers do everything
     pa = pc = pacsv = None
 
-__all__ = ["available", "plain_csv", "arrow_batches", "ValueTable", "RelBlock", "ArrowError"]
+__all__ = ["available", "plain_csv", "scan_csv", "CsvScan", "arrow_batches", "ValueTable", "RelBlock", "ArrowError"]
 
 _SCAN = 1 << 24
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
@@ -74,28 +75,46 @@ def compact_memory() -> Iterator[None]:
 def plain_csv(path: Path) -> bool:
     """Whether Arrow would split ``path`` into the same records as ``csv.reader(strict=True)``
     (and number them the same): no ``"``, NUL, byte-order mark, lone CR or blank line."""
+    return scan_csv(path).plain
+
+
+@dataclass(frozen=True)
+class CsvScan:
+    """What one pass over a CSV file's bytes tells: whether it is :func:`plain_csv`, and whether
+    it is ``clean`` — holds no byte that can begin a character the text rule refuses
+    (:func:`~intelgraph.graph.text.may_hold_refused`), so that its columns need no check."""
+
+    plain: bool
+    clean: bool = False
+
+
+def scan_csv(path: Path) -> CsvScan:
+    """:func:`plain_csv` and the text rule's byte test, in one pass over ``path``."""
     try:
         fh = open(path, "rb")
     except OSError:
-        return False
+        return CsvScan(False)
     with fh:
         tail = b"\n"  # a blank first line is a blank line
         first = True
+        clean = True
         while True:
             chunk = fh.read(_SCAN)
             if not chunk:
-                return not first  # an empty file: Arrow will not read it (the row-wise reader does)
+                # an empty file: Arrow will not read it (the row-wise reader does)
+                return CsvScan(not first, clean and not first)
             if first and chunk.startswith(_BOMS):
-                return False
+                return CsvScan(False)
             first = False
             if b'"' in chunk or b"\x00" in chunk:
-                return False
+                return CsvScan(False)
             if b"\r" in chunk and chunk.count(b"\r") != chunk.count(b"\r\n"):
-                return False
+                return CsvScan(False)
             edge = tail + chunk[:2]
             if b"\n\n" in chunk or b"\n\r\n" in chunk or b"\n\n" in edge or b"\n\r\n" in edge:
-                return False
+                return CsvScan(False)
             tail = chunk[-2:]
+            clean = clean and not may_hold_refused(chunk)
 
 
 BLOCK_BYTES = 1 << 24  # Arrow's CSV reader: bytes per block

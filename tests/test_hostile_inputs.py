@@ -351,3 +351,27 @@ def test_the_text_rule_examples_hold():
 
     failed, tried = doctest.testmod(text)
     assert tried >= 5 and failed == 0
+
+
+def test_the_byte_test_of_a_csv_file_misses_no_refused_character(generated_csv, tmp_path):
+    """A plain file whose bytes pass ``may_hold_refused`` skips the column-by-column text check
+    on the Arrow path, so the byte test must flag every character the text rule refuses in a
+    one-line value (CR and LF aside: in a plain file they only end records). Generated files
+    are clean, and so read without the check; one refused character anywhere makes a file not."""
+    from intelgraph.graph.text import LINE_BREAKS, REFUSED, may_hold_refused, text_problem
+    from intelgraph.loaders.columnar import CsvScan, scan_csv
+
+    refused = [cp for lo, hi in REFUSED + LINE_BREAKS for cp in range(lo, hi + 1) if cp not in (0x0A, 0x0D)]
+    assert len(refused) > 60
+    for cp in refused:
+        assert text_problem(f"a{chr(cp)}b") is not None
+        assert may_hold_refused(f"x,a{chr(cp)}b\n".encode()), hex(cp)
+    for fine in ("Bandar Anzali", "Işık, Salamja; قال", "São Tomé", "Astrakhan 46.35"):
+        assert text_problem(fine) is None and not may_hold_refused(fine.encode())
+    files = list(iter_files(generated_csv))
+    assert files and all(scan_csv(f) == CsvScan(plain=True, clean=True) for f in files)
+    lines = (generated_csv / "nodes_Person.csv").read_text(encoding="utf-8").splitlines()
+    lines[5] = lines[5].replace(",", ",\u2066", 1)  # a bidi isolate starting a value
+    path = tmp_path / "people.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert scan_csv(path) == CsvScan(plain=True, clean=False)

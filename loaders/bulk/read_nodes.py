@@ -329,8 +329,13 @@ class _NodeRows:
                 self.node_row(group, path, row, fields)
 
     def plain(self, group: _Group, k: int, path: Path) -> bool:
-        """Whether Arrow may read file number ``k`` of a group (see :func:`columnar.plain_csv`)."""
-        return columnar.available() and (k > 0 or group.header_row == 1) and columnar.plain_csv(path)
+        """Whether Arrow may read file number ``k`` of a group (see :func:`columnar.plain_csv`);
+        whether its text needs checking column by column is kept for :meth:`arrow_file`."""
+        if not (columnar.available() and (k > 0 or group.header_row == 1)):
+            return False
+        scan = columnar.scan_csv(path)
+        group.checked[("clean", str(path))] = scan.clean
+        return scan.plain
 
     def node_file_columnar(self, group: _Group, k: int, path: Path) -> bool:
         """File number ``k`` of a node input, parsed by Arrow (see :meth:`rel_file_columnar`);
@@ -542,6 +547,7 @@ class _NodeRows:
         width = len(group.header)
         header_texts = [c.text for c in group.header.columns]
         first_row = 2 if k == 0 else 1
+        clean = group.checked.get(("clean", str(path)), False)  # no byte of a refused character (plain())
         try:
             for batch in columnar.arrow_batches(path, width, skip_header=(k == 0), block_size=block):
                 cols = batch.columns
@@ -550,7 +556,7 @@ class _NodeRows:
                     raise _Fallback  # a header repeated in a data file: the thorough reader says so
                 if any(columnar.too_long(c, MAX_FIELD_CHARS) for c in cols):
                     raise _Fallback
-                if any(columnar.holds(c, refused_re2(lines), self.delim if h.array else None)
+                if not clean and any(columnar.holds(c, refused_re2(lines), self.delim if h.array else None)
                        for h, c, lines in zip(group.header.columns, cols, self.probe.line_breaks(group.header))
                        if lines is not None):
                     raise _Fallback  # the text rule, as data_batches checks it
