@@ -150,3 +150,30 @@ def test_the_fast_reader_stores_the_dates_as_the_thorough_one(falkor_pair, tmp_p
     assert fast.checksum() == yaml_store.checksum()
     assert fast.read("MATCH (l:Leg) WHERE l.date_to IS NOT NULL RETURN l.date_to, typeOf(l.date_to_end), "
                      "l.date_to_start").rows == [["../2023-04-13", "Date", None]]
+
+
+ARRIVALS = "name:ID(Entity),:LABEL,materiel_type\nFlotilla consignment,Shipment,\nShahed-136,Materiel,drone\n"
+UNTIL = ":START_ID(Entity),:END_ID(Entity),:TYPE,date_to:date\nFlotilla consignment,Shahed-136,CONTAINS,{}\n"
+
+
+def test_a_fact_dated_again_by_a_later_load_keeps_both_dates(engine_store, tmp_path):
+    """A CSV fact held "until 13 April 2023" and, in a later load, "on or before 13 April 2023"
+    (an open start): the later load (on FalkorDB it finds the fact in the graph, with a date as
+    text, and leaves it to the thorough reader) keeps both statements, whichever comes first,
+    and the bounds are the chosen text's: no start, the same end."""
+    nodes = tmp_path / "nodes.csv"
+    nodes.write_text(ARRIVALS, encoding="utf-8")
+    day, before = tmp_path / "day.csv", tmp_path / "before.csv"
+    day.write_text(UNTIL.format("2023-04-13"), encoding="utf-8")
+    before.write_text(UNTIL.format("../2023-04-13"), encoding="utf-8")
+    loads = (day, "Caspian bulletin"), (before, "Volga dispatch")
+    sums = set()
+    for order in (loads, loads[::-1]):
+        engine_store.clear()
+        for path, source in order:
+            load_paths(engine_store, [nodes, path], source=source)
+        got = engine_store.read("MATCH ()-[r:CONTAINS]->() RETURN r.date_to, r.date_to_start, toString(r.date_to_end), "
+                                "size(r.statements)").rows
+        assert got == [["../2023-04-13", None, "2023-04-13", 2]], order
+        sums.add(engine_store.checksum(provenance_as_sets=True))
+    assert len(sums) == 1
