@@ -164,17 +164,24 @@ def relationship_create_statement(schema: Schema, rel: RelType) -> str:
 # after UNWIND scans every node per row). These statements are FalkorDB's only: Neo4j keeps the
 # MERGE-on-id statements above.
 
-def _row_sets(target: str, props: tuple[str, ...], dates: tuple[str, ...], first: int, merge: bool) -> list[str]:
-    """SET items for ``props`` then ``dates`` at row positions ``first``...: on a merge a missing
-    value keeps what the graph has (as ``SET n += map`` does), on a create it is simply absent."""
+def _row_sets(schema: Schema, target: str, props: tuple[str, ...], dates: tuple[str, ...], first: int, merge: bool) -> list[str]:
+    """SET items for ``props`` then ``dates`` (the native bounds of the ``date`` properties among
+    ``props``) at row positions ``first``...: on a merge a missing value keeps what the graph has
+    (as ``SET n += map`` does) — a bound follows its date's text: kept when the row has no text,
+    removed when the row's text leaves that end open; on a create a missing value is absent."""
     out = []
     for i, p in enumerate(props, first):
         q = quote_name(p)
         out.append(f"{target}.{q} = coalesce(r[{i}], {target}.{q})" if merge else f"{target}.{q} = r[{i}]")
+    bound_of = schema.bound_properties()
     for i, p in enumerate(dates, first + len(props)):
         q = quote_name(p)
-        keep = f"{target}.{q}" if merge else "null"
-        out.append(f"{target}.{q} = CASE WHEN r[{i}] IS NULL THEN {keep} ELSE date(r[{i}]) END")
+        if merge:
+            text = first + props.index(bound_of[p])
+            out.append(f"{target}.{q} = CASE WHEN r[{text}] IS NULL THEN {target}.{q} WHEN r[{i}] IS NULL THEN null "
+                       f"ELSE date(r[{i}]) END")
+        else:
+            out.append(f"{target}.{q} = CASE WHEN r[{i}] IS NULL THEN null ELSE date(r[{i}]) END")
     return out
 
 
@@ -217,7 +224,7 @@ def node_replace_statement(schema: Schema, kind: NodeKind, props: tuple[str, ...
     evidence, claims, tag]`` — the rows they were made from, merged with later rows of the same
     nodes: every value as the row has it (a null one removed), provenance replaced."""
     key = quote_name(schema.id_property)
-    sets = _row_sets("n", props, dates, 2, False) + _row_provenance("n", 2 + len(props) + len(dates), False)
+    sets = _row_sets(schema, "n", props, dates, 2, False) + _row_provenance("n", 2 + len(props) + len(dates), False)
     return ("UNWIND $rows AS r\nWITH r[0] AS x, r\nMATCH (n) WHERE id(n) = x\n"
             f"WITH n, r WHERE n.{key} = r[1]\nSET " + ",\n    ".join(sets) + "\nRETURN count(n)")
 
@@ -262,7 +269,7 @@ def relationship_rows_statement(schema: Schema, rel: RelType, props: tuple[str, 
     head = ("UNWIND $rows AS r\nWITH r[0] AS s, r[1] AS t, r\n"
             "MATCH (a) WHERE id(a) = s\nMATCH (b) WHERE id(b) = t\n"
             + (f"CREATE {pattern}\n" if create else f"MERGE {pattern}\n"))
-    created = (_row_sets("e", props, dates, 3, False) + _row_provenance("e", 3 + n, False)
+    created = (_row_sets(schema, "e", props, dates, 3, False) + _row_provenance("e", 3 + n, False)
                + [f"e.reliability = r[{g}]", f"e.credibility = r[{g + 1}]"])
     if create:
         return head + "SET " + ",\n    ".join(created) + "\nRETURN count(e)"
@@ -272,7 +279,7 @@ def relationship_rows_statement(schema: Schema, rel: RelType, props: tuple[str, 
                for i, x in enumerate(GRADING, g)]
     return (head + "ON CREATE SET " + ",\n    ".join(created)
             + "\nWITH e, r WHERE " + "\n    OR ".join(differs)
-            + "\nSET " + ",\n    ".join(_row_sets("e", props, dates, 3, True) + _row_provenance("e", 3 + n, True) + grading)
+            + "\nSET " + ",\n    ".join(_row_sets(schema, "e", props, dates, 3, True) + _row_provenance("e", 3 + n, True) + grading)
             + "\nRETURN count(e)")
 
 

@@ -177,3 +177,32 @@ def test_a_fact_dated_again_by_a_later_load_keeps_both_dates(engine_store, tmp_p
         assert got == [["../2023-04-13", None, "2023-04-13", 2]], order
         sums.add(engine_store.checksum(provenance_as_sets=True))
     assert len(sums) == 1
+
+
+def test_a_merged_row_moves_the_bounds_with_the_dates_text(store):
+    """The fast path's relationship MERGE (FalkorDB): a row that gives the date's text sets its
+    bounds from it, removing the bound of an end the text leaves open; a row without the text
+    keeps the graph's date and bounds."""
+    from intelgraph.cypher.statements import relationship_rows_statement
+    from intelgraph.graph.schema import PROVENANCE, load_schema
+
+    schema = load_schema()
+    rel = schema.rel("CONTAINS")
+    props, dates = schema.date_layout(rel.properties, ["date_to"])
+    assert set(dates) == set(schema.date_bounds("date_to"))
+    store.write("CREATE (:Entity:Shipment {id: 'shipment:a'}), (:Entity:Materiel {id: 'materiel:b'})")
+    ends = store.read("MATCH (a {id: 'shipment:a'}), (b {id: 'materiel:b'}) RETURN id(a), id(b)").rows[0]
+    statement = relationship_rows_statement(schema, rel, props, dates)
+
+    def merge(text: str | None) -> list:
+        parsed = schema.split_dates(rel.properties, {"date_to": text})[1]
+        row = [*ends, "rel:x", text, *(parsed.get(d) for d in dates), ["document:s"], [], [], None, None]
+        assert len(row) == 3 + len(props) + len(dates) + len(PROVENANCE) + 2
+        store.write(statement, {"rows": [row]})
+        return store.read("MATCH ()-[r:CONTAINS]->() RETURN r.date_to, toString(r.date_to_start), "
+                          "toString(r.date_to_end)").rows
+
+    assert merge("2023-04-13") == [["2023-04-13", "2023-04-13", "2023-04-13"]]
+    assert merge("../2023-04-13") == [["../2023-04-13", None, "2023-04-13"]]
+    assert merge(None) == [["../2023-04-13", None, "2023-04-13"]]
+    assert merge("2023-04") == [["2023-04", "2023-04-01", "2023-04-30"]]
