@@ -228,6 +228,7 @@ def test_query_show_variant_and_its_deprecated_spelling(g):
     cli_run(g, "query", "show", "search", "--engine", "neo4j", "--variant", "falkordb", code=2)
 
 
+@pytest.mark.slow
 def test_report_centrality_compute_and_its_deprecated_spelling(sample, tmp_path):
     new = cli_run(sample, "report", "centrality", "--projection", "actors", "--compute", "networkx",
                   "--out", str(tmp_path / "new"))
@@ -242,6 +243,7 @@ def test_report_centrality_compute_and_its_deprecated_spelling(sample, tmp_path)
             str(tmp_path / "x"), code=2)
 
 
+@pytest.mark.slow
 def test_the_old_loading_functions_are_deprecated_wrappers_of_the_one_load(store, tmp_path):
     from intelgraph.api import load_paths
     from intelgraph.loaders.api import load_file, load_sample

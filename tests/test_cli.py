@@ -37,6 +37,7 @@ def status(run) -> dict:
     return json.loads(run("db", "status", "--format", "json").output)
 
 
+@pytest.mark.slow
 def test_load_sample_twice_same_counts(run):
     assert status(run)["nodes"] == 0
     run("load", "--sample")

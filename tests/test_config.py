@@ -275,6 +275,7 @@ def _as_nobody(args: list[str], home: Path, **extra: str) -> subprocess.Complete
                           timeout=120, start_new_session=True)
 
 
+@pytest.mark.slow
 def test_a_named_env_file_must_be_yours_and_writable_only_by_you(nobody_dir):
     home = nobody_dir
 

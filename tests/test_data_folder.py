@@ -165,6 +165,7 @@ def test_a_data_folder_another_user_owns_is_refused_with_the_chown_that_fixes_it
     assert list(db.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_every_file_the_server_makes_is_private_whatever_the_umask(nobody_home):
     db = nobody_home / "db"
     out = run_cli_as_nobody(["--db", str(db), "--graph", "g", "load", "--sample", "-q"], nobody_home, umask=0o022)
@@ -512,6 +513,7 @@ def test_a_full_disk_is_named_not_a_lost_connection(running, tmp_path):
     _full_disk_named(out, running)
 
 
+@pytest.mark.slow
 def test_a_full_disk_under_a_csv_load_is_named_too(running, tmp_path):
     """The CSV fast path sends its own commands (GRAPH.BULK, batched queries): a full disk under
     them is named as one too, not a lost connection."""

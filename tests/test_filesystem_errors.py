@@ -215,6 +215,7 @@ def test_every_command_ends_in_an_error_naming_the_path_not_a_traceback(matrix, 
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.slow
 def test_the_installed_command_prints_no_traceback(tmp_path):
     """The real entry point (not the test runner), as root, for the paths root cannot bypass."""
     cli = str(Path(sys.executable).with_name("intelgraph"))

@@ -66,6 +66,7 @@ def test_krebs_report_matches_networkx(server, tmp_path):
     assert f"modularity {reported:.3f})" in (out / "report.md").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_krebs_default_projection_gives_the_published_values(server, tmp_path):
     """`report centrality` with no options projects actors only: the `--source` document (a node
     with no ties) is not in the graph, so it cannot shift everyone's normalised values; Atta's

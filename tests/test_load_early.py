@@ -253,6 +253,7 @@ def test_checked_while_read_writes_what_changed_as_the_usual_path_does(store, se
     assert len(spy["checked"]) == 1
 
 
+@pytest.mark.slow
 def test_a_file_of_relationships_alone_is_checked_and_merged(store, generated, expected, spy):
     """Only relationships, between nodes the graph holds: none is known when the checks start
     (their ends are found at the end of the reading), so all are merged as usual."""

@@ -197,6 +197,7 @@ def test_fresh_refuses_a_graph_that_is_not_empty(store, generated):
     assert load_paths(store, generated).path == "merge"
 
 
+@pytest.mark.slow
 def test_the_cli_takes_fresh_and_no_fresh(tmp_path, generated):
     from click.testing import CliRunner
 

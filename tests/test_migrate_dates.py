@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from intelgraph.api import load_paths
 from intelgraph.graph.schema import COMMON_REL_PROPERTIES, load_schema
 from intelgraph.loaders.migrations.dates import migrate
@@ -32,6 +34,7 @@ def as_before(store) -> int:
     return changed
 
 
+@pytest.mark.slow
 def test_a_store_with_native_dates_migrates_to_a_fresh_loads_graph(engine_store):
     load_paths(engine_store, [sample_path(), AURORA])
     fresh = engine_store.checksum()

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from intelgraph.cypher.falkordb.server import DEFAULT_QUERY_MEMORY_MB, QUERY_MEMORY_ENV
 
 PY = sys.executable
@@ -26,6 +28,7 @@ def test_the_server_starts_with_the_default_per_query_memory_limit(store):
     assert int(value) == DEFAULT_QUERY_MEMORY_MB * 1024 * 1024
 
 
+@pytest.mark.slow
 def test_a_query_past_the_memory_limit_is_stopped_with_a_plain_error(tmp_path):
     db = ["--db", str(tmp_path / "db")]
     # ten million list items take 160 MB; the limit is 32 MiB

@@ -221,6 +221,7 @@ def test_refused_credentials(tmp_path, bolt):
         assert_absent(pw, out.stdout, out.stderr)
 
 
+@pytest.mark.slow
 def test_credentials_in_the_uri_are_refused_without_echo(tmp_path):
     pw = new_password()
     for uri in (f"bolt://neo4j:{pw}@127.0.0.1:1", f"neo4j+s://analyst:{pw}@db.example.org"):

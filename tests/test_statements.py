@@ -171,6 +171,7 @@ def test_sample_and_a_second_story_in_either_order(engine_store):
             if r["property"] == "iso2"] == [("iso2", "RU", AJ), ("iso2", "RU", MEMO)]
 
 
+@pytest.mark.slow
 def test_sample_and_a_second_story_as_csv_in_either_order(engine_store, tmp_path):
     """The same, the second story a CSV file under one ungraded, undated --source: the sample's
     graded articles win every single value, whichever came first. On FalkorDB the CSV takes the
@@ -193,6 +194,7 @@ def test_sample_and_a_second_story_as_csv_in_either_order(engine_store, tmp_path
     ]
 
 
+@pytest.mark.slow
 def test_export_keeps_every_value(engine_store, tmp_path):
     """`intelgraph export neo4j-admin` writes every source's values (``statements:string[]``);
     loading the files back gives the same graph, conflicts and all."""

@@ -95,6 +95,7 @@ def test_bad_cypher_is_a_store_error(engine_store):
     assert not isinstance(err.value, ReadOnlyViolation)
 
 
+@pytest.mark.slow
 def test_sample_loads_idempotently(engine_store):
     first = load_paths(engine_store, [], sample=True)
     counts = engine_store.counts()
