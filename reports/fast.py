@@ -75,7 +75,7 @@ __all__ = ["ENGINE", "BACKENDS", "available", "usable", "sample", "eigenvector",
            "default_workers", "BATCHES"]
 
 ENGINE = "igraph"
-#: Exact betweenness and closeness of an undirected graph in one search per source (Numba).
+#: Exact betweenness and closeness of a simple graph in one search per source (Numba).
 FUSED = "numba"
 #: What :class:`ShortestPaths` can run on: the fast engines, and networkx (the reference).
 BACKENDS = (ENGINE, FUSED, "networkx")
@@ -107,9 +107,9 @@ def available() -> str | None:
 
 
 def fused_applies(G: nx.Graph, betweenness_k: int | None, closeness_k: int | None) -> bool:
-    """Whether :data:`FUSED` can compute these measures of ``G``: exact ones, undirected."""
-    return (_brandes.available() and not G.is_directed() and not G.is_multigraph()
-            and betweenness_k is None and closeness_k is None)
+    """Whether :data:`FUSED` can compute these measures of ``G``: exact ones, of a simple Graph or
+    DiGraph."""
+    return _brandes.available() and not G.is_multigraph() and betweenness_k is None and closeness_k is None
 
 
 def usable(G: nx.Graph) -> bool:
@@ -194,7 +194,7 @@ class ShortestPaths:
         Worker processes; 0 computes in this process (when :meth:`result` is called). Default
         :func:`default_workers`.
     backend : {"igraph", "numba", "networkx"}
-        ``numba``: exact values of an undirected graph, both measures from one search per source
+        ``numba``: exact values, both measures from one search per source
         (:mod:`intelgraph.reports._brandes`), in threads (``workers`` of them). ``networkx``
         computes in this process with networkx (exact values are networkx's own).
 
@@ -213,8 +213,8 @@ class ShortestPaths:
         if backend == ENGINE and available():
             raise RuntimeError(available())
         if backend == FUSED and not fused_applies(G, betweenness_k, closeness_k):
-            raise ValueError("the numba backend computes exact betweenness and closeness of an undirected simple "
-                             "graph (and needs Numba)")
+            raise ValueError("the numba backend computes exact betweenness and closeness of a simple graph "
+                             "(and needs Numba)")
         if G.is_multigraph() or G.number_of_nodes() < 3:
             raise ValueError("betweenness and closeness here need a simple Graph or DiGraph of three nodes or more")
         self.started = time.perf_counter()
@@ -336,9 +336,9 @@ class ShortestPaths:
     def _start_fused(self) -> list[Any]:
         """The sources in ``workers`` parts, each searched in a thread from now on (none: in
         :meth:`result`)."""
-        indptr, indices = _brandes.csr(self.n, self.edges)
+        arrays = _brandes.adjacency(self.n, self.edges, self.directed)
         parts = np.array_split(np.arange(self.n, dtype=np.int64), max(1, self.workers))
-        jobs = [(indptr, indices, p, self.n) for p in parts]
+        jobs = [(arrays, p, self.n) for p in parts]
         if not self.workers:
             return jobs
         pool = ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="intelgraph-brandes")
@@ -350,10 +350,11 @@ class ShortestPaths:
         outs = [job.result() if isinstance(job, Future) else _timed_sums(*job) for job in self._fused]
         if self.workers:
             self.worker_cpu = [round(cpu, 3) for _, cpu in outs]
-        # halved: igraph's count (each unordered pair once), which result() converts
-        between = np.sum([o[0][0] for o in outs], axis=0) / 2
-        total = np.concatenate([o[0][1] for o in outs]).astype(float)
-        reached = np.concatenate([o[0][2] for o in outs]).astype(float)
+        # each thread's partial sums, added; betweenness halved on an undirected graph: igraph's
+        # count (each unordered pair once), which result() converts
+        between = np.sum([o[0][0] for o in outs], axis=0) / (1 if self.directed else 2)
+        total = np.sum([o[0][1] for o in outs], axis=0).astype(float)
+        reached = np.sum([o[0][2] for o in outs], axis=0).astype(float)
         with np.errstate(divide="ignore"):
             inv_total = np.where(total > 0, 1.0 / total, np.nan)
         return {"betweenness": [between], "closeness": [(inv_total, reached)]}
@@ -453,9 +454,9 @@ def sampled_scale(n: int, k: int, sources: np.ndarray) -> np.ndarray:
     return scale
 
 
-def _timed_sums(indptr: np.ndarray, indices: np.ndarray, sources: np.ndarray, n: int) -> tuple[Any, float]:
+def _timed_sums(arrays: tuple[np.ndarray, ...], sources: np.ndarray, n: int) -> tuple[Any, float]:
     t = time.thread_time()
-    out = _brandes.sources_sums(indptr, indices, sources, n)
+    out = _brandes.sources_sums(*arrays, sources, n)
     return out, time.thread_time() - t
 
 
