@@ -2,7 +2,10 @@
 per source (Brandes, *A faster algorithm for betweenness centrality*, 2001), compiled by Numba.
 
 Both measures need a breadth-first search from every node; igraph runs one search per node for
-each, this kernel one for both. The search follows the out-edges; the dependencies flow back over
+each (two for closeness on a DiGraph), this kernel one for both: on the directed 10,000-node
+Barabási–Albert graph of the default actors projection (99,950 arcs), 16.1 CPU-seconds against
+igraph's 17.9 + 12.0 (load average ~5.4 on 2 cores; more in
+:mod:`intelgraph.reports.fast`). The search follows the out-edges; the dependencies flow back over
 the in-edges (a second CSR of the reversed edges; on an undirected graph the same arrays); each
 reached node adds its distance from the source to its own incoming total, so the closeness sums
 are integers and exact however the sources are split. The kernel releases the GIL, so

@@ -4,17 +4,22 @@
 reference (the tests compare every measure with it) and the fallback (a multigraph, a graph of
 fewer than three nodes, or igraph not installed).
 
-**Betweenness and closeness** run in igraph (pinned in ``pyproject.toml``), chosen by measurement
-on this project's 2-core machine (``benchmarks/bench_centrality.py --engines``, CPU seconds for
-10,000 nodes / 50,000 edges, a busy machine): exact betweenness igraph 13 (10 when quiet),
-rustworkx 19 (31 with two threads; 16 quiet), networkit 51, networkx ~500-900 (extrapolated);
-FalkorDB's ``algo.betweenness`` only samples. Closeness: igraph 4.3 (3.5 quiet), networkit 4.6
-(and 2 s to import), rustworkx 17, networkx ~60-90. Every engine searches from every node once
-per measure; for the report's case — both measures exact, on an undirected graph — the
-:data:`FUSED` backend (:mod:`intelgraph.reports._brandes`, Numba, pinned) does one search per
-source for both (10.5 CPU-seconds quiet, against igraph's 10.6 + 3.5), in threads. igraph's (and
-that kernel's) numbers are turned into networkx's with networkx's own arithmetic (the kernel's
-betweenness sums come in another order: within ~2e-16 of networkx's, closeness to the bit):
+**Betweenness and closeness**, when sampled (or ``backend="igraph"``), run in igraph (pinned in
+``pyproject.toml``), chosen by measurement on this project's 2-core machine
+(``benchmarks/bench_centrality.py --engines``, CPU seconds for 10,000 nodes / 50,000 edges, a busy
+machine): exact betweenness igraph 13 (10 when quiet), rustworkx 19 (31 with two threads; 16
+quiet), networkit 51, networkx ~500-900 (extrapolated); FalkorDB's ``algo.betweenness`` only
+samples. Closeness: igraph 4.3 (3.5 quiet), networkit 4.6 (and 2 s to import), rustworkx 17,
+networkx ~60-90. Every engine searches from every node once per measure; for the report's case —
+both measures exact, directed or not — the :data:`FUSED` backend
+(:mod:`intelgraph.reports._brandes`, Numba, pinned) does one search per source for both, in
+threads. On the directed 10,000-node Barabási–Albert graph of the default actors projection (ties
+both ways, 99,950 arcs; load average ~5.4 on 2 cores) it took 16.1 CPU-seconds against igraph's
+17.9 (betweenness) + 12.0 (closeness: two passes on a DiGraph, to recover the reach); undirected
+(49,975 edges), 14.3 against 20.7 + 5.2 at the same load (10.5 against 10.6 + 3.5 on a quiet
+machine, measured before the kernel took DiGraphs). igraph's (and the kernel's) numbers are turned
+into networkx's with networkx's own arithmetic (the kernel's betweenness sums come in another
+order: within ~2e-16 of networkx's; its closeness sums are integers: to the bit):
 
 * betweenness: igraph counts the paths from each source (halved on an undirected graph); the sum
   is rescaled as :func:`networkx.betweenness_centrality` rescales (normalized, endpoints
@@ -23,8 +28,8 @@ betweenness sums come in another order: within ~2e-16 of networkx's, closeness t
   networkx's estimate.
 * closeness: from igraph's ``1 / total distance`` the integer total distance is recovered, and
   the number of nodes that reach each node (the size of its component, or on a DiGraph from
-  igraph's normalized value); then networkx's own arithmetic (Wasserman-Faust, incoming
-  distances on a DiGraph) gives the same bits.
+  igraph's normalized value; the kernel counts both itself, per target); then networkx's own
+  arithmetic (Wasserman-Faust, incoming distances on a DiGraph) gives the same bits.
 
 igraph's work is split by source and by node over worker processes (``python -c`` running
 :mod:`intelgraph.reports._igraph_worker`, the request in a temporary file; no ``multiprocessing``,
