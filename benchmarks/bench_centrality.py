@@ -273,9 +273,9 @@ def _fused_estimate(G: nx.Graph, k: int, seed: int) -> dict:
     nodes = list(G)
     index = {u: i for i, u in enumerate(nodes)}
     edges = np.array([(index[u], index[v]) for u, v in G.edges()], dtype=np.int64)
-    indptr, indices = _brandes.csr(len(nodes), edges)
+    arrays = _brandes.adjacency(len(nodes), edges, directed=False)
     sources = np.array([index[u] for u in fast.sample(G, k, seed)], dtype=np.int64)
-    sums = _brandes.sources_sums(indptr, indices, sources, len(nodes))[0]  # ordered pairs
+    sums = _brandes.sources_sums(*arrays, sources, len(nodes))[0]  # ordered pairs
     return dict(zip(nodes, (sums * fast.sampled_scale(len(nodes), k, sources)).tolist()))
 
 

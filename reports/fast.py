@@ -4,17 +4,22 @@
 reference (the tests compare every measure with it) and the fallback (a multigraph, a graph of
 fewer than three nodes, or igraph not installed).
 
-**Betweenness and closeness** run in igraph (pinned in ``pyproject.toml``), chosen by measurement
-on this project's 2-core machine (``benchmarks/bench_centrality.py --engines``, CPU seconds for
-10,000 nodes / 50,000 edges, a busy machine): exact betweenness igraph 13 (10 when quiet),
-rustworkx 19 (31 with two threads; 16 quiet), networkit 51, networkx ~500-900 (extrapolated);
-FalkorDB's ``algo.betweenness`` only samples. Closeness: igraph 4.3 (3.5 quiet), networkit 4.6
-(and 2 s to import), rustworkx 17, networkx ~60-90. Every engine searches from every node once
-per measure; for the report's case — both measures exact, on an undirected graph — the
-:data:`FUSED` backend (:mod:`intelgraph.reports._brandes`, Numba, pinned) does one search per
-source for both (10.5 CPU-seconds quiet, against igraph's 10.6 + 3.5), in threads. igraph's (and
-that kernel's) numbers are turned into networkx's with networkx's own arithmetic (the kernel's
-betweenness sums come in another order: within ~2e-16 of networkx's, closeness to the bit):
+**Betweenness and closeness**, when sampled (or ``backend="igraph"``), run in igraph (pinned in
+``pyproject.toml``), chosen by measurement on this project's 2-core machine
+(``benchmarks/bench_centrality.py --engines``, CPU seconds for 10,000 nodes / 50,000 edges, a busy
+machine): exact betweenness igraph 13 (10 when quiet), rustworkx 19 (31 with two threads; 16
+quiet), networkit 51, networkx ~500-900 (extrapolated); FalkorDB's ``algo.betweenness`` only
+samples. Closeness: igraph 4.3 (3.5 quiet), networkit 4.6 (and 2 s to import), rustworkx 17,
+networkx ~60-90. Every engine searches from every node once per measure; for the report's case —
+both measures exact, directed or not — the :data:`FUSED` backend
+(:mod:`intelgraph.reports._brandes`, Numba, pinned) does one search per source for both, in
+threads. On the directed 10,000-node Barabási–Albert graph of the default actors projection (ties
+both ways, 99,950 arcs; load average ~5.4 on 2 cores) it took 16.1 CPU-seconds against igraph's
+17.9 (betweenness) + 12.0 (closeness: two passes on a DiGraph, to recover the reach); undirected
+(49,975 edges), 14.3 against 20.7 + 5.2 at the same load (10.5 against 10.6 + 3.5 on a quiet
+machine, measured before the kernel took DiGraphs). igraph's (and the kernel's) numbers are turned
+into networkx's with networkx's own arithmetic (the kernel's betweenness sums come in another
+order: within ~2e-16 of networkx's; its closeness sums are integers: to the bit):
 
 * betweenness: igraph counts the paths from each source (halved on an undirected graph); the sum
   is rescaled as :func:`networkx.betweenness_centrality` rescales (normalized, endpoints
@@ -23,8 +28,8 @@ betweenness sums come in another order: within ~2e-16 of networkx's, closeness t
   networkx's estimate.
 * closeness: from igraph's ``1 / total distance`` the integer total distance is recovered, and
   the number of nodes that reach each node (the size of its component, or on a DiGraph from
-  igraph's normalized value); then networkx's own arithmetic (Wasserman-Faust, incoming
-  distances on a DiGraph) gives the same bits.
+  igraph's normalized value; the kernel counts both itself, per target); then networkx's own
+  arithmetic (Wasserman-Faust, incoming distances on a DiGraph) gives the same bits.
 
 igraph's work is split by source and by node over worker processes (``python -c`` running
 :mod:`intelgraph.reports._igraph_worker`, the request in a temporary file; no ``multiprocessing``,
@@ -75,7 +80,7 @@ __all__ = ["ENGINE", "BACKENDS", "available", "usable", "sample", "eigenvector",
            "default_workers", "BATCHES"]
 
 ENGINE = "igraph"
-#: Exact betweenness and closeness of an undirected graph in one search per source (Numba).
+#: Exact betweenness and closeness of a simple graph in one search per source (Numba).
 FUSED = "numba"
 #: What :class:`ShortestPaths` can run on: the fast engines, and networkx (the reference).
 BACKENDS = (ENGINE, FUSED, "networkx")
@@ -107,9 +112,9 @@ def available() -> str | None:
 
 
 def fused_applies(G: nx.Graph, betweenness_k: int | None, closeness_k: int | None) -> bool:
-    """Whether :data:`FUSED` can compute these measures of ``G``: exact ones, undirected."""
-    return (_brandes.available() and not G.is_directed() and not G.is_multigraph()
-            and betweenness_k is None and closeness_k is None)
+    """Whether :data:`FUSED` can compute these measures of ``G``: exact ones, of a simple Graph or
+    DiGraph."""
+    return _brandes.available() and not G.is_multigraph() and betweenness_k is None and closeness_k is None
 
 
 def usable(G: nx.Graph) -> bool:
@@ -194,7 +199,7 @@ class ShortestPaths:
         Worker processes; 0 computes in this process (when :meth:`result` is called). Default
         :func:`default_workers`.
     backend : {"igraph", "numba", "networkx"}
-        ``numba``: exact values of an undirected graph, both measures from one search per source
+        ``numba``: exact values, both measures from one search per source
         (:mod:`intelgraph.reports._brandes`), in threads (``workers`` of them). ``networkx``
         computes in this process with networkx (exact values are networkx's own).
 
@@ -213,8 +218,8 @@ class ShortestPaths:
         if backend == ENGINE and available():
             raise RuntimeError(available())
         if backend == FUSED and not fused_applies(G, betweenness_k, closeness_k):
-            raise ValueError("the numba backend computes exact betweenness and closeness of an undirected simple "
-                             "graph (and needs Numba)")
+            raise ValueError("the numba backend computes exact betweenness and closeness of a simple graph "
+                             "(and needs Numba)")
         if G.is_multigraph() or G.number_of_nodes() < 3:
             raise ValueError("betweenness and closeness here need a simple Graph or DiGraph of three nodes or more")
         self.started = time.perf_counter()
@@ -336,9 +341,9 @@ class ShortestPaths:
     def _start_fused(self) -> list[Any]:
         """The sources in ``workers`` parts, each searched in a thread from now on (none: in
         :meth:`result`)."""
-        indptr, indices = _brandes.csr(self.n, self.edges)
+        arrays = _brandes.adjacency(self.n, self.edges, self.directed)
         parts = np.array_split(np.arange(self.n, dtype=np.int64), max(1, self.workers))
-        jobs = [(indptr, indices, p, self.n) for p in parts]
+        jobs = [(arrays, p, self.n) for p in parts]
         if not self.workers:
             return jobs
         pool = ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="intelgraph-brandes")
@@ -350,10 +355,11 @@ class ShortestPaths:
         outs = [job.result() if isinstance(job, Future) else _timed_sums(*job) for job in self._fused]
         if self.workers:
             self.worker_cpu = [round(cpu, 3) for _, cpu in outs]
-        # halved: igraph's count (each unordered pair once), which result() converts
-        between = np.sum([o[0][0] for o in outs], axis=0) / 2
-        total = np.concatenate([o[0][1] for o in outs]).astype(float)
-        reached = np.concatenate([o[0][2] for o in outs]).astype(float)
+        # each thread's partial sums, added; betweenness halved on an undirected graph: igraph's
+        # count (each unordered pair once), which result() converts
+        between = np.sum([o[0][0] for o in outs], axis=0) / (1 if self.directed else 2)
+        total = np.sum([o[0][1] for o in outs], axis=0).astype(float)
+        reached = np.sum([o[0][2] for o in outs], axis=0).astype(float)
         with np.errstate(divide="ignore"):
             inv_total = np.where(total > 0, 1.0 / total, np.nan)
         return {"betweenness": [between], "closeness": [(inv_total, reached)]}
@@ -453,9 +459,9 @@ def sampled_scale(n: int, k: int, sources: np.ndarray) -> np.ndarray:
     return scale
 
 
-def _timed_sums(indptr: np.ndarray, indices: np.ndarray, sources: np.ndarray, n: int) -> tuple[Any, float]:
+def _timed_sums(arrays: tuple[np.ndarray, ...], sources: np.ndarray, n: int) -> tuple[Any, float]:
     t = time.thread_time()
-    out = _brandes.sources_sums(indptr, indices, sources, n)
+    out = _brandes.sources_sums(*arrays, sources, n)
     return out, time.thread_time() - t
 
 

@@ -9,8 +9,9 @@ Choices (also written into every report):
   :func:`networkx.betweenness_centrality` (normalized, all sources -- O(nodes x edges));
   ``closeness`` is :func:`networkx.closeness_centrality` (Wasserman--Faust scaling for
   disconnected graphs; on a DiGraph it uses incoming distances); ``pagerank`` is
-  :func:`networkx.pagerank` (alpha 0.85). Betweenness and closeness are *computed* by igraph in
-  worker processes and eigenvector centrality by networkx's iteration in SciPy
+  :func:`networkx.pagerank` (alpha 0.85). Exact betweenness and closeness are *computed* by a
+  compiled kernel (one search per source for both, in threads), sampled ones by igraph in worker
+  processes, and eigenvector centrality by networkx's iteration in SciPy
   (:mod:`intelgraph.reports.fast`): the values equal networkx's to ~1e-15, tested against
   networkx; ``backend="networkx"`` computes them with networkx itself.
 * **Sampling.** Above ``exact_limit`` nodes (default 20,000) betweenness and closeness are
@@ -94,8 +95,9 @@ def compute_measures(G: nx.Graph, seed: int = 0, weight: str | None = "weight",
                      _defer: bool = False) -> dict[str, dict[Any, Any]]:
     """Centrality measures and communities of ``G``, with networkx's values.
 
-    Betweenness and closeness take the fast path of :mod:`intelgraph.reports.fast` (igraph, in
-    worker processes, while this process computes the rest); eigenvector centrality is
+    Betweenness and closeness take the fast path of :mod:`intelgraph.reports.fast` (exact: one
+    compiled search per source in threads; sampled: igraph in worker processes; either while this
+    process computes the rest); eigenvector centrality is
     networkx's iteration done with SciPy; PageRank, degree and the communities are networkx's
     own. Each value equals networkx's to ~1e-15 (the tests check 1e-9).
 
@@ -119,11 +121,12 @@ def compute_measures(G: nx.Graph, seed: int = 0, weight: str | None = "weight",
     sample_k : int
         Sampled nodes (sources for betweenness, pivots for closeness) above ``exact_limit``.
     backend : {"auto", "igraph", "networkx"}
-        ``auto``: igraph when installed and ``G`` is a simple graph, else networkx (noted).
+        ``auto``: on a simple graph, exact values from the compiled kernel (Numba) and sampled
+        ones from igraph; networkx when igraph is missing (noted). ``igraph``: igraph for both.
         ``networkx``: the reference implementations (minutes for betweenness beyond ~10^4 edges).
     workers : int, optional
-        Worker processes for betweenness and closeness (default: one per core for big graphs,
-        none for small ones).
+        Threads (compiled kernel) or worker processes (igraph) for betweenness and closeness
+        (default: one per core for big graphs, none for small ones).
     details : dict, optional
         Receives how each measure was computed (backend, sample, standard errors) for provenance.
 
@@ -165,7 +168,7 @@ def compute_measures(G: nx.Graph, seed: int = 0, weight: str | None = "weight",
     if backend == "networkx" or missing:
         sp_backend = "networkx"
     elif backend == "auto" and fast.fused_applies(G, bk, ck):
-        sp_backend = fast.FUSED  # exact and undirected: both measures from one search per source
+        sp_backend = fast.FUSED  # exact, directed or not: both measures from one search per source
     else:
         sp_backend = fast.ENGINE
     sp = fast.ShortestPaths(G, betweenness_k=bk, closeness_k=ck, seed=seed, workers=workers,
