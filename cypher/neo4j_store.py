@@ -26,6 +26,7 @@ import random
 import re
 import time
 import urllib.parse
+from collections.abc import Iterator
 from typing import Any
 
 from intelgraph.cypher.statements import neo4j_schema_statements
@@ -218,6 +219,20 @@ class Neo4jStore(Store):
 
     def read(self, cypher, params=None, timeout=None) -> Result:
         return self._run(cypher, params, timeout, read_only=True)
+
+    def scan(self, pattern: str, where: str, anchor: str, returns: str, page: int = 50_000) -> Iterator[list[Any]]:
+        """As :meth:`Store.scan`: one statement whose rows the driver streams (``page`` rows a
+        fetch), so client memory stays bounded; ``anchor`` is not needed. The statement has no time
+        limit of its own: its length grows with the graph."""
+        neo4j = self._neo4j
+        text = f"MATCH {pattern}{f' WHERE {where}' if where else ''} RETURN {returns}"
+        try:
+            with self.driver.session(database=self.name, default_access_mode=neo4j.READ_ACCESS,
+                                     fetch_size=page) as s:
+                for rec in s.run(neo4j.Query(text)):
+                    yield [_plain(v) for v in rec.values()]
+        except (neo4j.exceptions.Neo4jError, neo4j.exceptions.ServiceUnavailable) as exc:
+            raise self._translate(exc) from None
 
     def reaches_outside(self, cypher: str, params: dict[str, Any] | None = None) -> list[str]:
         """From the server's ``EXPLAIN`` of ``cypher`` (planned, not run): see :func:`plan_outside`."""

@@ -34,6 +34,14 @@ FaultHook = Callable[..., None]
 
 DEFAULT_TIMEOUT_S = 30.0
 
+#: What :meth:`Store.checksum` reads of each kind of element, for :meth:`Store.scan`: pattern,
+#: filter, the node to page by, and the values — a node's labels and properties (the store's
+#: metadata nodes left out); a relationship's type, its ends' ids and its properties.
+CHECKSUM_READS = {
+    "n": ("(n)", f"NOT n:`{META_LABEL}`", "n", "labels(n), properties(n)"),
+    "r": ("(a)-[r]->(b)", "", "a", "type(r), a.id, b.id, properties(r)"),
+}
+
 
 @dataclass
 class Result:
@@ -60,6 +68,11 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [to_jsonable(v) for v in value]
     return value
+
+
+def _iso(value: Any) -> str:
+    """A value JSON has no form for, as text: a date or time as ISO text, anything else as ``str``."""
+    return value.isoformat() if isinstance(value, (_dt.date, _dt.datetime, _dt.time)) else str(value)
 
 
 class Store(abc.ABC):
@@ -156,9 +169,15 @@ class Store(abc.ABC):
         return int(nodes) - int(meta), int(rels)
 
     def checksum(self, page: int = 50_000, provenance_as_sets: bool = False) -> str:
-        """SHA-256 of every node and relationship with its labels, type and properties, in id
-        order: equal checksums mean equal graphs (for "nothing changed" checks). The store's
-        metadata nodes (version stamp, load history) are not part of it.
+        """A SHA-256 digest of every node and relationship with its labels, type, ends and
+        properties: equal checksums mean equal graphs (for "nothing changed" checks), whatever
+        the internal ids or the order the elements were written in. The store's metadata nodes
+        (version stamp, load history) are not part of it.
+
+        Each element has a digest of its own (its canonical JSON, :meth:`_element_digest`); the
+        digests are added modulo 2**256 (a multiset hash: the order they are read in does not
+        count, an element read twice counts twice), so the graph is read once, in pages the
+        engine reads cheaply (:meth:`scan`), and nothing is sorted or held but the sums.
 
         The provenance lists (``sources``, ``evidence``, ``claims``) hold each entry once, in
         the order the loads that added them arrived: loads of overlapping files in another order,
@@ -167,23 +186,40 @@ class Store(abc.ABC):
         import hashlib
         import json
 
-        def canonical(props: dict[str, Any]) -> Any:
-            props = to_jsonable(props)
-            if provenance_as_sets:
-                for p in PROVENANCE:
-                    if isinstance(props.get(p), list):
-                        props[p] = sorted(props[p])
-            return props
+        totals = []
+        for kind, (pattern, where, anchor, returns) in CHECKSUM_READS.items():
+            total = count = 0
+            for row in self.scan(pattern, where, anchor, returns, page=page):
+                total += self._element_digest(kind, row, provenance_as_sets)
+                count += 1
+            totals.append([kind, count, f"{total % 2 ** 256:064x}"])
+        return hashlib.sha256(json.dumps(totals).encode()).hexdigest()
 
-        h = hashlib.sha256()
-        for row in self.iter_read(f"MATCH (n) WHERE NOT n:`{META_LABEL}` RETURN n.id, labels(n), properties(n) "
-                                  "ORDER BY n.id", page=page):
-            nid, labels, props = row
-            h.update(json.dumps(["n", nid, sorted(labels), canonical(props)], sort_keys=True, default=str).encode())
-        for row in self.iter_read("MATCH (a)-[r]->(b) RETURN r.id, type(r), a.id, b.id, properties(r) "
-                                  "ORDER BY r.id, a.id, b.id", page=page):
-            h.update(json.dumps(["r", *row[:4], canonical(row[4])], sort_keys=True, default=str).encode())
-        return h.hexdigest()
+    @staticmethod
+    def _element_digest(kind: str, row: list[Any], provenance_as_sets: bool) -> int:
+        """The digest of one element read by :data:`CHECKSUM_READS`, as an integer: SHA-256 of
+        ``["n", id, sorted labels, properties]`` or ``["r", id, type, start id, end id,
+        properties]`` as JSON with sorted keys (dates as ISO text, :func:`_iso`)."""
+        import hashlib
+        import json
+
+        *head, props = row
+        if provenance_as_sets:
+            props = {k: sorted(v) if k in PROVENANCE and isinstance(v, list) else v for k, v in props.items()}
+        if kind == "n":
+            head = [props.get("id"), sorted(head[0])]
+        else:
+            head = [props.get("id"), *head]
+        text = json.dumps([kind, *head, props], sort_keys=True, default=_iso)
+        return int.from_bytes(hashlib.sha256(text.encode()).digest(), "big")
+
+    @abc.abstractmethod
+    def scan(self, pattern: str, where: str, anchor: str, returns: str, page: int = 50_000) -> Iterator[list[Any]]:
+        """Every row of ``MATCH pattern WHERE where RETURN returns`` (``where`` may be empty), in
+        no particular order, read as the engine reads a whole graph cheaply — never pages that
+        each run and sort the whole match again (``SKIP``/``LIMIT``, whose cost grows with the
+        square of the graph). ``anchor`` names a node of ``pattern`` by which an engine may page
+        (FalkorDB: ranges of its internal ids, ``page`` ids at a time); each row is read once."""
 
     def write_idempotent(self, cypher: str, params: dict[str, Any] | None = None,
                          timeout: float | None = None) -> Result:

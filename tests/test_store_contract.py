@@ -126,3 +126,80 @@ def test_a_type_the_graph_does_not_hold_yet_answers_quietly(engine_store, caplog
         res = engine_store.read("MATCH ()-[r:OPERATED_BY|SUPPORTS]->() RETURN count(r)")
     assert res.scalar() > 0
     assert not [r for r in caplog.records if r.levelno >= 30], [r.getMessage()[:300] for r in caplog.records]
+
+
+# -- the checksum: equal graphs, equal checksums; any change, another -------------------------
+#: A small graph bigger than one page of the checksum's reads (page=40 below): 120 nodes of two
+#: kinds, with a date and provenance lists, and 119 relationships of two types between them.
+CHECKSUM_PAGE = 40
+GRAPH_NODES = ("UNWIND $order AS i CREATE (:Entity {id: 'n' + toString(i), name: 'Node ' + toString(i), i: i, "
+               "sources: ['s' + toString(i), 'a'], day: date('2022-04-13')})")
+GRAPH_LABELS = "MATCH (n:Entity) WHERE n.i % 2 = 0 SET n:Actor"
+GRAPH_RELS = ("UNWIND $order AS i WITH i WHERE i % 3 {} 0 "
+              "MATCH (a:Entity {{id: 'n' + toString(i)}}), (b:Entity {{id: 'n' + toString(i + 1)}}) CREATE (a)-[:{}]->(b)")
+GRAPH_REL_PROPS = {"SUPPORTS {id: 'r' + toString(i), w: i * 0.5}": "=", "DENIES {id: 'r' + toString(i), "
+                   "sources: ['x', 'y']}": "<>"}
+
+
+def _build(store, reverse: bool) -> str:
+    store.clear()
+    nodes = list(range(1, 121))
+    store.write(GRAPH_NODES, {"order": nodes[::-1] if reverse else nodes})
+    store.write(GRAPH_LABELS)
+    for rel, test in (reversed(GRAPH_REL_PROPS.items()) if reverse else GRAPH_REL_PROPS.items()):
+        store.write(GRAPH_RELS.format(test, rel), {"order": nodes[-2::-1] if reverse else nodes[:-1]})
+    assert store.counts() == (120, 119)
+    return store.checksum(page=CHECKSUM_PAGE)
+
+
+def test_checksum_same_graph_written_in_another_order_is_equal(engine_store):
+    forward = _build(engine_store, reverse=False)
+    assert engine_store.checksum(page=7) == forward  # the page size is no part of it
+    assert _build(engine_store, reverse=True) == forward
+
+
+CHANGES = {
+    "property value": "MATCH (n:Entity {id: 'n50'}) SET n.name = 'Node 50 '",
+    "property type": "MATCH (n:Entity {id: 'n50'}) SET n.i = '50'",
+    "property added": "MATCH (n:Entity {id: 'n117'}) SET n.extra = 1",
+    "property removed": "MATCH (n:Entity {id: 'n3'}) REMOVE n.name",
+    "date": "MATCH (n:Entity {id: 'n99'}) SET n.day = date('2022-04-14')",
+    "label added": "MATCH (n:Entity {id: 'n7'}) SET n:Place",
+    "label removed": "MATCH (n:Entity {id: 'n8'}) REMOVE n:Actor",
+    "relationship property": "MATCH ()-[r {id: 'r90'}]->() SET r.w = 45.5",
+    "relationship type": "MATCH (a)-[r {id: 'r90'}]->(b) DELETE r CREATE (a)-[:DENIES {id: 'r90', w: 45.0}]->(b)",
+    "relationship end": "MATCH (a)-[r {id: 'r90'}]->(), (c:Entity {id: 'n5'}) DELETE r "
+                        "CREATE (a)-[:SUPPORTS {id: 'r90', w: 45.0}]->(c)",
+    "relationship reversed": "MATCH (a)-[r {id: 'r90'}]->(b) DELETE r CREATE (b)-[:SUPPORTS {id: 'r90', w: 45.0}]->(a)",
+    "extra node": "CREATE (:Entity {id: 'n500'})",
+    "missing node": "MATCH (n:Entity {id: 'n120'}) DETACH DELETE n CREATE (:Entity {id: 'n120'})",
+    "extra relationship": "MATCH (a:Entity {id: 'n1'}), (b:Entity {id: 'n2'}) CREATE (a)-[:DENIES {id: 'r1', "
+                          "sources: ['x', 'y']}]->(b)",
+    "missing relationship": "MATCH ()-[r {id: 'r61'}]->() DELETE r",
+    "provenance order": "MATCH (n:Entity {id: 'n40'}) SET n.sources = ['a', 's40']",
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_checksum_sees_each_kind_of_change(engine_store, change):
+    before = _build(engine_store, reverse=False)
+    sets = engine_store.checksum(page=CHECKSUM_PAGE, provenance_as_sets=True)
+    assert sets != before  # the sources lists are in another order there
+    counts = engine_store.counts()
+    engine_store.write(CHANGES[change])
+    assert engine_store.checksum(page=CHECKSUM_PAGE) != before
+    if change == "provenance order":  # the same sets: only provenance_as_sets=True sees them equal
+        assert engine_store.checksum(page=CHECKSUM_PAGE, provenance_as_sets=True) == sets
+    else:
+        assert engine_store.checksum(page=CHECKSUM_PAGE, provenance_as_sets=True) != sets
+    if change == "missing node":  # same count, lost relationship
+        assert engine_store.counts() == (counts[0], counts[1] - 1)
+
+
+def test_checksum_counts_an_element_twice_when_it_is_there_twice(engine_store):
+    before = _build(engine_store, reverse=False)
+    engine_store.write("MATCH (a)-[r:SUPPORTS {id: 'r3'}]->(b) CREATE (a)-[:SUPPORTS {id: 'r3', w: r.w}]->(b)")
+    twice = engine_store.checksum(page=CHECKSUM_PAGE)
+    assert twice != before
+    engine_store.write("MATCH (a)-[r:SUPPORTS {id: 'r3'}]->(b) WITH r LIMIT 1 DELETE r")
+    assert engine_store.checksum(page=CHECKSUM_PAGE) == before
