@@ -424,16 +424,22 @@ class _FastReader(_NodeRows, _RelRows):
         types = {t for t in types if _rel_values_in_graph(self.store, schema, t, held[t], any_tie=True)}
         if not types:
             return
+        # a type none of whose relationships in the graph holds statements or a value: only a row
+        # giving a value can differ from one of them (one query per type instead of one per
+        # 5,000 rows: the reload of 1M relationships spent most of its time here)
+        bare = {t for t in types if not _rel_values_in_graph(self.store, schema, t, held[t], any_value=True)}
         rows: dict[str, list[dict[str, Any]]] = {t: [] for t in types}
         for lay, s, _, text in st.rel_lines():
             rtype, props, dates = st.rel_layouts[lay]
             if rtype in rows:
                 row = json.loads(text)
                 values = dict(zip([*props, *dates], row[1:]))
-                rows[rtype].append({"id": row[0], "s": st.node_ids[s], **{p: values.get(p) for p in held[rtype]}})
-        for blk in st.rel_blocks:
+                mine = {p: values.get(p) for p in held[rtype]}
+                if rtype not in bare or any(v is not None for v in mine.values()):
+                    rows[rtype].append({"id": row[0], "s": st.node_ids[s], **mine})
+        for blk in st.rel_blocks:  # rows read column-wise give no values
             rtype = st.rel_layouts[blk.code][0]
-            if rtype in rows:
+            if rtype in rows and rtype not in bare:
                 rows[rtype] += [{"id": rid, "s": st.node_ids[int(s)]} for rid, s in zip(blk.ids.to_pylist(), blk.start)]
         for rtype, found in rows.items():
             for a in range(0, len(found), 5000):
@@ -455,12 +461,16 @@ class _FastReader(_NodeRows, _RelRows):
 
 
 def _rel_values_in_graph(store: Store, schema: Schema, rtype: str, values: Sequence[str], any_tie: bool = False,
-                         rows: list[dict[str, Any]] | None = None) -> bool:
-    """Whether the graph holds a relationship of ``rtype`` (``any_tie``); else, of those with the
-    ids of ``rows`` (maps of ``id``, start node ``s`` and ``values``), one holding statements or a
-    value other than the row's (a date property is its text: the native bounds derive from it)."""
+                         any_value: bool = False, rows: list[dict[str, Any]] | None = None) -> bool:
+    """Whether the graph holds a relationship of ``rtype`` (``any_tie``), or one holding
+    statements or one of ``values`` (``any_value``); else, of those with the ids of ``rows``
+    (maps of ``id``, start node ``s`` and ``values``), one holding statements or a value other
+    than the row's (a date property is its text: the native bounds derive from it)."""
     if any_tie:
         return bool(store.read(f"MATCH ()-[r:{quote_name(rtype)}]->() RETURN 1 LIMIT 1").rows)
+    if any_value:
+        held = " OR ".join(f"r.{quote_name(p)} IS NOT NULL" for p in (schema.statement_property, *values))
+        return bool(store.read(f"MATCH ()-[r:{quote_name(rtype)}]->() WHERE {held} RETURN 1 LIMIT 1").rows)
     root, key = quote_name(schema.root_label), quote_name(schema.id_property)
     differs = [f"r.{quote_name(schema.statement_property)} IS NOT NULL"]
     for p in values:
