@@ -9,7 +9,7 @@ Every command runs in a child process (``subprocess``; the ``intelgraph`` script
 Python) with ``INTELGRAPH_TIMINGS=1``, so it prints where its time went (:mod:`intelgraph.timings`:
 Python's start and the imports, opening the store — starting the server when none runs —, reading,
 writing, the report's projection and measures, exit). Per row: the median wall clock of the runs
-with their min-max, the client's peak RSS (``os.wait4``: the ``intelgraph`` process alone), the
+with their min-max, the client's peak RSS (``VmHWM`` of the ``intelgraph`` process, polled), the
 embedded server's peak RSS (``VmHWM`` from ``/proc``, counted apart: the server is a separate
 process, started by ``db start`` or by the command itself), the load average when the row ended,
 and the median run's breakdown.
@@ -77,22 +77,25 @@ def _hwm_mib(pid: int | None) -> float | None:
 
 
 def run_once(args: list[str], db: Path, env: dict[str, str] | None = None) -> dict:
-    """One ``intelgraph --db DB ARGS`` process: wall seconds, the client's peak RSS (``wait4``),
-    the server's peak RSS (polled while the command runs, since a cold command starts and stops
-    its own server), and its timings line."""
+    """One ``intelgraph --db DB ARGS`` process: wall seconds, the client's peak RSS and the
+    server's (``VmHWM``, polled while the command runs: a cold command starts and stops its own
+    server, and ``wait4``'s ``ru_maxrss`` counts this process's own memory, copied by the fork
+    before the exec), and its timings line."""
     env = {**os.environ, **(env or {}), "INTELGRAPH_TIMINGS": "1"}
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
         proc = subprocess.Popen([intelgraph(), "--db", str(db), *args], env=env, stdout=out, stderr=err, text=True)
         server_mib: float | None = None
+        client_mib = 0.0
         while True:
+            client_mib = max(client_mib, _hwm_mib(proc.pid) or 0.0)  # the exec'd command's own peak so far
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             mib = _hwm_mib(_server_pid(db))
             if mib is not None:
                 server_mib = max(server_mib or 0.0, mib)
             if pid:
                 break
-            time.sleep(0.05)
+            time.sleep(0.02)
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
@@ -101,7 +104,7 @@ def run_once(args: list[str], db: Path, env: dict[str, str] | None = None) -> di
     if proc.returncode:
         raise RuntimeError(f"intelgraph {' '.join(args)} failed ({proc.returncode}): {stderr[-2000:]}")
     timings = [ln for ln in stderr.splitlines() if ln.startswith("timings: ")]
-    return {"wall_s": wall, "client_mib": usage.ru_maxrss / 1024, "server_mib": server_mib,
+    return {"wall_s": wall, "client_mib": client_mib, "server_mib": server_mib,
             "cpu_s": usage.ru_utime + usage.ru_stime, "timings": timings[-1][9:] if timings else "",
             "stdout": stdout}
 
