@@ -112,7 +112,8 @@ def centrality_report(store: Store, out_dir: str | Path, projection: str = "acto
         Who computes betweenness and closeness (see :func:`compute_measures`); the values are
         networkx's either way.
     workers : int, optional
-        Worker processes for betweenness and closeness (default: one per core on big graphs).
+        Parallel workers for betweenness and closeness: threads of the compiled kernel for exact
+        values, igraph worker processes for sampled ones (default: one per core on big graphs).
     csv_raw : bool
         Write the text cells of ``centrality.csv`` as they are, even those a spreadsheet would run
         as a formula (by default they get a leading ``'``; see :func:`write_csv`).
