@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from intelgraph.graph.ids import normalise, relationship_id
-from intelgraph.graph.schema import DISCRIMINATORS, Schema
+from intelgraph.graph.schema import DISCRIMINATORS, PropertySpec, Schema
 from intelgraph.loaders.csv_header import _REL_ID_RE, CONTENT_ID_RE, _short
 
 __all__ = ["RuleError", "evidence_text", "derived_values", "derived_column", "date_bound_columns",
@@ -94,7 +94,8 @@ def derived_column(schema: Schema, kind: str, name: str, source: Sequence[Any]) 
     return list(map(got.__getitem__, source))
 
 
-def date_bound_columns(schema: Schema, specs: Mapping[str, Any], values: Mapping[str, Sequence[Any]]) -> dict[str, list[Any]]:
+def date_bound_columns(schema: Schema, specs: dict[str, PropertySpec],
+                       values: Mapping[str, Sequence[Any]]) -> dict[str, list[Any]]:
     """The native date bounds derived from columns of values (property -> its column, coerced,
     None where empty): :meth:`~intelgraph.graph.schema.Schema.split_dates` applied once per
     distinct value of each ``date`` column and mapped back to the rows (None: no bound)."""
@@ -103,7 +104,7 @@ def date_bound_columns(schema: Schema, specs: Mapping[str, Any], values: Mapping
         spec = specs.get(prop)
         if spec is None or spec.type != "date":
             continue
-        got = {v: schema.split_dates(specs, {prop: v})[1] for v in set(column)}  # type: ignore[arg-type]
+        got = {v: schema.split_dates(specs, {prop: v})[1] for v in set(column)}
         for bound in schema.date_bounds(prop):
             out[bound] = [got[v].get(bound) for v in column]
     return out
