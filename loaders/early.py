@@ -163,6 +163,11 @@ class _Early:
     def node_rows_read(self, st: StagedLoad) -> None:
         """The reader has staged more node rows (of ``st``): a block, or a file."""
 
+    def unchanged_rel_rows(self) -> dict[int, np.ndarray]:
+        """Once the reading is over: the rows of each relationship block (by position in
+        ``st.rel_blocks``) found to change nothing, which will not be written."""
+        return {}
+
     def _stopping(self) -> None:
         """Tell the second thread that no more is coming (the reading is over)."""
 
@@ -296,6 +301,13 @@ class EarlyCheck(_Early):
     def _stopping(self) -> None:
         self._reading = False
         self._wake.set()
+
+    def unchanged_rel_rows(self) -> dict[int, np.ndarray]:
+        """Waits for the check (the reading is over): it has then seen every block."""
+        if self._thread is None:
+            return {}
+        self._join()
+        return self.unchanged_rels
 
     def _ro(self, text: str) -> Any:
         return json.loads(self.store.load_query(text, read_only=True, limited=False))

@@ -482,6 +482,38 @@ def test_relationship_values_from_csv_whatever_the_order(engine_store, tmp_path)
     assert engine_store.counts() == (0, 0)
 
 
+EXPORT_NODES = """id:ID(Entity),:LABEL,name,sources:string[],evidence:string[],materiel_type
+document:00000000000000000d01,Entity;Source;Document,Caspian bulletin,document:00000000000000000d01,document:00000000000000000d01 | itself,
+document:00000000000000000d02,Entity;Source;Document,Volga dispatch,document:00000000000000000d02,document:00000000000000000d02 | itself,
+shipment:0000000000000000000a,Entity;Shipment,Flotilla consignment,document:00000000000000000d01,document:00000000000000000d01 | p. 1,
+materiel:0000000000000000000b,Entity;Materiel,Shahed-136,document:00000000000000000d01,document:00000000000000000d01 | p. 1,drone
+"""
+EXPORT_TIE = ":START_ID(Entity),:END_ID(Entity),:TYPE,id,sources:string[],evidence:string[]{}\n" \
+    "shipment:0000000000000000000a,materiel:0000000000000000000b,CONTAINS,rel:00000000000000000c01,{},{} | p. 2{}\n"
+
+
+def test_a_tie_given_again_without_its_value_keeps_the_value(engine_store, tmp_path):
+    """A tie the graph holds with a value, given again without one (the file edited, its column
+    dropped; files as an export writes them): by the same source it changes nothing; by another
+    source it adds that source and keeps the value. On FalkorDB the row the early check finds
+    unchanged (the same provenance) is not written, so nothing is asked of the value (the fast
+    path); the other source's row goes to the one rule (the classic path)."""
+    d1, d2 = "document:00000000000000000d01", "document:00000000000000000d02"
+    nodes = write(tmp_path / "nodes.csv", EXPORT_NODES)
+    ties = write(tmp_path / "ties.csv", EXPORT_TIE.format(",quantity:int", d1, d1, ",2"))
+    load_paths(engine_store, [nodes, ties])
+    before = engine_store.checksum()
+    write(ties, EXPORT_TIE.format("", d1, d1, ""))
+    again = load_paths(engine_store, [nodes, ties])
+    assert engine_store.checksum() == before
+    write(ties, EXPORT_TIE.format("", d2, d2, ""))
+    other = load_paths(engine_store, [nodes, ties])
+    assert engine_store.read(CONTAINS).rows == [[2]]
+    assert sorted(engine_store.read("MATCH ()-[r:CONTAINS]->() RETURN r.sources").scalar()) == [d1, d2]
+    if engine_store.engine == "falkordb":
+        assert (again.path, other.path) == ("merge", "classic")
+
+
 def test_conflicts_lists_relationship_values(engine_store, tmp_path):
     load_paths(engine_store, list(fact_stories(tmp_path)))
     fact = "Flotilla consignment -[CONTAINS]-> Shahed-136"
