@@ -26,7 +26,7 @@ UNWIND (CASE WHEN $max_credibility < 6 OR $min_origins > 1 OR $exclude_denied OR
 // fail, and none is read
 MATCH ()-[t:MEMBER_OF|PART_OF|SUPPORTS|ALLIED_WITH|ASSOCIATED_WITH|AGREEMENT_WITH|OPPOSES|SPEAKS_FOR|BASED_IN|SENT|HANDLED|RECEIVED|CARRIED|HAS_LEG|OPERATED_BY|FLAGGED_IN]->()
 UNWIND (CASE WHEN size(coalesce(t.claims, [])) = 0 THEN [null] ELSE t.claims END) AS claimId
-OPTIONAL MATCH (c:Claim {id: claimId})
+OPTIONAL MATCH (c:Entity {id: claimId}) WHERE c:Claim
 @claim-support(c, claimed, t)
 WITH t, collect(claimed) AS claimed
 @fact-support(t, claimed, support)
@@ -47,7 +47,7 @@ WITH pathNo, paths[pathNo] AS p
 UNWIND range(0, length(p) - 1) AS i
 WITH pathNo, p, i, relationships(p)[i] AS r, nodes(p)[i] AS here, nodes(p)[i + 1] AS next
 UNWIND (CASE WHEN size(coalesce(r.claims, [])) = 0 THEN [null] ELSE r.claims END) AS claimId
-OPTIONAL MATCH (c:Claim {id: claimId})
+OPTIONAL MATCH (c:Entity {id: claimId}) WHERE c:Claim
 @claim-support(c, claimed, pathNo, p, i, r, here, next)
 WITH pathNo, p, i, r, here, next, claimed ORDER BY claimed.name
 WITH pathNo, p, i, r, here, next, collect(claimed) AS claimed

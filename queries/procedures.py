@@ -46,7 +46,7 @@ _SUPPORT = """UNWIND $pairs AS pr
 MATCH (x:Entity {id: pr[0]})-[r:TYPES]-(y:Entity {id: pr[1]})
 WHERE NOT r.id IN $failing
 UNWIND (CASE WHEN size(coalesce(r.claims, [])) = 0 THEN [null] ELSE r.claims END) AS claimId
-OPTIONAL MATCH (c:Claim {id: claimId})
+OPTIONAL MATCH (c:Entity {id: claimId}) WHERE c:Claim
 @claim-support(c, claimed, x, y, r)
 WITH x, y, r, claimed ORDER BY claimed.name
 WITH x, y, r, collect(claimed) AS claimed

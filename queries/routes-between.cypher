@@ -28,7 +28,7 @@ WITH o, d, originIds, collect(inD.id) AS inside
 WITH o, d, originIds, inside + [d.id] AS destIds
 MATCH (s:Shipment)-[hl:HAS_LEG]->(l:Leg)
 UNWIND (CASE WHEN size(coalesce(hl.claims, [])) = 0 THEN [null] ELSE hl.claims END) AS claimId
-OPTIONAL MATCH (c:Claim {id: claimId})
+OPTIONAL MATCH (c:Entity {id: claimId}) WHERE c:Claim
 @claim-support(c, claimed, o, d, originIds, destIds, s, hl, l)
 WITH o, d, originIds, destIds, s, hl, l, claimed ORDER BY claimed.name
 WITH o, d, originIds, destIds, s, hl, l, collect(claimed) AS claimed

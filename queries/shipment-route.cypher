@@ -20,7 +20,7 @@
 MATCH (s:Shipment)-[hl:HAS_LEG]->(l:Leg)
 WHERE $shipment IS NULL OR s.id = $shipment
 UNWIND (CASE WHEN size(coalesce(hl.claims, [])) = 0 THEN [null] ELSE hl.claims END) AS claimId
-OPTIONAL MATCH (c:Claim {id: claimId})
+OPTIONAL MATCH (c:Entity {id: claimId}) WHERE c:Claim
 @claim-support(c, claimed, s, hl, l)
 WITH s, hl, l, claimed ORDER BY claimed.name
 WITH s, hl, l, collect(claimed) AS claimed

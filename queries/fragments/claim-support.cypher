@@ -7,10 +7,12 @@
 //   `denied` when a party denies it, `contested` when one doubts it or declines to comment (as
 //   `contested-claims` lists), else `uncontested`. A stance on a whole report counts for the
 //   claims that report itself asserts, never for claims others credit to it.
+//   (Each pattern comprehension binds names of its own: FalkorDB plans a second one that
+//   reuses the first's from a scan of every node.)
 @origins(claim, origins_, KEEP claim)
 WITH KEEP claim, origins_ + [(confirmer_)-[:CONFIRMS]->(claim) | confirmer_] AS backers_,
      [(party_)-[st_:DENIES|DOUBTS|DECLINES_TO_COMMENT]->(claim) | type(st_)]
-     + [(party_)-[st_:DENIES|DOUBTS|DECLINES_TO_COMMENT]->(:Source)-[:ASSERTS]->(claim) | type(st_)] AS stances_
+     + [(critic_)-[on_report_:DENIES|DOUBTS|DECLINES_TO_COMMENT]->(:Source)-[:ASSERTS]->(claim) | type(on_report_)] AS stances_
 WITH KEEP claim, backers_, stances_,
      reduce(ids_ = [], b_ IN backers_ | CASE WHEN b_.id IN ids_ THEN ids_ ELSE ids_ + [b_.id] END) AS backer_ids_
 WITH KEEP claim, CASE WHEN claim IS NULL THEN null ELSE
