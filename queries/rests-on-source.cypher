@@ -49,11 +49,23 @@ WHERE NOT type(r) IN ['ASSERTS', 'ATTRIBUTED_TO', 'ABOUT', 'CITES', 'PUBLISHED_B
   AND (any(cid IN coalesce(r.claims, []) WHERE any(k IN resting WHERE k.id = cid))
        OR (size(coalesce(r.claims, [])) = 0 AND src.id IN coalesce(r.sources, [])))
 // a fact's claims and documents known by the day; a claim or document reported later supports nothing yet
-UNWIND (CASE WHEN size(coalesce(r.sources, [])) = 0 THEN [null] ELSE r.sources END) AS rSource
-OPTIONAL MATCH (rDoc:Entity {id: rSource})
-WITH as_of, src, claimed, falling, x, r, y, collect(rDoc) AS rDocs
-WITH as_of, src, claimed, falling, x, r, y, rDocs,
-     [(k:Claim)<-[:ASSERTS]-(ka) WHERE k.id IN coalesce(r.claims, []) | [k.id, ka]] AS asserted_by
+// the facts in one row, and the documents and claims they name looked up once (by id, through
+// Entity's index): grouping per fact would copy `claimed` into every group
+WITH as_of, src, claimed, falling, collect(CASE WHEN r IS NULL THEN null ELSE [x, r, y] END) AS found
+WITH as_of, src, claimed, falling, found,
+     reduce(ids = [], f IN found | ids + [i IN coalesce(f[1].sources, []) + coalesce(f[1].claims, []) WHERE NOT i IN ids])
+     AS named
+UNWIND (CASE WHEN size(named) = 0 THEN [null] ELSE named END) AS namedId
+OPTIONAL MATCH (n:Entity {id: namedId})
+WITH as_of, src, claimed, falling, found, n,
+     CASE WHEN n:Claim THEN [(n)<-[:ASSERTS]-(ka) | ka] ELSE [] END AS kas
+WITH as_of, src, claimed, falling, found, collect(CASE WHEN n IS NULL THEN null ELSE [n, kas] END) AS looked
+UNWIND (CASE WHEN size(found) = 0 THEN [null] ELSE found END) AS fact
+WITH as_of, src, claimed, falling, looked, fact[0] AS x, fact[1] AS r, fact[2] AS y
+WITH as_of, src, claimed, falling, x, r, y,
+     [e IN looked WHERE e[0].id IN coalesce(r.sources, []) | e[0]] AS rDocs,
+     reduce(pairs = [], e IN looked | pairs + CASE WHEN e[0].id IN coalesce(r.claims, [])
+                                                 THEN [ka IN e[1] | [e[0].id, ka]] ELSE [] END) AS asserted_by
 WITH src, claimed, falling, x, r, y, rDocs, @known-by(rDocs, as_of) AS rKnown,
      [p IN asserted_by | p[1].id] AS claim_docs,
      [p IN asserted_by WHERE size([ds IN [[p[1]]] WHERE @known-by(ds, as_of)]) > 0 | p[0]] AS known_claims,
