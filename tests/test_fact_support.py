@@ -164,8 +164,8 @@ def test_the_support_queries_seek_what_they_look_up(falkor_sample_store):
                                                       load_fragments_from(queries_dir() / "fragments"), "test")
     for name, text in texts.items():
         spec = queries.get(name)
-        params = {p.name: p.default if p.default is not None else p.example for p in spec.params} if spec else {}
-        params.update({"pairs": [], "failing": []} if spec is None else {})
+        params = ({p.name: p.default if p.default is not None else p.example for p in spec.params} if spec
+                  else {"pairs": [], "failing": []})
         plan = str(falkor_sample_store.graph.explain(text, params))
         scans = [ln.strip() for ln in plan.splitlines() if "Scan" in ln]
         # (connections, a filter set, judges every tie once: a deliberate scan, of anonymous ends)

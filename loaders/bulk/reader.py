@@ -427,22 +427,22 @@ class _FastReader(_NodeRows, _RelRows):
         if self.store is None or not st.rel_count:
             return
         same = self.early.unchanged_rel_rows() if self.early is not None else {}
-        blocks = []  # (block, the positions of the rows that will be written)
+        blocks = []  # (block, the positions of its rows that will be written)
+        unchanged = 0
         for k, blk in enumerate(st.rel_blocks):
             kept = blk.keep(st.skip_rels)
             if k in same:
+                n = len(kept)
                 kept = kept[~same[k][kept]]
+                unchanged += n - len(kept)
             if len(kept):
                 blocks.append((blk, kept))
-        written: dict[str, int] = {}
-        for blk, kept in blocks:
-            rtype = st.rel_layouts[blk.code][0]
-            written[rtype] = written.get(rtype, 0) + len(kept)
-        for lay, _, _, _ in st.rel_lines():
-            rtype = st.rel_layouts[lay][0]
-            written[rtype] = written.get(rtype, 0) + 1
+        to_write = st.rel_count - unchanged  # the kept block rows and the row-wise ones (st.rel_lines())
+        if not to_write:
+            return
         # count(r) of one type is the engines' count store (FalkorDB: a LIMIT 1 scan took ~0.5 s)
-        types = {t for t in written if self.store.read(f"MATCH ()-[r:{quote_name(t)}]->() RETURN count(r)").scalar()}
+        types = {rtype for rtype, _, _ in st.rel_layouts}
+        types = {t for t in types if self.store.read(f"MATCH ()-[r:{quote_name(t)}]->() RETURN count(r)").scalar()}
         if not types:
             return
         held = {t: tuple(held_properties(schema, t)) for t in types}
@@ -451,7 +451,7 @@ class _FastReader(_NodeRows, _RelRows):
         # the graph's tie without one). At 1M relationships the pass took ~3.5 s, where the
         # queries of 5,000 rows each took ~75 s of a first load into a graph that held them.
         bare: set[str] = set()
-        if sum(written[t] for t in types) >= SCAN_MIN_RELS:
+        if to_write >= SCAN_MIN_RELS:
             bare = types - _valued_types(self.store, schema, sorted({p for t in types for p in held[t]}))
         rows: dict[str, list[dict[str, Any]]] = {t: [] for t in types}
         for lay, s, _, text in st.rel_lines():
